@@ -1,0 +1,76 @@
+//! The command line: one file per subcommand, all sharing the options that
+//! say where the kit is and which feature and task are current.
+
+mod init;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Serve a spec kit (PRD, tech spec, tasks, Definition of Done) to AI coding
+/// agents over the Model Context Protocol.
+#[derive(Debug, Parser)]
+#[command(name = "spec-mcp", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub kit: KitOptions,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the MCP server over stdio (the default when no command is given).
+    Serve,
+    /// Write the example spec kit into a folder, to start your own from.
+    Init(init::InitArgs),
+}
+
+/// Where the kit is and what is current.
+#[derive(Debug, Clone, Args)]
+pub struct KitOptions {
+    /// The project root (holding `specs/`) or the specs folder itself.
+    #[arg(long, global = true, env = "SPEC_MCP_ROOT", default_value = ".")]
+    pub root: PathBuf,
+    /// The feature answers default to (a folder name under the specs folder).
+    #[arg(long, global = true, env = "SPEC_MCP_FEATURE")]
+    pub feature: Option<String>,
+    /// The task answers default to (an id such as `T2`).
+    #[arg(long, global = true, env = "SPEC_MCP_TASK")]
+    pub task: Option<String>,
+    /// Refuse every write (`ask_question` answers with an error).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Logs go to stderr: in stdio mode stdout belongs to the protocol.
+pub fn init_logging(cli: &Cli) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        None | Some(Command::Serve) => serve::run(&cli.kit),
+        Some(Command::Init(args)) => init::run(&args),
+    }
+}

@@ -1,0 +1,45 @@
+//! `spec-mcp serve`: open the kit and serve it over stdio.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::cli::KitOptions;
+use crate::edit::Writer;
+use crate::mcp::{Defaults, Kit};
+use crate::transport;
+use crate::workspace::Workspace;
+
+pub fn run(options: &KitOptions) -> anyhow::Result<ExitCode> {
+    let kit = Arc::new(open_kit(options)?);
+    tracing::info!(
+        root = %kit.workspace.root().display(),
+        read_only = options.read_only,
+        "serving over stdio"
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(transport::stdio::serve(kit))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the spec root with the command line's defaults.
+pub fn open_kit(options: &KitOptions) -> anyhow::Result<Kit> {
+    let workspace = Workspace::open(&options.root).with_context(|| {
+        format!(
+            "opening the spec root (pass --root with the folder that holds your specs; got {})",
+            options.root.display()
+        )
+    })?;
+    Ok(Kit {
+        workspace,
+        writer: Writer::new(options.read_only),
+        defaults: Defaults {
+            feature: options.feature.clone(),
+            task: options.task.clone(),
+        },
+    })
+}

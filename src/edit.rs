@@ -1,0 +1,606 @@
+//! The only way back to disk: appending a question to a feature's open
+//! questions.
+//!
+//! A write is a byte splice of the file as it is on disk now, never a
+//! re-render. Under a per-file lock (an in-process mutex plus an advisory
+//! file lock, so separate server processes serialise too) the file is read,
+//! the new line spliced in, the result re-parsed and verified (every other
+//! byte unchanged, exactly one more question), written to a temp file in the
+//! same directory, fsynced and renamed over the original. If someone else
+//! changed the file in the meantime, the whole step is retried.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use fs4::fs_std::FileExt;
+
+use crate::model::{Document, DocumentRole, Question, SectionKind};
+use crate::parse;
+use crate::parse::markdown::{Block, line_end, line_start, outline};
+use crate::workspace::{Workspace, WorkspaceError};
+
+/// Longest question or context kept, in characters.
+pub const MAX_TEXT_CHARS: usize = 2_000;
+
+/// Attempts before giving up on a file that keeps changing underneath.
+const MAX_ATTEMPTS: u32 = 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error("the server is read-only (--read-only); questions cannot be recorded")]
+    ReadOnly,
+    #[error("the question is empty once control characters and whitespace are removed")]
+    EmptyQuestion,
+    #[error("feature {feature} has no document to record questions in (add a prd.md)")]
+    NoDocument { feature: String },
+    #[error("{path} is not valid UTF-8; refusing to write to it")]
+    NotUtf8 { path: String },
+    #[error("{path} kept changing while the question was being written; try again")]
+    KeptChanging { path: String },
+    #[error("writing {path} failed")]
+    Io {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("the edit of {path} did not verify ({reason}); nothing was written")]
+    Verify { path: String, reason: String },
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+}
+
+/// A question to record.
+#[derive(Debug, Clone, Default)]
+pub struct NewQuestion {
+    pub text: String,
+    pub context: Option<String>,
+    pub task: Option<String>,
+    /// Who asked: the client's name from the MCP handshake.
+    pub asked_by: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// What `append_question` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub id: String,
+    /// True when the same open question was already recorded: nothing was
+    /// written and `id` is the existing one.
+    pub existing: bool,
+    /// `path:line` of the question.
+    pub source: String,
+}
+
+/// The one writer. Holds the in-process locks, one per file.
+#[derive(Debug, Default)]
+pub struct Writer {
+    read_only: bool,
+    locks: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
+}
+
+impl Writer {
+    pub fn new(read_only: bool) -> Writer {
+        Writer {
+            read_only,
+            locks: Mutex::default(),
+        }
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Appends a question to the feature's primary document. Blocking: call
+    /// it off the async runtime's worker threads.
+    pub fn append_question(
+        &self,
+        workspace: &Workspace,
+        feature_id: &str,
+        question: &NewQuestion,
+    ) -> Result<Appended, EditError> {
+        if self.read_only {
+            return Err(EditError::ReadOnly);
+        }
+        let feature = workspace.feature(feature_id)?;
+        let target = feature
+            .primary_document()
+            .ok_or_else(|| EditError::NoDocument {
+                feature: feature_id.to_string(),
+            })?;
+        let relative = target.path.to_string();
+        let role = target.role;
+        let path = workspace.writable_path(&relative)?;
+
+        let file_lock = self.lock_for(&path);
+        let _in_process = file_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        for _ in 0..MAX_ATTEMPTS {
+            // Other documents of the feature may hold questions too: ids are
+            // unique per feature, and a repeat anywhere is a repeat.
+            let feature = workspace.feature(feature_id)?;
+            let others: Vec<&Question> = feature
+                .documents()
+                .filter(|document| *document.path != *relative)
+                .flat_map(|document| document.questions.iter())
+                .collect();
+            match Self::attempt(&path, &relative, role, &others, question)? {
+                Some(appended) => return Ok(appended),
+                None => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+        Err(EditError::KeptChanging { path: relative })
+    }
+
+    /// One locked read-splice-verify-rename. `None` means the file changed
+    /// underneath and the caller should retry.
+    fn attempt(
+        path: &Path,
+        relative: &str,
+        role: DocumentRole,
+        others: &[&Question],
+        question: &NewQuestion,
+    ) -> Result<Option<Appended>, EditError> {
+        let io_error = |source| EditError::Io {
+            path: relative.to_string(),
+            source,
+        };
+        let mut file = File::open(path).map_err(io_error)?;
+        file.lock_exclusive().map_err(io_error)?;
+        // The lock is on the inode we opened; if a rename replaced the file
+        // since, lock the new one instead.
+        if !same_file(&file, path) {
+            return Ok(None);
+        }
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(io_error)?;
+        let text = String::from_utf8(bytes).map_err(|_| EditError::NotUtf8 {
+            path: relative.to_string(),
+        })?;
+
+        let splice = match plan_append(relative, role, &text, others, question)? {
+            Plan::Existing { id, source } => {
+                return Ok(Some(Appended {
+                    id,
+                    existing: true,
+                    source,
+                }));
+            }
+            Plan::Splice(splice) => splice,
+        };
+
+        let directory = path.parent().unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map_or_else(|| "spec".into(), |name| name.to_string_lossy());
+        let mut temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(directory)
+            .map_err(io_error)?;
+        temp.write_all(splice.new_text.as_bytes())
+            .map_err(io_error)?;
+        if let Ok(metadata) = file.metadata() {
+            fs::set_permissions(temp.path(), metadata.permissions()).map_err(io_error)?;
+        }
+        temp.as_file().sync_all().map_err(io_error)?;
+
+        // Someone who does not take the lock (a person in an editor) may
+        // have saved since we read: never rename over their bytes.
+        if fs::read(path).map_err(io_error)? != text.as_bytes() || !same_file(&file, path) {
+            return Ok(None);
+        }
+        temp.persist(path).map_err(|error| io_error(error.error))?;
+        sync_directory(directory);
+        Ok(Some(Appended {
+            id: splice.id,
+            existing: false,
+            source: format!("{relative}:{}", splice.line),
+        }))
+    }
+
+    fn lock_for(&self, path: &Path) -> Arc<Mutex<()>> {
+        self.locks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(path.to_path_buf())
+            .or_default()
+            .clone()
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(open), Ok(now)) => open.ino() == now.ino() && open.dev() == now.dev(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &File, path: &Path) -> bool {
+    path.exists()
+}
+
+/// Makes the rename durable. Best effort: not every platform can open a
+/// directory.
+fn sync_directory(directory: &Path) {
+    if let Ok(handle) = File::open(directory) {
+        let _ = handle.sync_all();
+    }
+}
+
+/// What appending to a document would do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// The same open question is already recorded, with this id at this
+    /// `path:line`.
+    Existing {
+        id: String,
+        source: String,
+    },
+    Splice(Splice),
+}
+
+/// The new text of a document and what was added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Splice {
+    pub new_text: String,
+    pub id: String,
+    /// 1-based line of the new question.
+    pub line: u32,
+    pub at: usize,
+    pub inserted: String,
+}
+
+/// Plans the append of `question` to a document's text: pure, so tests can
+/// check it byte for byte.
+pub fn plan_append(
+    relative: &str,
+    role: DocumentRole,
+    text: &str,
+    others: &[&Question],
+    question: &NewQuestion,
+) -> Result<Plan, EditError> {
+    let body = sanitize(&question.text, MAX_TEXT_CHARS);
+    if body.is_empty() {
+        return Err(EditError::EmptyQuestion);
+    }
+    let document = parse::document(Arc::from(relative), role, text);
+    let wanted = normalize(&body);
+    if let Some(existing) = others
+        .iter()
+        .copied()
+        .chain(&document.questions)
+        .find(|other| other.id.is_some() && !other.answered && normalize(&other.text) == wanted)
+    {
+        return Ok(Plan::Existing {
+            id: existing.id.clone().unwrap_or_default(),
+            source: existing.source.to_string(),
+        });
+    }
+    let number = document
+        .questions
+        .iter()
+        .chain(others.iter().copied())
+        .filter_map(|question| question.number)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let id = format!("Q-{number}");
+    let eol = if text
+        .find('\n')
+        .is_some_and(|at| at > 0 && text.as_bytes()[at - 1] == b'\r')
+    {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let (at, before, after, indent, marker) = insertion_point(&document, text, eol);
+    let mut meta = vec![question.date.clone()];
+    if let Some(task) = question.task.as_deref().map(|task| sanitize(task, 40))
+        && !task.is_empty()
+    {
+        meta.push(format!("task {task}"));
+    }
+    let asked_by = client_name(&question.asked_by);
+    meta.push(format!("asked by {asked_by}"));
+    let mut line = format!(
+        "{indent}{marker} [ ] {id} ({}): {body}{eol}",
+        meta.join(", ")
+    );
+    if let Some(context) = question
+        .context
+        .as_deref()
+        .map(|context| sanitize(context, MAX_TEXT_CHARS))
+        && !context.is_empty()
+    {
+        let _ = write!(line, "{indent}  {marker} Context: {context}{eol}");
+    }
+    let inserted = format!("{before}{line}{after}");
+    let mut new_text = String::with_capacity(text.len() + inserted.len());
+    new_text.push_str(&text[..at]);
+    new_text.push_str(&inserted);
+    new_text.push_str(&text[at..]);
+    let question_line =
+        (text[..at].matches('\n').count() + before.matches('\n').count() + 1) as u32;
+    verify(
+        relative, role, &document, text, &new_text, at, &inserted, &id, &body,
+    )?;
+    Ok(Plan::Splice(Splice {
+        new_text,
+        id,
+        line: question_line,
+        at,
+        inserted,
+    }))
+}
+
+/// Where the new line goes, with what must come before and after it, the
+/// indentation and the list marker.
+fn insertion_point(
+    document: &Document,
+    text: &str,
+    eol: &str,
+) -> (usize, String, String, String, char) {
+    let section = document.sections_of(SectionKind::OpenQuestions).next();
+    let marker = list_marker(text, section.map(|section| &section.body_span));
+    let Some(section) = section else {
+        // No section: create one at the end, at the level the document's
+        // sections use.
+        let level = document
+            .sections
+            .iter()
+            .map(|section| section.level)
+            .filter(|&level| level >= 2)
+            .min()
+            .unwrap_or(2);
+        let mut before = String::new();
+        if !text.is_empty() && !text.ends_with('\n') {
+            before.push_str(eol);
+        }
+        if !text.trim().is_empty()
+            && !text.ends_with(&format!("{eol}{eol}"))
+            && !text.ends_with("\n\n")
+        {
+            before.push_str(eol);
+        }
+        before.push_str(&"#".repeat(usize::from(level)));
+        before.push_str(" Open questions");
+        before.push_str(eol);
+        before.push_str(eol);
+        return (text.len(), before, String::new(), String::new(), marker);
+    };
+    if let Some(last) = section.items.last() {
+        let end = text[..last.span.end]
+            .trim_end()
+            .len()
+            .max(last.span.start + 1);
+        let at = line_end(text, end - 1);
+        let indent: String = text[line_start(text, last.span.start)..last.span.start]
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let is_list_item = text[last.span.start..]
+            .trim_start()
+            .starts_with(['-', '*', '+']);
+        let mut before = String::new();
+        if at == text.len() && !text.ends_with('\n') {
+            before.push_str(eol);
+        }
+        if !is_list_item {
+            before.push_str(eol);
+        }
+        return (at, before, String::new(), indent, marker);
+    }
+    // An empty section: the list goes right under the heading.
+    let at = section.heading_span.end;
+    let mut before = String::new();
+    if at == text.len() && !text.ends_with('\n') {
+        before.push_str(eol);
+    }
+    before.push_str(eol);
+    let rest = &text[at..];
+    let after = if rest.is_empty() || rest.starts_with(['\r', '\n']) {
+        String::new()
+    } else {
+        eol.to_string()
+    };
+    (at, before, after, String::new(), marker)
+}
+
+/// The bullet character the section (or else the document) already uses.
+fn list_marker(text: &str, section: Option<&std::ops::Range<usize>>) -> char {
+    let outline = outline(&Arc::from(""), text);
+    let bullets = outline.blocks.iter().filter_map(|block| match block {
+        Block::ListItem(item) => {
+            let first = text[item.span.start..].chars().next()?;
+            matches!(first, '-' | '*' | '+').then_some((item.span.start, first))
+        }
+        _ => None,
+    });
+    let mut fallback = None;
+    for (start, marker) in bullets {
+        if section.is_some_and(|range| range.contains(&start)) {
+            return marker;
+        }
+        fallback.get_or_insert(marker);
+    }
+    fallback.unwrap_or('-')
+}
+
+/// Re-parses the new text and checks the splice did exactly what it should.
+#[allow(clippy::too_many_arguments)]
+fn verify(
+    relative: &str,
+    role: DocumentRole,
+    before: &Document,
+    old_text: &str,
+    new_text: &str,
+    at: usize,
+    inserted: &str,
+    id: &str,
+    body: &str,
+) -> Result<(), EditError> {
+    let fail = |reason: String| {
+        Err(EditError::Verify {
+            path: relative.to_string(),
+            reason,
+        })
+    };
+    let after = parse::document(Arc::from(relative), role, new_text);
+    if after.questions.len() != before.questions.len() + 1 {
+        return fail(format!(
+            "expected {} questions after the edit, found {}",
+            before.questions.len() + 1,
+            after.questions.len()
+        ));
+    }
+    let Some(added) = after
+        .questions
+        .iter()
+        .find(|question| question.id.as_deref() == Some(id))
+    else {
+        return fail(format!("{id} is not found after the edit"));
+    };
+    if added.text != body || added.answered {
+        return fail(format!("{id} reads back differently"));
+    }
+    let headings = |document: &Document| {
+        document
+            .sections
+            .iter()
+            .filter(|section| section.kind != SectionKind::OpenQuestions)
+            .count()
+    };
+    if headings(&after) != headings(before) {
+        return fail("the number of headings changed".to_string());
+    }
+    let end = at + inserted.len();
+    if new_text.get(..at) != old_text.get(..at) || new_text.get(end..) != old_text.get(at..) {
+        return fail("bytes outside the inserted lines changed".to_string());
+    }
+    Ok(())
+}
+
+/// Agent text made into inert data on one line: control, bidi and
+/// zero-width characters dropped, whitespace collapsed, markdown that could
+/// add structure escaped, and the length capped.
+pub fn sanitize(text: &str, max_chars: usize) -> String {
+    let cleaned: String = text
+        .chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' | '\u{85}' => Some(' '),
+            '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{feff}'
+            | '\u{61c}' => None,
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
+    let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut capped: String = collapsed.chars().take(max_chars).collect();
+    if collapsed.chars().count() > max_chars {
+        capped.push('…');
+    }
+    let mut escaped = String::with_capacity(capped.len() + 8);
+    for (index, c) in capped.chars().enumerate() {
+        match c {
+            '\\' | '<' | '>' | '[' | ']' | '`' | '|' => {
+                escaped.push('\\');
+                escaped.push(c);
+            }
+            '#' | '-' | '+' | '*' | '=' | '~' | '_' if index == 0 => {
+                escaped.push('\\');
+                escaped.push(c);
+            }
+            c => escaped.push(c),
+        }
+    }
+    // `→ A:` would read as an answer.
+    escaped.replace("→ A:", "→ A\\:").replace("→A:", "→A\\:")
+}
+
+/// A client name safe to write: letters, digits and a little punctuation.
+fn client_name(name: &str) -> String {
+    let kept: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ' | '/' | '@'))
+        .take(64)
+        .collect();
+    let kept = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+    if kept.is_empty() {
+        "unknown client".to_string()
+    } else {
+        kept
+    }
+}
+
+/// Question text compared for repeats: letters and digits, lowercase.
+pub fn normalize(text: &str) -> String {
+    let spaced: String = text
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Today's date in UTC as `YYYY-MM-DD`.
+pub fn today() -> String {
+    let days = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() / 86_400);
+    let (year, month, day) = civil_from_days(i64::try_from(days).unwrap_or(0));
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+/// algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = u32::try_from(day_of_year - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let month = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_781), (2026, 11, 24));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn sanitize_flattens_and_escapes() {
+        assert_eq!(sanitize("# Heading\nmore", 100), "\\# Heading more");
+        assert_eq!(sanitize("a\u{202e}b\u{200b}c", 100), "abc");
+        assert_eq!(sanitize("<script>", 100), "\\<script\\>");
+        assert_eq!(sanitize("x → A: yes", 100), "x → A\\: yes");
+        assert_eq!(sanitize("abcdef", 3), "abc…");
+        assert_eq!(sanitize(" \n\t ", 100), "");
+    }
+}

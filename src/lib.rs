@@ -1,0 +1,17 @@
+//! spec-mcp serves a spec kit (PRD, technical spec, tasks, Definition of
+//! Done) to AI coding agents over the Model Context Protocol, and records
+//! the questions they cannot answer back into the spec.
+//!
+//! Modules in pipeline order: `workspace` finds and reads files, `parse`
+//! turns markdown into the `model`, `query` answers from it, `mcp` and `cli`
+//! present the answers; `edit` is the only way back to disk and `transport`
+//! the only code that talks to clients.
+
+pub mod cli;
+pub mod edit;
+pub mod mcp;
+pub mod model;
+pub mod parse;
+pub mod query;
+pub mod transport;
+pub mod workspace;

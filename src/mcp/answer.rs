@@ -1,0 +1,311 @@
+//! Wire types: what each tool returns as structured content. Their doc
+//! comments become the output schema an agent reads. Built from the model;
+//! the model knows nothing of them.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::model::{Feature, Item, Question, Task};
+use crate::query::{self, Labelled, ScopeKind};
+
+/// A piece of the spec and where it is written.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SourcedItem {
+    /// The text as written (inline markdown kept).
+    pub text: String,
+    /// Nested bullets under the item.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub details: Vec<String>,
+    /// `path:line`, relative to the spec root.
+    pub source: String,
+}
+
+impl From<&Item> for SourcedItem {
+    fn from(item: &Item) -> SourcedItem {
+        SourcedItem {
+            text: item.text.clone(),
+            details: item.details.clone(),
+            source: item.source.to_string(),
+        }
+    }
+}
+
+pub fn items<'a>(items: impl IntoIterator<Item = &'a Item>) -> Vec<SourcedItem> {
+    items.into_iter().map(SourcedItem::from).collect()
+}
+
+/// An architecture constraint with the heading it sits under.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Constraint {
+    /// The tech-spec heading (e.g. "Auth rules"), or "Project-wide".
+    pub section: String,
+    pub text: String,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub details: Vec<String>,
+    /// `path:line`.
+    pub source: String,
+}
+
+impl From<&Labelled<'_>> for Constraint {
+    fn from(labelled: &Labelled<'_>) -> Constraint {
+        Constraint {
+            section: labelled.label.to_string(),
+            text: labelled.item.text.clone(),
+            details: labelled.item.details.clone(),
+            source: labelled.item.source.to_string(),
+        }
+    }
+}
+
+/// Something not to build.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ScopeItem {
+    /// `out of scope` (the feature's list), `non-goal` (the PRD's
+    /// non-goals) or `project-wide` (project.md).
+    pub kind: String,
+    pub text: String,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub details: Vec<String>,
+    /// `path:line`.
+    pub source: String,
+}
+
+impl ScopeItem {
+    pub fn new(kind: ScopeKind, item: &Item) -> ScopeItem {
+        ScopeItem {
+            kind: kind.as_str().to_string(),
+            text: item.text.clone(),
+            details: item.details.clone(),
+            source: item.source.to_string(),
+        }
+    }
+}
+
+/// A feature's id and title.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FeatureRef {
+    /// The feature id to pass as `feature` (its folder name).
+    pub id: String,
+    pub title: String,
+}
+
+impl From<&Feature> for FeatureRef {
+    fn from(feature: &Feature) -> FeatureRef {
+        FeatureRef {
+            id: feature.id.clone(),
+            title: feature.title.clone(),
+        }
+    }
+}
+
+/// A task a task depends on, with its status.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Dependency {
+    pub id: String,
+    /// `todo`, `in progress`, `done`, `blocked`, or `missing` when no such
+    /// task exists.
+    pub status: String,
+}
+
+/// A task's own fields.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TaskInfo {
+    pub id: String,
+    pub title: String,
+    /// `todo`, `in progress`, `done` or `blocked`.
+    pub status: String,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub depends_on: Vec<Dependency>,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub description: String,
+    /// `path:line` of the task's heading or checklist line.
+    pub source: String,
+}
+
+impl TaskInfo {
+    pub fn new(feature: &Feature, task: &Task) -> TaskInfo {
+        TaskInfo {
+            id: task.id.clone(),
+            title: task.title.clone(),
+            status: task.status.as_str().to_string(),
+            depends_on: task
+                .depends_on
+                .iter()
+                .map(|id| Dependency {
+                    id: id.clone(),
+                    status: feature
+                        .task(id)
+                        .map_or("missing", |dependency| dependency.status.as_str())
+                        .to_string(),
+                })
+                .collect(),
+            description: task.description.clone(),
+            source: task.source.to_string(),
+        }
+    }
+}
+
+/// A recorded question.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct QuestionInfo {
+    /// `Q-<n>`; absent for a plain bullet under an open-questions heading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `open` or `answered`.
+    pub status: String,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    /// The task it was asked for, if recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// What was recorded with it: date, task, who asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asked: Option<String>,
+    /// `path:line`.
+    pub source: String,
+}
+
+impl From<&Question> for QuestionInfo {
+    fn from(question: &Question) -> QuestionInfo {
+        QuestionInfo {
+            id: question.id.clone(),
+            status: if question.answered {
+                "answered"
+            } else {
+                "open"
+            }
+            .to_string(),
+            text: question.text.clone(),
+            answer: question.answer.clone(),
+            task: query::question_task(question).map(str::to_string),
+            asked: question.meta.clone(),
+            source: question.source.to_string(),
+        }
+    }
+}
+
+/// Everything an agent needs before coding a task.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CurrentTask {
+    pub feature: FeatureRef,
+    pub task: TaskInfo,
+    /// Why this task is the current one.
+    pub chosen_because: String,
+    /// The task's own acceptance criteria.
+    pub acceptance_criteria: Vec<SourcedItem>,
+    pub test_plan: Vec<SourcedItem>,
+    /// Architecture constraints that bind the task.
+    pub constraints: Vec<Constraint>,
+    /// What not to build.
+    pub out_of_scope: Vec<ScopeItem>,
+    /// The screens, actions, roles, objects and integrations that exist;
+    /// invent no others.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub surface_area: Vec<SourcedItem>,
+    pub definition_of_done: Vec<SourcedItem>,
+    /// Open questions recorded for this task.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub open_questions: Vec<QuestionInfo>,
+    /// What was left out of this answer and how to get it.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<String>,
+}
+
+/// Acceptance criteria for a task and its feature.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AcceptanceCriteria {
+    pub feature: FeatureRef,
+    /// The task the criteria are for, when one was resolved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<TaskInfo>,
+    /// The task's own acceptance criteria.
+    pub task_criteria: Vec<SourcedItem>,
+    /// The task's test plan.
+    pub test_plan: Vec<SourcedItem>,
+    /// The feature-level acceptance criteria from the PRD.
+    pub feature_criteria: Vec<SourcedItem>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<String>,
+}
+
+/// Architecture constraints of a feature.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Constraints {
+    pub feature: FeatureRef,
+    pub constraints: Vec<Constraint>,
+}
+
+/// What is out of scope for a feature.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct OutOfScope {
+    pub feature: FeatureRef,
+    pub items: Vec<ScopeItem>,
+}
+
+/// The Definition of Done that applies to a feature.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DefinitionOfDone {
+    pub feature: FeatureRef,
+    pub items: Vec<SourcedItem>,
+}
+
+/// Questions recorded in a feature's spec.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Questions {
+    pub feature: FeatureRef,
+    /// How many are open in the whole feature.
+    pub open: usize,
+    /// How many are answered in the whole feature.
+    pub answered: usize,
+    /// The questions that match the filter.
+    pub questions: Vec<QuestionInfo>,
+}
+
+/// One row of the task list.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TaskRow {
+    pub id: String,
+    pub title: String,
+    /// `todo`, `in progress`, `done` or `blocked`.
+    pub status: String,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub depends_on: Vec<String>,
+    /// Dependencies not done yet.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub waiting_on: Vec<String>,
+    /// How many acceptance criteria the task has.
+    pub acceptance_criteria: usize,
+    /// `path:line`.
+    pub source: String,
+}
+
+/// A feature's tasks.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Tasks {
+    pub feature: FeatureRef,
+    /// The current task's id, when one can be resolved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<String>,
+    pub tasks: Vec<TaskRow>,
+}
+
+/// The task pinned for this session.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Pinned {
+    pub feature: FeatureRef,
+    pub task: TaskInfo,
+}
+
+/// A recorded question.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Asked {
+    /// The question's id, `Q-<n>`.
+    pub id: String,
+    /// False when the same open question was already recorded; then `id` is
+    /// the existing one and nothing was written.
+    pub created: bool,
+    pub feature: String,
+    /// `path:line` where the question is.
+    pub source: String,
+}

@@ -1,0 +1,66 @@
+//! Tool parameters. Their doc comments become the input schema descriptions
+//! an agent reads, so they say what to pass and what happens when omitted.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// Which feature and task a call is about.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct Target {
+    /// Feature id: the feature's folder name (see `list_tasks` or an error
+    /// message for the valid ids). Omit to use the current feature.
+    pub feature: Option<String>,
+    /// Task id such as `T2`. Omit to use the current task (the one pinned
+    /// with `set_current_task`, else the first in progress, else the first
+    /// open task whose dependencies are done).
+    pub task: Option<String>,
+}
+
+/// Which questions to list.
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum QuestionStatus {
+    /// Open and answered questions.
+    #[default]
+    All,
+    /// Only questions not answered yet.
+    Open,
+    /// Only answered questions.
+    Answered,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct ListQuestions {
+    /// Feature id (folder name). Omit to use the current feature.
+    pub feature: Option<String>,
+    /// Only questions recorded for this task id. Omit for every question of
+    /// the feature.
+    pub task: Option<String>,
+    /// `open`, `answered` or `all` (the default).
+    pub status: Option<QuestionStatus>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct SetCurrentTask {
+    /// Feature id (folder name). Omit to use the current feature.
+    pub feature: Option<String>,
+    /// The task id to make current for the rest of this session, e.g. `T3`.
+    pub task: String,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct AskQuestion {
+    /// The question, as one self-contained sentence a person can answer
+    /// without the chat (e.g. "Should HEIC uploads be converted to JPEG on
+    /// the server?"). Plain text; markdown is escaped. At most 2,000
+    /// characters.
+    pub question: String,
+    /// Why it matters or what you found (optional), recorded under the
+    /// question.
+    pub context: Option<String>,
+    /// Feature id (folder name). Omit to use the current feature.
+    pub feature: Option<String>,
+    /// The task the question blocks, e.g. `T3`. Omit to use the current
+    /// task, if one can be resolved.
+    pub task: Option<String>,
+}

@@ -1,0 +1,584 @@
+//! The MCP handler: one value per client session, sharing one [`Kit`].
+//! Knows no transport; `transport` hands it a connection.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::schema_for_output;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
+use serde::Serialize;
+
+use crate::edit::{self, EditError, NewQuestion, Writer};
+use crate::mcp::answer::{
+    self, AcceptanceCriteria, Asked, Constraint, Constraints, CurrentTask, DefinitionOfDone,
+    FeatureRef, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem, TaskInfo, TaskRow, Tasks,
+};
+use crate::mcp::params::{AskQuestion, ListQuestions, QuestionStatus, SetCurrentTask, Target};
+use crate::mcp::render;
+use crate::model::{Feature, Task};
+use crate::query::{self, Choice, QueryError, QuestionFilter, Reason};
+use crate::workspace::{Workspace, WorkspaceError, check_id};
+
+/// Bytes of constraint text `get_current_task` includes before it picks the
+/// constraints closest to the task and points to the rest.
+const CONSTRAINT_BUDGET: usize = 1_200;
+
+/// What every session shares: the kit on disk, the one writer, and the
+/// defaults from the command line.
+#[derive(Debug)]
+pub struct Kit {
+    pub workspace: Workspace,
+    pub writer: Writer,
+    pub defaults: Defaults,
+}
+
+/// `--feature` / `--task` (or their environment variables).
+#[derive(Debug, Clone, Default)]
+pub struct Defaults {
+    pub feature: Option<String>,
+    pub task: Option<String>,
+}
+
+/// The task a session pinned with `set_current_task`.
+#[derive(Debug, Clone)]
+struct Pin {
+    feature: String,
+    task: String,
+}
+
+/// A tool that ran and could not do what was asked; the agent sees the
+/// message.
+#[derive(Debug, thiserror::Error)]
+enum ToolError {
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error(transparent)]
+    Edit(#[from] EditError),
+}
+
+/// One client session.
+#[derive(Debug, Clone)]
+pub struct SpecServer {
+    kit: Arc<Kit>,
+    pin: Arc<Mutex<Option<Pin>>>,
+    tool_router: ToolRouter<SpecServer>,
+}
+
+/// Turns an answer into a tool result: markdown text for people and models,
+/// structured content for programs; a failure into an `isError` result.
+fn reply<T: Serialize>(
+    outcome: Result<T, ToolError>,
+    render: fn(&T) -> String,
+) -> Result<CallToolResult, ErrorData> {
+    match outcome {
+        Ok(answer) => {
+            let value = serde_json::to_value(&answer)
+                .map_err(|error| ErrorData::internal_error(error.to_string(), None))?;
+            let mut result = CallToolResult::structured(value);
+            result.content = vec![ContentBlock::text(render(&answer))];
+            Ok(result)
+        }
+        Err(error) => {
+            tracing::info!(%error, "tool call refused");
+            Ok(CallToolResult::error(vec![ContentBlock::text(
+                error.to_string(),
+            )]))
+        }
+    }
+}
+
+#[tool_router]
+impl SpecServer {
+    pub fn new(kit: Arc<Kit>) -> SpecServer {
+        SpecServer {
+            kit,
+            pin: Arc::default(),
+            tool_router: Self::tool_router(),
+        }
+    }
+
+    /// The task to work on now, with everything that binds it: acceptance
+    /// criteria, test plan, dependencies, architecture constraints, what is
+    /// out of scope, the surface area that exists and the Definition of
+    /// Done, each with its `path:line`. Call this before writing code.
+    #[tool(
+        title = "Get current task",
+        output_schema = schema_for_output::<CurrentTask>(),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    fn get_current_task(
+        &self,
+        Parameters(target): Parameters<Target>,
+    ) -> Result<CallToolResult, ErrorData> {
+        reply(self.current_task(&target), render::current_task)
+    }
+
+    /// Acceptance criteria and test plan of a task, plus the feature-level
+    /// acceptance criteria from the PRD.
+    #[tool(
+        title = "Get acceptance criteria",
+        output_schema = schema_for_output::<AcceptanceCriteria>(),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    fn get_acceptance_criteria(
+        &self,
+        Parameters(target): Parameters<Target>,
+    ) -> Result<CallToolResult, ErrorData> {
+        reply(
+            self.acceptance_criteria(&target),
+            render::acceptance_criteria,
+        )
+    }
+
+    /// Architecture constraints of a feature: every rule of its technical
+    /// spec (architecture, data ownership, auth, endpoints, jobs, errors,
+    /// logging, deployment) and the project-wide constraints.
+    #[tool(
+        title = "Get architecture constraints",
+        output_schema = schema_for_output::<Constraints>(),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    fn get_architecture_constraints(
+        &self,
+        Parameters(target): Parameters<Target>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let outcome = self.feature_with_task(&target).map(|feature| {
+            let project = self.kit.workspace.project();
+            Constraints {
+                feature: FeatureRef::from(&*feature),
+                constraints: query::constraints(&project, &feature)
+                    .iter()
+                    .map(Constraint::from)
+                    .collect(),
+            }
+        });
+        reply(outcome, render::constraints)
+    }
+
+    /// What must not be built: the feature's out-of-scope list, its PRD's
+    /// non-goals, and the project-wide exclusions.
+    #[tool(
+        title = "Get out of scope",
+        output_schema = schema_for_output::<OutOfScope>(),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    fn get_out_of_scope(
+        &self,
+        Parameters(target): Parameters<Target>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let outcome = self.feature_with_task(&target).map(|feature| {
+            let project = self.kit.workspace.project();
+            OutOfScope {
+                feature: FeatureRef::from(&*feature),
+                items: scope_items(&project, &feature),
+            }
+        });
+        reply(outcome, render::out_of_scope)
+    }
+
+    /// The Definition of Done every task must meet before it counts as done.
+    #[tool(
+        title = "Get Definition of Done",
+        output_schema = schema_for_output::<DefinitionOfDone>(),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    fn get_definition_of_done(
+        &self,
+        Parameters(target): Parameters<Target>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let outcome = self.feature_with_task(&target).map(|feature| {
+            let project = self.kit.workspace.project();
+            DefinitionOfDone {
+                feature: FeatureRef::from(&*feature),
+                items: answer::items(query::definition_of_done(&project, &feature)),
+            }
+        });
+        reply(outcome, render::definition_of_done)
+    }
+
+    /// Questions recorded in the feature's spec, open and answered, with the
+    /// answers people wrote. Check here before asking again.
+    #[tool(
+        title = "List questions",
+        output_schema = schema_for_output::<Questions>(),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    fn list_questions(
+        &self,
+        Parameters(params): Parameters<ListQuestions>,
+    ) -> Result<CallToolResult, ErrorData> {
+        reply(self.questions(&params), render::questions)
+    }
+
+    /// The feature's tasks with status, dependencies and which one is
+    /// current.
+    #[tool(
+        title = "List tasks",
+        output_schema = schema_for_output::<Tasks>(),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    fn list_tasks(
+        &self,
+        Parameters(target): Parameters<Target>,
+    ) -> Result<CallToolResult, ErrorData> {
+        reply(self.tasks(&target), render::tasks)
+    }
+
+    /// Make a task the current one for the rest of this session (other
+    /// sessions are not affected). Later calls that omit `task` use it.
+    #[tool(
+        title = "Set current task",
+        output_schema = schema_for_output::<Pinned>(),
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    fn set_current_task(
+        &self,
+        Parameters(params): Parameters<SetCurrentTask>,
+    ) -> Result<CallToolResult, ErrorData> {
+        reply(self.pin_task(&params), render::pinned)
+    }
+
+    /// Record a question you cannot answer from the spec, instead of
+    /// guessing. It is appended to the feature's Open questions with the next
+    /// id (`Q-<n>`), today's date, the task and your client's name; a person
+    /// answers it in the spec. Asking the same open question again returns
+    /// its existing id.
+    #[tool(
+        title = "Ask a question",
+        output_schema = schema_for_output::<Asked>(),
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn ask_question(
+        &self,
+        Parameters(params): Parameters<AskQuestion>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let asked_by = context
+            .client_info()
+            .map_or_else(String::new, |client| client.name.clone());
+        let this = self.clone();
+        let outcome = tokio::task::spawn_blocking(move || this.ask(&params, &asked_by))
+            .await
+            .map_err(|error| {
+                ErrorData::internal_error(format!("the write task failed: {error}"), None)
+            })?;
+        reply(outcome, render::asked)
+    }
+}
+
+impl SpecServer {
+    fn pinned(&self) -> Option<Pin> {
+        self.pin
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn feature(&self, requested: Option<&str>) -> Result<Arc<Feature>, ToolError> {
+        if let Some(id) = requested {
+            check_id("feature", id)?;
+        }
+        let pin = self.pinned();
+        let choice = Choice {
+            requested,
+            pinned: pin.as_ref().map(|pin| pin.feature.as_str()),
+            configured: self.kit.defaults.feature.as_deref(),
+        };
+        let known = if choice
+            .requested
+            .or(choice.pinned)
+            .or(choice.configured)
+            .is_some()
+        {
+            Arc::default()
+        } else {
+            self.kit.workspace.feature_ids()
+        };
+        let (id, _) = query::current_feature(choice, &known)?;
+        Ok(self.kit.workspace.feature(&id)?)
+    }
+
+    fn task<'f>(
+        &self,
+        feature: &'f Feature,
+        requested: Option<&str>,
+    ) -> Result<(&'f Task, Reason), ToolError> {
+        if let Some(id) = requested {
+            check_id("task", id)?;
+        }
+        let pin = self.pinned().filter(|pin| pin.feature == feature.id);
+        let defaults = &self.kit.defaults;
+        let configured = defaults
+            .task
+            .as_deref()
+            .filter(|_| defaults.feature.as_ref().is_none_or(|id| *id == feature.id));
+        let choice = Choice {
+            requested,
+            pinned: pin.as_ref().map(|pin| pin.task.as_str()),
+            configured,
+        };
+        Ok(query::current_task(feature, choice)?)
+    }
+
+    /// The feature, after checking a task named in the call exists in it.
+    fn feature_with_task(&self, target: &Target) -> Result<Arc<Feature>, ToolError> {
+        let feature = self.feature(target.feature.as_deref())?;
+        if let Some(id) = target.task.as_deref() {
+            check_id("task", id)?;
+            query::task(&feature, id)?;
+        }
+        Ok(feature)
+    }
+
+    fn current_task(&self, target: &Target) -> Result<CurrentTask, ToolError> {
+        let feature = self.feature(target.feature.as_deref())?;
+        let (task, reason) = self.task(&feature, target.task.as_deref())?;
+        let project = self.kit.workspace.project();
+        let all_constraints = query::constraints(&project, &feature);
+        let (constraints, omitted) = closest_constraints(&all_constraints, task);
+        let mut notes = Vec::new();
+        let feature_criteria = query::feature_criteria(&feature).len();
+        if feature_criteria > 0 {
+            notes.push(format!(
+                "the feature's PRD has {feature_criteria} feature-level acceptance criteria; get_acceptance_criteria returns them"
+            ));
+        }
+        if omitted > 0 {
+            notes.push(format!(
+                "{omitted} more architecture constraints of this feature are not shown here; call get_architecture_constraints for all of them"
+            ));
+        }
+        let open_questions: Vec<QuestionInfo> =
+            query::questions(&feature, QuestionFilter::Open, Some(&task.id))
+                .into_iter()
+                .map(QuestionInfo::from)
+                .collect();
+        Ok(CurrentTask {
+            feature: FeatureRef::from(&*feature),
+            task: TaskInfo::new(&feature, task),
+            chosen_because: reason.describe().to_string(),
+            acceptance_criteria: answer::items(&task.acceptance_criteria),
+            test_plan: answer::items(&task.test_plan),
+            constraints,
+            out_of_scope: scope_items(&project, &feature),
+            surface_area: answer::items(query::surface_area(&feature)),
+            definition_of_done: answer::items(query::definition_of_done(&project, &feature)),
+            open_questions,
+            notes,
+        })
+    }
+
+    fn acceptance_criteria(&self, target: &Target) -> Result<AcceptanceCriteria, ToolError> {
+        let feature = self.feature(target.feature.as_deref())?;
+        let mut notes = Vec::new();
+        let task = match self.task(&feature, target.task.as_deref()) {
+            Ok((task, _)) => Some(task),
+            Err(ToolError::Query(
+                error @ (QueryError::NoTasks { .. }
+                | QueryError::AllDone { .. }
+                | QueryError::NothingReady { .. }),
+            )) => {
+                notes.push(format!(
+                    "no current task ({error}); showing the feature's criteria only"
+                ));
+                None
+            }
+            Err(error) => return Err(error),
+        };
+        Ok(AcceptanceCriteria {
+            feature: FeatureRef::from(&*feature),
+            task: task.map(|task| TaskInfo::new(&feature, task)),
+            task_criteria: task
+                .map(|task| answer::items(&task.acceptance_criteria))
+                .unwrap_or_default(),
+            test_plan: task
+                .map(|task| answer::items(&task.test_plan))
+                .unwrap_or_default(),
+            feature_criteria: answer::items(query::feature_criteria(&feature)),
+            notes,
+        })
+    }
+
+    fn questions(&self, params: &ListQuestions) -> Result<Questions, ToolError> {
+        let feature = self.feature(params.feature.as_deref())?;
+        if let Some(id) = params.task.as_deref() {
+            check_id("task", id)?;
+            query::task(&feature, id)?;
+        }
+        let filter = match params.status.unwrap_or_default() {
+            QuestionStatus::All => QuestionFilter::All,
+            QuestionStatus::Open => QuestionFilter::Open,
+            QuestionStatus::Answered => QuestionFilter::Answered,
+        };
+        let (answered, open): (Vec<_>, Vec<_>) =
+            feature.questions().partition(|question| question.answered);
+        Ok(Questions {
+            feature: FeatureRef::from(&*feature),
+            open: open.len(),
+            answered: answered.len(),
+            questions: query::questions(&feature, filter, params.task.as_deref())
+                .into_iter()
+                .map(QuestionInfo::from)
+                .collect(),
+        })
+    }
+
+    fn tasks(&self, target: &Target) -> Result<Tasks, ToolError> {
+        let feature = self.feature_with_task(target)?;
+        let current = self
+            .task(&feature, target.task.as_deref())
+            .ok()
+            .map(|(task, _)| task.id.clone());
+        let tasks = feature
+            .tasks()
+            .map(|task| TaskRow {
+                id: task.id.clone(),
+                title: task.title.clone(),
+                status: task.status.as_str().to_string(),
+                depends_on: task.depends_on.clone(),
+                waiting_on: query::blocked_by(&feature, task),
+                acceptance_criteria: task.acceptance_criteria.len(),
+                source: task.source.to_string(),
+            })
+            .collect();
+        Ok(Tasks {
+            feature: FeatureRef::from(&*feature),
+            current,
+            tasks,
+        })
+    }
+
+    fn pin_task(&self, params: &SetCurrentTask) -> Result<Pinned, ToolError> {
+        let feature = self.feature(params.feature.as_deref())?;
+        check_id("task", &params.task)?;
+        let task = query::task(&feature, &params.task)?;
+        *self.pin.lock().unwrap_or_else(PoisonError::into_inner) = Some(Pin {
+            feature: feature.id.clone(),
+            task: task.id.clone(),
+        });
+        Ok(Pinned {
+            feature: FeatureRef::from(&*feature),
+            task: TaskInfo::new(&feature, task),
+        })
+    }
+
+    fn ask(&self, params: &AskQuestion, asked_by: &str) -> Result<Asked, ToolError> {
+        if self.kit.writer.read_only() {
+            return Err(EditError::ReadOnly.into());
+        }
+        let feature = self.feature(params.feature.as_deref())?;
+        let task = match params.task.as_deref() {
+            Some(id) => {
+                check_id("task", id)?;
+                Some(query::task(&feature, id)?.id.clone())
+            }
+            None => self
+                .task(&feature, None)
+                .ok()
+                .map(|(task, _)| task.id.clone()),
+        };
+        let question = NewQuestion {
+            text: params.question.clone(),
+            context: params.context.clone(),
+            task,
+            asked_by: asked_by.to_string(),
+            date: edit::today(),
+        };
+        let appended =
+            self.kit
+                .writer
+                .append_question(&self.kit.workspace, &feature.id, &question)?;
+        tracing::info!(feature = %feature.id, id = %appended.id, created = !appended.existing, "question recorded");
+        Ok(Asked {
+            id: appended.id,
+            created: !appended.existing,
+            feature: feature.id.clone(),
+            source: appended.source,
+        })
+    }
+}
+
+fn scope_items(project: &crate::model::Project, feature: &Feature) -> Vec<ScopeItem> {
+    query::out_of_scope(project, feature)
+        .into_iter()
+        .map(|(kind, item)| ScopeItem::new(kind, item))
+        .collect()
+}
+
+/// All constraints when they fit the budget; otherwise project-wide ones
+/// plus the feature's constraints sharing the most words with the task, in
+/// document order. Returns how many were left out.
+fn closest_constraints(all: &[query::Labelled<'_>], task: &Task) -> (Vec<Constraint>, usize) {
+    let size = |labelled: &query::Labelled<'_>| labelled.item.text.len() + labelled.label.len();
+    if all.iter().map(size).sum::<usize>() <= CONSTRAINT_BUDGET {
+        return (all.iter().map(Constraint::from).collect(), 0);
+    }
+    let task_words: HashSet<String> = std::iter::once(task.title.as_str())
+        .chain(std::iter::once(task.description.as_str()))
+        .chain(
+            task.acceptance_criteria
+                .iter()
+                .map(|item| item.text.as_str()),
+        )
+        .flat_map(words)
+        .collect();
+    let mut ranked: Vec<(usize, usize)> = all
+        .iter()
+        .enumerate()
+        .map(|(index, labelled)| {
+            let shared = words(&labelled.item.text)
+                .filter(|word| task_words.contains(word))
+                .count();
+            // Project-wide rules bind every task: they rank just above an
+            // unrelated feature rule.
+            let bonus = usize::from(labelled.label == "Project-wide");
+            (index, shared + bonus)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for (index, score) in ranked {
+        let cost = size(&all[index]);
+        if score > 0 && used + cost <= CONSTRAINT_BUDGET {
+            used += cost;
+            kept.push(index);
+        }
+    }
+    kept.sort_unstable();
+    let omitted = all.len() - kept.len();
+    (
+        kept.into_iter()
+            .map(|index| Constraint::from(&all[index]))
+            .collect(),
+        omitted,
+    )
+}
+
+/// Lowercase words of four letters or more: enough to tell topics apart.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.len() >= 4)
+        .map(str::to_lowercase)
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for SpecServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new("spec-mcp", env!("CARGO_PKG_VERSION")))
+            .with_instructions(
+                "This server serves the project's spec kit. Before coding, call get_current_task: \
+                 implement only what its acceptance criteria state, respect its constraints, \
+                 build nothing out of scope, and meet the Definition of Done. When the spec does \
+                 not answer something, call ask_question instead of guessing, then check \
+                 list_questions for answers. Every item carries its source as path:line.",
+            )
+    }
+}

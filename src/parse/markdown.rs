@@ -1,0 +1,406 @@
+//! Markdown text to an outline of headings, list items and paragraphs, each
+//! with its byte span, and from the outline to sections.
+//!
+//! Built on pulldown-cmark's offset iterator. Item text is taken from the
+//! original bytes (never re-rendered), so inline markdown such as `code`
+//! survives and every span points at what the user wrote.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use crate::model::{Item, Section, SectionKind, Source, Span};
+
+/// Line starts of a text, for turning byte offsets into 1-based lines.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
+        LineIndex { starts }
+    }
+
+    /// The 1-based line holding `offset`.
+    pub fn line(&self, offset: usize) -> u32 {
+        self.starts.partition_point(|&start| start <= offset) as u32
+    }
+}
+
+/// One block of the outline.
+#[derive(Debug, Clone)]
+pub enum Block {
+    Heading {
+        level: u8,
+        title: String,
+        /// The whole heading line(s).
+        span: Span,
+    },
+    ListItem(ListItem),
+    Paragraph {
+        text: String,
+        span: Span,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct ListItem {
+    /// 0 for an item of a top-level list, 1 for one nested in it, ...
+    pub depth: usize,
+    /// `Some(true)` for `[x]`, `Some(false)` for `[ ]`, `None` for a plain item.
+    pub checked: Option<bool>,
+    /// The item's own text (not its nested lists), marker and checkbox removed.
+    pub text: String,
+    /// The whole item, nested content included.
+    pub span: Span,
+    /// Index in the outline of the enclosing item, if nested.
+    pub parent: Option<usize>,
+}
+
+/// A document's outline plus what is needed to cite it.
+#[derive(Debug, Clone)]
+pub struct Outline {
+    pub blocks: Vec<Block>,
+    pub lines: LineIndex,
+    pub path: Arc<str>,
+}
+
+impl Outline {
+    pub fn source(&self, offset: usize) -> Source {
+        Source {
+            path: self.path.clone(),
+            line: self.lines.line(offset),
+        }
+    }
+}
+
+/// The byte offset where markdown starts: after a UTF-8 byte order mark.
+pub fn content_start(text: &str) -> usize {
+    if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    }
+}
+
+/// Builds the outline of `text`. Never fails.
+pub fn outline(path: &Arc<str>, text: &str) -> Outline {
+    let offset = content_start(text);
+    let body = &text[offset..];
+    let mut blocks = Vec::new();
+    // Open list items as indices into `blocks`.
+    let mut open_items: Vec<usize> = Vec::new();
+    let mut heading: Option<(u8, Range<usize>, String)> = None;
+    // Depth of containers (block quotes, footnotes) a paragraph may sit in.
+    let mut container_depth = 0usize;
+
+    let options = Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        let range = range.start + offset..range.end + offset;
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level as u8, range, String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, range, title)) = heading.take() {
+                    blocks.push(Block::Heading {
+                        level,
+                        title: collapse_whitespace(&title),
+                        span: range.start..line_end(text, range.end.saturating_sub(1)),
+                    });
+                }
+            }
+            Event::Text(fragment) | Event::Code(fragment) if heading.is_some() => {
+                if let Some((_, _, title)) = heading.as_mut() {
+                    title.push_str(&fragment);
+                }
+            }
+            Event::Start(Tag::Item) => {
+                let index = blocks.len();
+                blocks.push(Block::ListItem(ListItem {
+                    depth: open_items.len(),
+                    checked: None,
+                    text: String::new(),
+                    span: range,
+                    parent: open_items.last().copied(),
+                }));
+                open_items.push(index);
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(index) = open_items.pop() {
+                    fill_item_text(text, &mut blocks, index);
+                }
+            }
+            Event::TaskListMarker(checked) => {
+                if let Some(Block::ListItem(item)) =
+                    open_items.last().and_then(|&index| blocks.get_mut(index))
+                {
+                    item.checked = Some(checked);
+                }
+            }
+            Event::Start(Tag::BlockQuote(_) | Tag::FootnoteDefinition(_)) => {
+                container_depth += 1;
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition) => {
+                container_depth = container_depth.saturating_sub(1);
+            }
+            Event::Start(Tag::Paragraph) if open_items.is_empty() && container_depth == 0 => {
+                blocks.push(Block::Paragraph {
+                    text: collapse_whitespace(&text[range.clone()]),
+                    span: range,
+                });
+            }
+            _ => {}
+        }
+    }
+    Outline {
+        blocks,
+        lines: LineIndex::new(text),
+        path: path.clone(),
+    }
+}
+
+/// The item's own text runs from after its marker to its first nested list
+/// item (or its end).
+fn fill_item_text(text: &str, blocks: &mut [Block], index: usize) {
+    let Some(Block::ListItem(item)) = blocks.get(index) else {
+        return;
+    };
+    let mut end = item.span.end;
+    if let Some(Block::ListItem(child)) = blocks.get(index + 1)
+        && child.parent == Some(index)
+    {
+        end = line_start(text, child.span.start);
+    }
+    let start = item.span.start;
+    let end = end.max(start);
+    let own = strip_marker(&text[start..end]);
+    if let Some(Block::ListItem(item)) = blocks.get_mut(index) {
+        item.text = collapse_whitespace(own);
+    }
+}
+
+/// Removes a list marker (`-`, `*`, `+`, `1.`, `1)`) and a task checkbox.
+fn strip_marker(raw: &str) -> &str {
+    let rest = raw.trim_start();
+    let rest = if let Some(stripped) = rest.strip_prefix(['-', '*', '+']) {
+        stripped
+    } else {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits > 0 {
+            rest[digits..].strip_prefix(['.', ')']).unwrap_or(rest)
+        } else {
+            rest
+        }
+    };
+    let rest = rest.trim_start();
+    for checkbox in ["[ ]", "[x]", "[X]"] {
+        if let Some(after) = rest.strip_prefix(checkbox) {
+            return after.trim_start();
+        }
+    }
+    rest
+}
+
+/// Joins lines and runs of whitespace into single spaces.
+pub fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Offset just past the line ending of the line holding `offset`.
+pub fn line_end(text: &str, offset: usize) -> usize {
+    match text.get(offset..).and_then(|rest| rest.find('\n')) {
+        Some(at) => offset + at + 1,
+        None => text.len(),
+    }
+}
+
+/// Offset of the start of the line holding `offset`.
+pub fn line_start(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |at| at + 1)
+}
+
+/// Turns an outline into sections: one per heading, with the items that sit
+/// directly under it.
+pub fn sections(outline: &Outline, text_len: usize) -> Vec<Section> {
+    let headings: Vec<(usize, u8, &str, &Span)> = outline
+        .blocks
+        .iter()
+        .enumerate()
+        .filter_map(|(index, block)| match block {
+            Block::Heading { level, title, span } => Some((index, *level, title.as_str(), span)),
+            _ => None,
+        })
+        .collect();
+
+    headings
+        .iter()
+        .enumerate()
+        .map(|(position, &(index, level, title, span))| {
+            let body_end = headings[position + 1..]
+                .iter()
+                .find(|(_, next_level, _, _)| *next_level <= level)
+                .map_or(text_len, |(_, _, _, next_span)| next_span.start);
+            let direct_end = headings
+                .get(position + 1)
+                .map_or(outline.blocks.len(), |(next_index, ..)| *next_index);
+            Section {
+                title: title.to_string(),
+                kind: section_kind(title),
+                level,
+                source: outline.source(span.start),
+                heading_span: span.clone(),
+                body_span: span.end.min(body_end)..body_end,
+                items: items(outline, index + 1..direct_end),
+            }
+        })
+        .collect()
+}
+
+/// Top-level list items and paragraphs among `blocks[range]`, nested items
+/// folded into their parent's details.
+pub fn items(outline: &Outline, range: Range<usize>) -> Vec<Item> {
+    let mut result: Vec<Item> = Vec::new();
+    let mut top_depth = usize::MAX;
+    for block in &outline.blocks[range] {
+        match block {
+            Block::ListItem(item) => {
+                if item.depth <= top_depth || result.is_empty() {
+                    top_depth = item.depth;
+                    result.push(Item {
+                        text: item.text.clone(),
+                        details: Vec::new(),
+                        source: outline.source(item.span.start),
+                        span: item.span.clone(),
+                    });
+                } else if let Some(parent) = result.last_mut()
+                    && !item.text.is_empty()
+                {
+                    parent.details.push(item.text.clone());
+                }
+            }
+            Block::Paragraph { text, span } => {
+                top_depth = usize::MAX;
+                result.push(Item {
+                    text: text.clone(),
+                    details: Vec::new(),
+                    source: outline.source(span.start),
+                    span: span.clone(),
+                });
+            }
+            Block::Heading { .. } => {}
+        }
+    }
+    result.retain(|item| !item.text.is_empty() || !item.details.is_empty());
+    result
+}
+
+/// Lowercase words of a heading, punctuation and leading numbering removed:
+/// "2. Out-of-Scope:" becomes "out of scope".
+pub fn normalize_heading(title: &str) -> String {
+    let spaced: String = title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let words: Vec<&str> = spaced
+        .split_whitespace()
+        .skip_while(|word| word.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    words.join(" ")
+}
+
+/// Recognises a section by its heading, with the aliases people use.
+pub fn section_kind(title: &str) -> SectionKind {
+    let normalized = normalize_heading(title);
+    let name = normalized
+        .strip_prefix("the ")
+        .unwrap_or(&normalized)
+        .replace("nongoals", "non goals");
+    match name.as_str() {
+        "overview" | "summary" | "introduction" | "background" | "context" | "why" => {
+            SectionKind::Overview
+        }
+        "outcomes" | "measurable outcomes" | "success metrics" => SectionKind::Outcomes,
+        "surface area" => SectionKind::SurfaceArea,
+        "goals" | "objectives" => SectionKind::Goals,
+        "non goals" | "non goal" => SectionKind::NonGoals,
+        "user stories" | "stories" | "user scenarios" | "user scenarios testing" => {
+            SectionKind::UserStories
+        }
+        "requirements" | "functional requirements" | "non functional requirements" => {
+            SectionKind::Requirements
+        }
+        "acceptance criteria" | "acceptance" | "acceptance tests" | "success criteria" => {
+            SectionKind::AcceptanceCriteria
+        }
+        "test plan" | "tests" | "testing" | "verification" | "how to test" | "test strategy" => {
+            SectionKind::TestPlan
+        }
+        "out of scope"
+        | "not in scope"
+        | "scope exclusions"
+        | "explicitly out of scope"
+        | "won t do"
+        | "wont do" => SectionKind::OutOfScope,
+        "risks" | "risks and mitigations" => SectionKind::Risks,
+        "open questions"
+        | "questions"
+        | "risks open questions"
+        | "risks and open questions"
+        | "unresolved questions"
+        | "open issues" => SectionKind::OpenQuestions,
+        "architecture constraints"
+        | "constraints"
+        | "technical constraints"
+        | "architectural constraints" => SectionKind::ArchitectureConstraints,
+        "definition of done" | "dod" | "done criteria" => SectionKind::DefinitionOfDone,
+        _ => SectionKind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_match_aliases() {
+        let check =
+            |title: &str, kind: SectionKind| assert_eq!(section_kind(title), kind, "{title}");
+        check("Out of scope", SectionKind::OutOfScope);
+        check("Out-of-Scope", SectionKind::OutOfScope);
+        check("Not in scope", SectionKind::OutOfScope);
+        check("Non-goals", SectionKind::NonGoals);
+        check("Non-Goals:", SectionKind::NonGoals);
+        check("Risks / open questions", SectionKind::OpenQuestions);
+        check("2. Questions", SectionKind::OpenQuestions);
+        check("Definition of Done", SectionKind::DefinitionOfDone);
+        check("Architecture", SectionKind::Other);
+    }
+
+    #[test]
+    fn lines_are_one_based() {
+        let index = LineIndex::new("a\nb\r\nc");
+        assert_eq!(index.line(0), 1);
+        assert_eq!(index.line(2), 2);
+        assert_eq!(index.line(5), 3);
+    }
+
+    #[test]
+    fn marker_and_checkbox_are_stripped() {
+        assert_eq!(strip_marker("- [ ] Q-1 text"), "Q-1 text");
+        assert_eq!(strip_marker("  12. item"), "item");
+        assert_eq!(strip_marker("* [x] done"), "done");
+    }
+}

@@ -1,0 +1,303 @@
+//! Answers from the model: which feature and task are current, and the
+//! criteria, constraints, scope and done-rules that bind them.
+//!
+//! Pure: no I/O. Callers fetch features from the workspace and pass them in;
+//! every answer is made of model items that keep their sources.
+
+use crate::model::{Feature, Item, Project, Question, SectionKind, Task, TaskStatus};
+use crate::workspace::list_choices;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error(
+        "no feature given and none can be chosen: {}. Pass `feature`, or pin one with set_current_task",
+        list_choices("features", known)
+    )]
+    NoCurrentFeature { known: Vec<String> },
+    #[error(
+        "unknown task `{id}` in feature {feature}; {}",
+        list_choices("tasks", known)
+    )]
+    UnknownTask {
+        feature: String,
+        id: String,
+        known: Vec<String>,
+    },
+    #[error("feature {feature} has no tasks (its tasks.md is missing or lists none)")]
+    NoTasks { feature: String },
+    #[error("every task of feature {feature} is done")]
+    AllDone { feature: String },
+    #[error(
+        "no task of feature {feature} is in progress or ready: every open task waits on another ({waiting}). Pass `task` to choose one"
+    )]
+    NothingReady { feature: String, waiting: String },
+}
+
+/// Where the current feature or task came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Requested,
+    Pinned,
+    Configured,
+    InProgress,
+    FirstReady,
+    OnlyFeature,
+}
+
+impl Reason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reason::Requested => "named in the call",
+            Reason::Pinned => "pinned for this session with set_current_task",
+            Reason::Configured => "set by --feature/--task or SPEC_MCP_FEATURE/SPEC_MCP_TASK",
+            Reason::InProgress => "the first task marked in progress",
+            Reason::FirstReady => "the first open task whose dependencies are done",
+            Reason::OnlyFeature => "the only feature in the kit",
+        }
+    }
+}
+
+/// Candidates for the current feature or task, in precedence order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Choice<'a> {
+    pub requested: Option<&'a str>,
+    pub pinned: Option<&'a str>,
+    pub configured: Option<&'a str>,
+}
+
+impl<'a> Choice<'a> {
+    fn first(self) -> Option<(&'a str, Reason)> {
+        self.requested
+            .map(|id| (id, Reason::Requested))
+            .or_else(|| self.pinned.map(|id| (id, Reason::Pinned)))
+            .or_else(|| self.configured.map(|id| (id, Reason::Configured)))
+    }
+}
+
+/// The current feature id: the first explicit choice, else the only feature.
+/// Whether the id exists is the workspace's to check.
+pub fn current_feature(
+    choice: Choice<'_>,
+    known: &[String],
+) -> Result<(String, Reason), QueryError> {
+    if let Some((id, reason)) = choice.first() {
+        return Ok((id.to_string(), reason));
+    }
+    match known {
+        [only] => Ok((only.clone(), Reason::OnlyFeature)),
+        _ => Err(QueryError::NoCurrentFeature {
+            known: known.to_vec(),
+        }),
+    }
+}
+
+/// The current task of a feature, resolved as the tech spec orders it.
+pub fn current_task<'f>(
+    feature: &'f Feature,
+    choice: Choice<'_>,
+) -> Result<(&'f Task, Reason), QueryError> {
+    if let Some((id, reason)) = choice.first() {
+        return task(feature, id).map(|task| (task, reason));
+    }
+    let tasks: Vec<&Task> = feature.tasks().collect();
+    if tasks.is_empty() {
+        return Err(QueryError::NoTasks {
+            feature: feature.id.clone(),
+        });
+    }
+    if let Some(task) = tasks
+        .iter()
+        .find(|task| task.status == TaskStatus::InProgress)
+    {
+        return Ok((task, Reason::InProgress));
+    }
+    if let Some(task) = tasks
+        .iter()
+        .find(|task| task.status == TaskStatus::Todo && blocked_by(feature, task).is_empty())
+    {
+        return Ok((task, Reason::FirstReady));
+    }
+    let open: Vec<String> = tasks
+        .iter()
+        .filter(|task| task.status != TaskStatus::Done)
+        .map(|task| {
+            let waits = blocked_by(feature, task);
+            if waits.is_empty() {
+                format!("{} is {}", task.id, task.status.as_str())
+            } else {
+                format!("{} waits on {}", task.id, waits.join(", "))
+            }
+        })
+        .collect();
+    if open.is_empty() {
+        Err(QueryError::AllDone {
+            feature: feature.id.clone(),
+        })
+    } else {
+        Err(QueryError::NothingReady {
+            feature: feature.id.clone(),
+            waiting: open.join("; "),
+        })
+    }
+}
+
+/// A task by id (case-insensitive), or an error naming the valid ids.
+pub fn task<'f>(feature: &'f Feature, id: &str) -> Result<&'f Task, QueryError> {
+    feature.task(id).ok_or_else(|| QueryError::UnknownTask {
+        feature: feature.id.clone(),
+        id: id.to_string(),
+        known: feature.tasks().map(|task| task.id.clone()).collect(),
+    })
+}
+
+/// Dependencies of `task` that are not done (missing ones count as not done).
+pub fn blocked_by(feature: &Feature, task: &Task) -> Vec<String> {
+    task.depends_on
+        .iter()
+        .filter(|id| {
+            feature
+                .task(id)
+                .is_none_or(|dependency| dependency.status != TaskStatus::Done)
+        })
+        .cloned()
+        .collect()
+}
+
+/// An item with the heading it sits under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labelled<'a> {
+    pub label: &'a str,
+    pub item: &'a Item,
+}
+
+/// The feature's own acceptance criteria (from the PRD).
+pub fn feature_criteria(feature: &Feature) -> Vec<&Item> {
+    feature
+        .prd
+        .iter()
+        .flat_map(|prd| prd.items_of(SectionKind::AcceptanceCriteria))
+        .collect()
+}
+
+/// Architecture constraints: every section of the tech spec (but its open
+/// questions), then the project's architecture constraints.
+pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labelled<'a>> {
+    let mut result: Vec<Labelled<'a>> = Vec::new();
+    if let Some(tech_spec) = &feature.tech_spec {
+        for section in &tech_spec.sections {
+            if section.level < 2 || section.kind == SectionKind::OpenQuestions {
+                continue;
+            }
+            result.extend(section.items.iter().map(|item| Labelled {
+                label: &section.title,
+                item,
+            }));
+        }
+    }
+    if let Some(document) = &project.document {
+        for section in document.sections_of(SectionKind::ArchitectureConstraints) {
+            result.extend(section.items.iter().map(|item| Labelled {
+                label: "Project-wide",
+                item,
+            }));
+        }
+    }
+    result
+}
+
+/// What is out of scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    /// Listed under "Out of scope" in the feature.
+    OutOfScope,
+    /// Listed under "Non-goals" in the feature.
+    NonGoal,
+    /// Listed under "Out of scope" in project.md.
+    ProjectWide,
+}
+
+impl ScopeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScopeKind::OutOfScope => "out of scope",
+            ScopeKind::NonGoal => "non-goal",
+            ScopeKind::ProjectWide => "project-wide",
+        }
+    }
+}
+
+/// Out-of-scope items, non-goals and project-wide exclusions, in that order.
+pub fn out_of_scope<'a>(project: &'a Project, feature: &'a Feature) -> Vec<(ScopeKind, &'a Item)> {
+    let feature_items = |kind: SectionKind| {
+        feature
+            .documents()
+            .flat_map(move |document| document.items_of(kind))
+    };
+    feature_items(SectionKind::OutOfScope)
+        .map(|item| (ScopeKind::OutOfScope, item))
+        .chain(feature_items(SectionKind::NonGoals).map(|item| (ScopeKind::NonGoal, item)))
+        .chain(
+            project
+                .items_of(SectionKind::OutOfScope)
+                .into_iter()
+                .map(|item| (ScopeKind::ProjectWide, item)),
+        )
+        .collect()
+}
+
+/// The Definition of Done: the feature's own (if it states one) then the
+/// project's.
+pub fn definition_of_done<'a>(project: &'a Project, feature: &'a Feature) -> Vec<&'a Item> {
+    feature
+        .documents()
+        .flat_map(|document| document.items_of(SectionKind::DefinitionOfDone))
+        .chain(project.items_of(SectionKind::DefinitionOfDone))
+        .collect()
+}
+
+/// The PRD's surface area: the screens, actions, roles, objects and
+/// integrations that exist.
+pub fn surface_area(feature: &Feature) -> Vec<&Item> {
+    feature
+        .prd
+        .iter()
+        .flat_map(|prd| prd.items_of(SectionKind::SurfaceArea))
+        .collect()
+}
+
+/// Which questions to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QuestionFilter {
+    #[default]
+    All,
+    Open,
+    Answered,
+}
+
+/// The feature's questions, optionally only those tagged with `task`.
+pub fn questions<'a>(
+    feature: &'a Feature,
+    filter: QuestionFilter,
+    task: Option<&str>,
+) -> Vec<&'a Question> {
+    feature
+        .questions()
+        .filter(|question| match filter {
+            QuestionFilter::All => true,
+            QuestionFilter::Open => !question.answered,
+            QuestionFilter::Answered => question.answered,
+        })
+        .filter(|question| task.is_none_or(|task| question_task(question) == Some(task)))
+        .collect()
+}
+
+/// The task a question was asked for, from its `task <id>` metadata.
+pub fn question_task(question: &Question) -> Option<&str> {
+    let meta = question.meta.as_deref()?;
+    meta.split(',').find_map(|part| {
+        part.trim()
+            .strip_prefix("task ")
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+    })
+}

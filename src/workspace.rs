@@ -1,0 +1,395 @@
+//! The spec root on disk: finding the specs folder and its features, reading
+//! files (the only module that reads spec files for answers), and caching
+//! parsed documents so a feature is parsed on first use and a file is
+//! re-read only when it changed.
+//!
+//! Every path handed out or read is checked to resolve inside the root;
+//! nothing outside it is read, and error messages never name such paths.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
+
+use crate::model::{Diagnostic, Document, DocumentRole, Feature, Project, Source};
+use crate::parse;
+use crate::parse::native::{FEATURE_FILES, PROJECT_FILE};
+
+/// Files larger than this are reported, not parsed.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error("spec root {path} does not exist")]
+    RootMissing { path: PathBuf },
+    #[error("spec root {path} is not a directory")]
+    RootNotDirectory { path: PathBuf },
+    #[error("cannot read {path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("unknown feature `{id}`; {}", list_choices("features", known))]
+    UnknownFeature { id: String, known: Vec<String> },
+    #[error("invalid {what} `{id}`: {reason}")]
+    InvalidId {
+        what: &'static str,
+        id: String,
+        reason: &'static str,
+    },
+    #[error("{path} resolves outside the spec root; refusing to use it")]
+    OutsideRoot { path: String },
+}
+
+/// "valid features: a, b" or "there are no features".
+pub fn list_choices(what: &str, known: &[String]) -> String {
+    if known.is_empty() {
+        format!("there are no {what}")
+    } else {
+        format!("valid {what}: {}", known.join(", "))
+    }
+}
+
+/// A spec root and its cache of parsed documents.
+#[derive(Debug)]
+pub struct Workspace {
+    /// The root the user gave, canonicalized. Sources are relative to it.
+    root: PathBuf,
+    /// The folder holding `project.md` and the feature folders.
+    specs_dir: PathBuf,
+    cache: Mutex<Cache>,
+}
+
+#[derive(Debug, Default)]
+struct Cache {
+    documents: HashMap<PathBuf, (Stamp, Arc<Document>)>,
+    features: HashMap<String, (Vec<Option<Stamp>>, Arc<Feature>)>,
+    feature_ids: Option<(Option<SystemTime>, Arc<Vec<String>>)>,
+}
+
+/// What tells a changed file from an unchanged one without reading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(metadata: &fs::Metadata) -> Stamp {
+        Stamp {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(metadata),
+        }
+    }
+}
+
+impl Workspace {
+    /// Opens a spec root: either a project root with a `specs/` folder, or
+    /// the specs folder itself.
+    pub fn open(root: &Path) -> Result<Workspace, WorkspaceError> {
+        let metadata = fs::metadata(root).map_err(|source| {
+            if source.kind() == io::ErrorKind::NotFound {
+                WorkspaceError::RootMissing {
+                    path: root.to_path_buf(),
+                }
+            } else {
+                WorkspaceError::Io {
+                    path: root.to_path_buf(),
+                    source,
+                }
+            }
+        })?;
+        if !metadata.is_dir() {
+            return Err(WorkspaceError::RootNotDirectory {
+                path: root.to_path_buf(),
+            });
+        }
+        let root = fs::canonicalize(root).map_err(|source| WorkspaceError::Io {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        let nested = root.join("specs");
+        let specs_dir = if nested.is_dir()
+            && fs::canonicalize(&nested).is_ok_and(|dir| dir.starts_with(&root))
+        {
+            nested
+        } else {
+            root.clone()
+        };
+        Ok(Workspace {
+            root,
+            specs_dir,
+            cache: Mutex::new(Cache::default()),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The path of `path` relative to the root, with `/` separators.
+    pub fn relative(&self, path: &Path) -> String {
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        relative
+            .components()
+            .map(|component| component.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// Feature ids (folder names), sorted.
+    pub fn feature_ids(&self) -> Arc<Vec<String>> {
+        let modified = fs::metadata(&self.specs_dir)
+            .and_then(|metadata| metadata.modified())
+            .ok();
+        let mut cache = self.lock();
+        if let Some((stamp, ids)) = &cache.feature_ids
+            && modified.is_some()
+            && *stamp == modified
+        {
+            return ids.clone();
+        }
+        let ids = Arc::new(self.scan_feature_ids());
+        cache.feature_ids = Some((modified, ids.clone()));
+        ids
+    }
+
+    fn scan_feature_ids(&self) -> Vec<String> {
+        let Ok(entries) = fs::read_dir(&self.specs_dir) else {
+            return Vec::new();
+        };
+        let mut ids: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .filter(|name| !name.starts_with('.'))
+            .filter(|name| self.feature_files(name).iter().any(Option::is_some))
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// The feature's document paths that exist and resolve inside the root.
+    fn feature_files(&self, id: &str) -> Vec<Option<PathBuf>> {
+        let dir = self.specs_dir.join(id);
+        FEATURE_FILES
+            .iter()
+            .map(|(name, _)| {
+                let path = dir.join(name);
+                self.inside(&path).ok().filter(|path| path.is_file())
+            })
+            .collect()
+    }
+
+    /// Resolves `path` and checks it lies inside the root.
+    fn inside(&self, path: &Path) -> Result<PathBuf, WorkspaceError> {
+        let resolved = fs::canonicalize(path).map_err(|source| WorkspaceError::Io {
+            path: PathBuf::from(self.relative(path)),
+            source,
+        })?;
+        if resolved.starts_with(&self.root) {
+            Ok(resolved)
+        } else {
+            Err(WorkspaceError::OutsideRoot {
+                path: self.relative(path),
+            })
+        }
+    }
+
+    /// Checks a feature id names a feature and returns it, parsed.
+    pub fn feature(&self, id: &str) -> Result<Arc<Feature>, WorkspaceError> {
+        check_id("feature", id)?;
+        let files = self.feature_files(id);
+        if files.iter().all(Option::is_none) {
+            return Err(WorkspaceError::UnknownFeature {
+                id: id.to_string(),
+                known: self.feature_ids().to_vec(),
+            });
+        }
+        let stamps: Vec<Option<Stamp>> = files
+            .iter()
+            .map(|path| {
+                path.as_ref()
+                    .and_then(|path| fs::metadata(path).ok())
+                    .map(|metadata| Stamp::of(&metadata))
+            })
+            .collect();
+        if let Some((cached_stamps, feature)) = self.lock().features.get(id)
+            && *cached_stamps == stamps
+        {
+            return Ok(feature.clone());
+        }
+        let dir = self.specs_dir.join(id);
+        let documents = FEATURE_FILES
+            .iter()
+            .zip(&files)
+            .filter(|(_, path)| path.is_some())
+            .map(|((name, role), _)| self.document(&dir.join(name), *role))
+            .map(|document| (*document).clone())
+            .collect();
+        let feature = Arc::new(parse::native::feature(
+            id,
+            Arc::from(self.relative(&dir)),
+            documents,
+        ));
+        self.lock()
+            .features
+            .insert(id.to_string(), (stamps, feature.clone()));
+        Ok(feature)
+    }
+
+    /// The project-wide document, if the kit has one.
+    pub fn project(&self) -> Project {
+        let path = self.specs_dir.join(PROJECT_FILE);
+        if !path.is_file() {
+            return Project::default();
+        }
+        Project {
+            document: Some((*self.document(&path, DocumentRole::Project)).clone()),
+        }
+    }
+
+    /// The path of a feature's document for writing, checked to be inside
+    /// the root (symlinks resolved).
+    pub fn writable_path(&self, relative: &str) -> Result<PathBuf, WorkspaceError> {
+        let path = Path::new(relative);
+        if path
+            .components()
+            .any(|component| !matches!(component, Component::Normal(_)))
+        {
+            return Err(WorkspaceError::OutsideRoot {
+                path: relative.to_string(),
+            });
+        }
+        self.inside(&self.root.join(path))
+    }
+
+    /// Reads and parses one file, from the cache when it has not changed.
+    fn document(&self, path: &Path, role: DocumentRole) -> Arc<Document> {
+        let relative: Arc<str> = Arc::from(self.relative(path));
+        let stamp = match fs::metadata(path) {
+            Ok(metadata) => Stamp::of(&metadata),
+            Err(error) => return Arc::new(unreadable(relative, role, &error.to_string())),
+        };
+        if let Some((cached, document)) = self.lock().documents.get(path)
+            && *cached == stamp
+        {
+            return document.clone();
+        }
+        let document = Arc::new(read_document(path, relative, role, &stamp));
+        self.lock()
+            .documents
+            .insert(path.to_path_buf(), (stamp, document.clone()));
+        document
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn read_document(path: &Path, relative: Arc<str>, role: DocumentRole, stamp: &Stamp) -> Document {
+    if stamp.len > MAX_FILE_BYTES {
+        return unreadable(
+            relative,
+            role,
+            &format!(
+                "the file is {} bytes, over the {MAX_FILE_BYTES}-byte limit; it was not read",
+                stamp.len
+            ),
+        );
+    }
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => return unreadable(relative, role, &error.to_string()),
+    };
+    if bytes.contains(&0) {
+        return unreadable(
+            relative,
+            role,
+            "the file is binary (it holds NUL bytes); it was not read",
+        );
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => parse::document(relative, role, &text),
+        Err(error) => {
+            let valid_up_to = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let mut document = parse::document(relative.clone(), role, &text);
+            let line = text
+                .get(..valid_up_to)
+                .map_or(1, |before| before.matches('\n').count() + 1);
+            document.diagnostics.push(Diagnostic {
+                source: Source {
+                    path: relative,
+                    line: line as u32,
+                },
+                message: "the file is not valid UTF-8; unreadable bytes were replaced and nothing will be written to it".to_string(),
+            });
+            document
+        }
+    }
+}
+
+fn unreadable(path: Arc<str>, role: DocumentRole, message: &str) -> Document {
+    Document {
+        diagnostics: vec![Diagnostic {
+            source: Source {
+                path: path.clone(),
+                line: 1,
+            },
+            message: message.to_string(),
+        }],
+        path,
+        role,
+        title: None,
+        sections: Vec::new(),
+        questions: Vec::new(),
+        tasks: Vec::new(),
+    }
+}
+
+/// Refuses ids that could name a path outside their folder or fool a reader.
+pub fn check_id(what: &'static str, id: &str) -> Result<(), WorkspaceError> {
+    let reason = if id.is_empty() {
+        Some("it is empty")
+    } else if id.len() > 200 {
+        Some("it is longer than 200 characters")
+    } else if id.contains('\0') {
+        Some("it contains a NUL character")
+    } else if id.contains('/') || id.contains('\\') {
+        Some("it contains a path separator")
+    } else if id.contains("..") {
+        Some("it contains `..`")
+    } else if id.starts_with('.') {
+        Some("it starts with a dot")
+    } else if id.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        Some("it contains whitespace or control characters")
+    } else if !id.is_ascii() {
+        Some("it contains non-ASCII characters (ids are ASCII)")
+    } else if Path::new(id).is_absolute() || id.contains(':') {
+        Some("it looks like a path")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(WorkspaceError::InvalidId {
+            what,
+            id: printable(id),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// An id made safe to echo back: control characters escaped, length capped.
+fn printable(id: &str) -> String {
+    let escaped: String = id.chars().flat_map(char::escape_default).take(80).collect();
+    escaped
+}

@@ -1,0 +1,4 @@
+//! The one integration test binary: the CLI, parsing fixture kits, the
+//! writer, and the MCP server driven by real clients.
+
+mod support;
