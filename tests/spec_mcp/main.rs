@@ -1,4 +1,5 @@
 //! The one integration test binary: the CLI, parsing fixture kits, the
 //! writer, and the MCP server driven by real clients.
 
+mod parse;
 mod support;

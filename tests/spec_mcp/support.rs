@@ -1,4 +1,5 @@
 //! Shared helpers: fixture paths and temporary kits.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
