@@ -191,7 +191,7 @@ pub struct Diagnostic {
 /// Project-wide rules that apply to every feature.
 #[derive(Debug, Clone, Default)]
 pub struct Project {
-    pub document: Option<Document>,
+    pub document: Option<Arc<Document>>,
 }
 
 impl Project {

@@ -251,7 +251,7 @@ impl Workspace {
             return Project::default();
         }
         Project {
-            document: Some((*self.document(&path, DocumentRole::Project)).clone()),
+            document: Some(self.document(&path, DocumentRole::Project)),
         }
     }
 
