@@ -15,20 +15,33 @@ use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fs4::fs_std::FileExt;
 
 use crate::model::{Document, DocumentRole, Question, SectionKind};
 use crate::parse;
 use crate::parse::markdown::{Block, line_end, line_start, outline};
-use crate::workspace::{Workspace, WorkspaceError};
+use crate::workspace::{MAX_FILE_BYTES, Workspace, WorkspaceError};
 
 /// Longest question or context kept, in characters.
 pub const MAX_TEXT_CHARS: usize = 2_000;
 
-/// Attempts before giving up on a file that keeps changing underneath.
+/// Attempts before giving up on a file that someone keeps changing without
+/// taking the lock.
 const MAX_ATTEMPTS: u32 = 20;
+
+/// How long a write may wait on other writers before giving up.
+const LOCK_DEADLINE: Duration = Duration::from_secs(30);
+
+/// How one locked attempt ended.
+enum Attempt {
+    Done(Appended),
+    /// Another writer replaced the file while we waited for the lock.
+    Replaced,
+    /// The bytes changed between our read and our rename.
+    ChangedUnderneath,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
@@ -38,8 +51,8 @@ pub enum EditError {
     EmptyQuestion,
     #[error("feature {feature} has no document to record questions in (add a prd.md)")]
     NoDocument { feature: String },
-    #[error("{path} is not valid UTF-8; refusing to write to it")]
-    NotUtf8 { path: String },
+    #[error("refusing to write to {path}: {reason}")]
+    Unreadable { path: String, reason: &'static str },
     #[error("{path} kept changing while the question was being written; try again")]
     KeptChanging { path: String },
     #[error("writing {path} failed")]
@@ -107,19 +120,19 @@ impl Writer {
         if self.read_only {
             return Err(EditError::ReadOnly);
         }
-        let feature = workspace.feature(feature_id)?;
-        let target = feature
-            .primary_document()
-            .ok_or_else(|| EditError::NoDocument {
-                feature: feature_id.to_string(),
-            })?;
-        let relative = target.path.to_string();
-        let role = target.role;
-        let path = workspace.writable_path(&relative)?;
+        let (path, role) =
+            workspace
+                .primary_path(feature_id)?
+                .ok_or_else(|| EditError::NoDocument {
+                    feature: feature_id.to_string(),
+                })?;
+        let relative = workspace.relative(&path);
 
         let file_lock = self.lock_for(&path);
         let _in_process = file_lock.lock().unwrap_or_else(PoisonError::into_inner);
-        for _ in 0..MAX_ATTEMPTS {
+        let mut changed_underneath = 0;
+        let deadline = Instant::now() + LOCK_DEADLINE;
+        while changed_underneath < MAX_ATTEMPTS && Instant::now() < deadline {
             // Other documents of the feature may hold questions too: ids are
             // unique per feature, and a repeat anywhere is a repeat.
             let feature = workspace.feature(feature_id)?;
@@ -129,8 +142,14 @@ impl Writer {
                 .flat_map(|document| document.questions.iter())
                 .collect();
             match Self::attempt(&path, &relative, role, &others, question)? {
-                Some(appended) => return Ok(appended),
-                None => std::thread::sleep(Duration::from_millis(5)),
+                Attempt::Done(appended) => return Ok(appended),
+                // Another locking writer renamed its result over the file:
+                // it made progress, so this is no reason to give up.
+                Attempt::Replaced => {}
+                Attempt::ChangedUnderneath => {
+                    changed_underneath += 1;
+                    std::thread::sleep(Duration::from_millis(5));
+                }
             }
         }
         Err(EditError::KeptChanging { path: relative })
@@ -144,7 +163,7 @@ impl Writer {
         role: DocumentRole,
         others: &[&Question],
         question: &NewQuestion,
-    ) -> Result<Option<Appended>, EditError> {
+    ) -> Result<Attempt, EditError> {
         let io_error = |source| EditError::Io {
             path: relative.to_string(),
             source,
@@ -154,17 +173,32 @@ impl Writer {
         // The lock is on the inode we opened; if a rename replaced the file
         // since, lock the new one instead.
         if !same_file(&file, path) {
-            return Ok(None);
+            return Ok(Attempt::Replaced);
+        }
+        // The same limits the reader applies: never write to a file no
+        // answer can show.
+        if file.metadata().map_err(io_error)?.len() > MAX_FILE_BYTES {
+            return Err(EditError::Unreadable {
+                path: relative.to_string(),
+                reason: "it is over the size limit",
+            });
         }
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(io_error)?;
-        let text = String::from_utf8(bytes).map_err(|_| EditError::NotUtf8 {
+        if bytes.contains(&0) {
+            return Err(EditError::Unreadable {
+                path: relative.to_string(),
+                reason: "it is binary",
+            });
+        }
+        let text = String::from_utf8(bytes).map_err(|_| EditError::Unreadable {
             path: relative.to_string(),
+            reason: "it is not valid UTF-8",
         })?;
 
         let splice = match plan_append(relative, role, &text, others, question)? {
             Plan::Existing { id, source } => {
-                return Ok(Some(Appended {
+                return Ok(Attempt::Done(Appended {
                     id,
                     existing: true,
                     source,
@@ -192,11 +226,11 @@ impl Writer {
         // Someone who does not take the lock (a person in an editor) may
         // have saved since we read: never rename over their bytes.
         if fs::read(path).map_err(io_error)? != text.as_bytes() || !same_file(&file, path) {
-            return Ok(None);
+            return Ok(Attempt::ChangedUnderneath);
         }
         temp.persist(path).map_err(|error| io_error(error.error))?;
         sync_directory(directory);
-        Ok(Some(Appended {
+        Ok(Attempt::Done(Appended {
             id: splice.id,
             existing: false,
             source: format!("{relative}:{}", splice.line),
@@ -291,7 +325,11 @@ pub fn plan_append(
         .filter_map(|question| question.number)
         .max()
         .unwrap_or(0)
-        + 1;
+        .checked_add(1)
+        .ok_or_else(|| EditError::Verify {
+            path: relative.to_string(),
+            reason: "question numbers are exhausted".to_string(),
+        })?;
     let id = format!("Q-{number}");
     let eol = if text
         .find('\n')

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
@@ -68,6 +68,17 @@ struct Cache {
     documents: HashMap<PathBuf, (Stamp, Arc<Document>)>,
     features: HashMap<String, (Vec<Option<Stamp>>, Arc<Feature>)>,
     feature_ids: Option<(Option<SystemTime>, Arc<Vec<String>>)>,
+}
+
+/// Where one of a feature's documents is.
+#[derive(Debug)]
+enum FileState {
+    Missing,
+    /// Present, resolved inside the root.
+    Inside(PathBuf),
+    /// Present but resolving outside the root; holds the path relative to
+    /// the root, safe to show.
+    Outside(String),
 }
 
 /// What tells a changed file from an unchanged one without reading it.
@@ -169,20 +180,31 @@ impl Workspace {
             .filter_map(Result::ok)
             .filter_map(|entry| entry.file_name().into_string().ok())
             .filter(|name| !name.starts_with('.'))
-            .filter(|name| self.feature_files(name).iter().any(Option::is_some))
+            .filter(|name| {
+                self.feature_files(name)
+                    .iter()
+                    .any(|state| !matches!(state, FileState::Missing))
+            })
             .collect();
         ids.sort();
         ids
     }
 
-    /// The feature's document paths that exist and resolve inside the root.
-    fn feature_files(&self, id: &str) -> Vec<Option<PathBuf>> {
+    /// Where each of the feature's documents is, in `FEATURE_FILES` order.
+    fn feature_files(&self, id: &str) -> Vec<FileState> {
         let dir = self.specs_dir.join(id);
         FEATURE_FILES
             .iter()
             .map(|(name, _)| {
                 let path = dir.join(name);
-                self.inside(&path).ok().filter(|path| path.is_file())
+                if fs::symlink_metadata(&path).is_err() {
+                    return FileState::Missing;
+                }
+                match self.inside(&path) {
+                    Ok(resolved) if resolved.is_file() => FileState::Inside(resolved),
+                    Ok(_) => FileState::Missing,
+                    Err(_) => FileState::Outside(self.relative(&path)),
+                }
             })
             .collect()
     }
@@ -204,20 +226,14 @@ impl Workspace {
 
     /// Checks a feature id names a feature and returns it, parsed.
     pub fn feature(&self, id: &str) -> Result<Arc<Feature>, WorkspaceError> {
-        check_id("feature", id)?;
-        let files = self.feature_files(id);
-        if files.iter().all(Option::is_none) {
-            return Err(WorkspaceError::UnknownFeature {
-                id: id.to_string(),
-                known: self.feature_ids().to_vec(),
-            });
-        }
+        let files = self.existing_feature_files(id)?;
         let stamps: Vec<Option<Stamp>> = files
             .iter()
-            .map(|path| {
-                path.as_ref()
-                    .and_then(|path| fs::metadata(path).ok())
-                    .map(|metadata| Stamp::of(&metadata))
+            .map(|state| match state {
+                FileState::Inside(path) => {
+                    fs::metadata(path).ok().map(|metadata| Stamp::of(&metadata))
+                }
+                FileState::Missing | FileState::Outside(_) => None,
             })
             .collect();
         if let Some((cached_stamps, feature)) = self.lock().features.get(id)
@@ -226,22 +242,73 @@ impl Workspace {
             return Ok(feature.clone());
         }
         let dir = self.specs_dir.join(id);
-        let documents = FEATURE_FILES
-            .iter()
-            .zip(&files)
-            .filter(|(_, path)| path.is_some())
-            .map(|((name, role), _)| self.document(&dir.join(name), *role))
-            .map(|document| (*document).clone())
-            .collect();
-        let feature = Arc::new(parse::native::feature(
-            id,
-            Arc::from(self.relative(&dir)),
-            documents,
-        ));
+        let mut outside = Vec::new();
+        let mut documents = Vec::new();
+        for ((_, role), state) in FEATURE_FILES.iter().zip(&files) {
+            match state {
+                FileState::Inside(path) => documents.push((*self.document(path, *role)).clone()),
+                FileState::Outside(relative) => outside.push(relative.clone()),
+                FileState::Missing => {}
+            }
+        }
+        let mut feature = parse::native::feature(id, Arc::from(self.relative(&dir)), documents);
+        feature
+            .diagnostics
+            .extend(outside.into_iter().map(|relative| Diagnostic {
+                source: Source {
+                    path: Arc::from(relative.as_str()),
+                    line: 1,
+                },
+                message: "the file resolves outside the spec root; it was not read".to_string(),
+            }));
+        let feature = Arc::new(feature);
         self.lock()
             .features
             .insert(id.to_string(), (stamps, feature.clone()));
         Ok(feature)
+    }
+
+    /// The feature's documents, after checking the id names a feature with
+    /// at least one readable document.
+    fn existing_feature_files(&self, id: &str) -> Result<Vec<FileState>, WorkspaceError> {
+        check_id("feature", id)?;
+        let files = self.feature_files(id);
+        if files
+            .iter()
+            .any(|state| matches!(state, FileState::Inside(_)))
+        {
+            return Ok(files);
+        }
+        match files.into_iter().find_map(|state| match state {
+            FileState::Outside(relative) => Some(relative),
+            _ => None,
+        }) {
+            Some(relative) => Err(WorkspaceError::OutsideRoot { path: relative }),
+            None => Err(WorkspaceError::UnknownFeature {
+                id: id.to_string(),
+                known: self.feature_ids().to_vec(),
+            }),
+        }
+    }
+
+    /// The document questions are appended to (the first of the feature's
+    /// documents present), resolved for writing. A primary document that
+    /// resolves outside the root is refused, never skipped.
+    pub fn primary_path(
+        &self,
+        id: &str,
+    ) -> Result<Option<(PathBuf, DocumentRole)>, WorkspaceError> {
+        let files = self.existing_feature_files(id)?;
+        for ((_, role), state) in FEATURE_FILES.iter().zip(files) {
+            match state {
+                FileState::Inside(path) => return Ok(Some((path, *role))),
+                FileState::Outside(relative) => {
+                    return Err(WorkspaceError::OutsideRoot { path: relative });
+                }
+                FileState::Missing => {}
+            }
+        }
+        Ok(None)
     }
 
     /// The project-wide document, if the kit has one.
@@ -253,21 +320,6 @@ impl Workspace {
         Project {
             document: Some(self.document(&path, DocumentRole::Project)),
         }
-    }
-
-    /// The path of a feature's document for writing, checked to be inside
-    /// the root (symlinks resolved).
-    pub fn writable_path(&self, relative: &str) -> Result<PathBuf, WorkspaceError> {
-        let path = Path::new(relative);
-        if path
-            .components()
-            .any(|component| !matches!(component, Component::Normal(_)))
-        {
-            return Err(WorkspaceError::OutsideRoot {
-                path: relative.to_string(),
-            });
-        }
-        self.inside(&self.root.join(path))
     }
 
     /// Reads and parses one file, from the cache when it has not changed.

@@ -74,7 +74,7 @@ pub fn split_id(text: &str) -> Option<(u32, &str)> {
         .strip_prefix("Q-")
         .or_else(|| text.strip_prefix("q-"))?;
     let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    if digits == 0 || digits > 9 {
+    if digits == 0 || digits > 10 {
         return None;
     }
     let number = rest[..digits].parse().ok()?;

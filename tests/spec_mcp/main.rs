@@ -1,5 +1,6 @@
 //! The one integration test binary: the CLI, parsing fixture kits, the
 //! writer, and the MCP server driven by real clients.
 
+mod edit;
 mod parse;
 mod support;
