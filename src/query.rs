@@ -287,7 +287,11 @@ pub fn questions<'a>(
             QuestionFilter::Open => !question.answered,
             QuestionFilter::Answered => question.answered,
         })
-        .filter(|question| task.is_none_or(|task| question_task(question) == Some(task)))
+        .filter(|question| {
+            task.is_none_or(|task| {
+                question_task(question).is_some_and(|asked| asked.eq_ignore_ascii_case(task))
+            })
+        })
         .collect()
 }
 

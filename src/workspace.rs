@@ -314,11 +314,11 @@ impl Workspace {
     /// The project-wide document, if the kit has one.
     pub fn project(&self) -> Project {
         let path = self.specs_dir.join(PROJECT_FILE);
-        if !path.is_file() {
-            return Project::default();
-        }
-        Project {
-            document: Some(self.document(&path, DocumentRole::Project)),
+        match self.inside(&path) {
+            Ok(resolved) if resolved.is_file() => Project {
+                document: Some(self.document(&resolved, DocumentRole::Project)),
+            },
+            _ => Project::default(),
         }
     }
 
@@ -412,7 +412,7 @@ pub fn check_id(what: &'static str, id: &str) -> Result<(), WorkspaceError> {
     let reason = if id.is_empty() {
         Some("it is empty")
     } else if id.len() > 200 {
-        Some("it is longer than 200 characters")
+        Some("it is longer than 200 bytes")
     } else if id.contains('\0') {
         Some("it contains a NUL character")
     } else if id.contains('/') || id.contains('\\') {
@@ -421,10 +421,10 @@ pub fn check_id(what: &'static str, id: &str) -> Result<(), WorkspaceError> {
         Some("it contains `..`")
     } else if id.starts_with('.') {
         Some("it starts with a dot")
-    } else if id.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        Some("it contains whitespace or control characters")
-    } else if !id.is_ascii() {
-        Some("it contains non-ASCII characters (ids are ASCII)")
+    } else if id.trim() != id {
+        Some("it starts or ends with whitespace")
+    } else if id.chars().any(|c| c.is_control() || is_invisible(c)) {
+        Some("it contains control or invisible characters")
     } else if Path::new(id).is_absolute() || id.contains(':') {
         Some("it looks like a path")
     } else {
@@ -438,6 +438,12 @@ pub fn check_id(what: &'static str, id: &str) -> Result<(), WorkspaceError> {
         }),
         None => Ok(()),
     }
+}
+
+/// Zero-width and bidi formatting characters: they make two different ids
+/// look alike.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{61c}')
 }
 
 /// An id made safe to echo back: control characters escaped, length capped.

@@ -180,7 +180,14 @@ fn depends_phrase(text: &str) -> Vec<String> {
         return Vec::new();
     };
     let rest = &text[at + "depends on".len()..];
-    let end = rest.find([')', ']', '.', '\n']).unwrap_or(rest.len());
+    // The phrase ends at a closing bracket or a sentence end; a dot inside
+    // an id such as `2.1` does not end it.
+    let end = rest
+        .find([')', ']', '\n'])
+        .into_iter()
+        .chain(rest.find(". "))
+        .min()
+        .unwrap_or(rest.len());
     task_ids(&rest[..end])
 }
 
