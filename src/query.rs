@@ -5,7 +5,7 @@
 //! every answer is made of model items that keep their sources.
 
 use crate::model::{Feature, Item, Project, Question, SectionKind, Task, TaskStatus};
-use crate::workspace::list_choices;
+use crate::workspace::{list_choices, printable};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
@@ -145,7 +145,7 @@ pub fn current_task<'f>(
 pub fn task<'f>(feature: &'f Feature, id: &str) -> Result<&'f Task, QueryError> {
     feature.task(id).ok_or_else(|| QueryError::UnknownTask {
         feature: feature.id.clone(),
-        id: id.to_string(),
+        id: printable(id),
         known: feature.tasks().map(|task| task.id.clone()).collect(),
     })
 }
@@ -162,6 +162,9 @@ pub fn blocked_by(feature: &Feature, task: &Task) -> Vec<String> {
         .cloned()
         .collect()
 }
+
+/// The label of constraints from project.md.
+pub const PROJECT_WIDE: &str = "Project-wide";
 
 /// An item with the heading it sits under.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,7 +200,7 @@ pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labell
     if let Some(document) = &project.document {
         for section in document.sections_of(SectionKind::ArchitectureConstraints) {
             result.extend(section.items.iter().map(|item| Labelled {
-                label: "Project-wide",
+                label: PROJECT_WIDE,
                 item,
             }));
         }

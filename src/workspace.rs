@@ -183,7 +183,7 @@ impl Workspace {
             .filter(|name| {
                 self.feature_files(name)
                     .iter()
-                    .any(|state| !matches!(state, FileState::Missing))
+                    .any(|state| matches!(state, FileState::Inside(_)))
             })
             .collect();
         ids.sort();
@@ -285,7 +285,7 @@ impl Workspace {
         }) {
             Some(relative) => Err(WorkspaceError::OutsideRoot { path: relative }),
             None => Err(WorkspaceError::UnknownFeature {
-                id: id.to_string(),
+                id: printable(id),
                 known: self.feature_ids().to_vec(),
             }),
         }
@@ -446,8 +446,9 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{61c}')
 }
 
-/// An id made safe to echo back: control characters escaped, length capped.
-fn printable(id: &str) -> String {
+/// An id made safe to echo back: anything but printable ASCII escaped (so
+/// a look-alike shows as different), length capped.
+pub fn printable(id: &str) -> String {
     let escaped: String = id.chars().flat_map(char::escape_default).take(80).collect();
     escaped
 }

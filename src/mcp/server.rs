@@ -23,8 +23,9 @@ use crate::model::{Feature, Task};
 use crate::query::{self, Choice, QueryError, QuestionFilter, Reason};
 use crate::workspace::{Workspace, WorkspaceError, check_id};
 
-/// Bytes of constraint text `get_current_task` includes before it picks the
-/// constraints closest to the task and points to the rest.
+/// Bytes of the feature's constraint text `get_current_task` includes
+/// before it picks the constraints closest to the task and points to the
+/// rest. Project-wide constraints are always included.
 const CONSTRAINT_BUDGET: usize = 1_200;
 
 /// What every session shares: the kit on disk, the one writer, and the
@@ -511,12 +512,19 @@ fn scope_items(project: &crate::model::Project, feature: &Feature) -> Vec<ScopeI
         .collect()
 }
 
-/// All constraints when they fit the budget; otherwise project-wide ones
-/// plus the feature's constraints sharing the most words with the task, in
-/// document order. Returns how many were left out.
+/// All constraints when they fit the budget; otherwise every project-wide
+/// rule (they bind every task) plus the feature's constraints sharing the
+/// most words with the task, in document order. Returns how many of the
+/// feature's constraints were left out.
 fn closest_constraints(all: &[query::Labelled<'_>], task: &Task) -> (Vec<Constraint>, usize) {
     let size = |labelled: &query::Labelled<'_>| labelled.item.text.len() + labelled.label.len();
-    if all.iter().map(size).sum::<usize>() <= CONSTRAINT_BUDGET {
+    let is_project_wide = |labelled: &query::Labelled<'_>| labelled.label == query::PROJECT_WIDE;
+    let feature_size: usize = all
+        .iter()
+        .filter(|labelled| !is_project_wide(labelled))
+        .map(size)
+        .sum();
+    if feature_size <= CONSTRAINT_BUDGET {
         return (all.iter().map(Constraint::from).collect(), 0);
     }
     let task_words: HashSet<String> = std::iter::once(task.title.as_str())
@@ -531,28 +539,32 @@ fn closest_constraints(all: &[query::Labelled<'_>], task: &Task) -> (Vec<Constra
     let mut ranked: Vec<(usize, usize)> = all
         .iter()
         .enumerate()
+        .filter(|(_, labelled)| !is_project_wide(labelled))
         .map(|(index, labelled)| {
             let shared = words(&labelled.item.text)
                 .filter(|word| task_words.contains(word))
                 .count();
-            // Project-wide rules bind every task: they rank just above an
-            // unrelated feature rule.
-            let bonus = usize::from(labelled.label == "Project-wide");
-            (index, shared + bonus)
+            (index, shared)
         })
+        .filter(|(_, shared)| *shared > 0)
         .collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut kept = Vec::new();
+    let mut kept: Vec<usize> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, labelled)| is_project_wide(labelled))
+        .map(|(index, _)| index)
+        .collect();
     let mut used = 0;
-    for (index, score) in ranked {
+    for (index, _) in ranked {
         let cost = size(&all[index]);
-        if score > 0 && used + cost <= CONSTRAINT_BUDGET {
+        if used + cost <= CONSTRAINT_BUDGET {
             used += cost;
             kept.push(index);
         }
     }
-    kept.sort_unstable();
     let omitted = all.len() - kept.len();
+    kept.sort_unstable();
     (
         kept.into_iter()
             .map(|index| Constraint::from(&all[index]))

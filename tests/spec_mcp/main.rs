@@ -1,6 +1,8 @@
 //! The one integration test binary: the CLI, parsing fixture kits, the
 //! writer, and the MCP server driven by real clients.
 
+mod cli;
 mod edit;
+mod mcp;
 mod parse;
 mod support;
