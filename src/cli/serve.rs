@@ -1,5 +1,6 @@
 //! `spec-mcp serve`: open the kit and serve it over stdio.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -18,6 +19,12 @@ pub fn run(options: &KitOptions) -> anyhow::Result<ExitCode> {
         read_only = options.read_only,
         "serving over stdio"
     );
+    if std::io::stdin().is_terminal() {
+        eprintln!(
+            "spec-mcp speaks MCP on stdin/stdout and is waiting for a client. Add it to your \
+             editor instead (see the README), or press Ctrl-D to quit."
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
