@@ -49,8 +49,6 @@ pub enum EditError {
     ReadOnly,
     #[error("the question is empty once control characters and whitespace are removed")]
     EmptyQuestion,
-    #[error("feature {feature} has no document to record questions in (add a prd.md)")]
-    NoDocument { feature: String },
     #[error("refusing to write to {path}: {reason}")]
     Unreadable { path: String, reason: &'static str },
     #[error("{path} kept changing while the question was being written; try again")]
@@ -120,12 +118,7 @@ impl Writer {
         if self.read_only {
             return Err(EditError::ReadOnly);
         }
-        let (path, role) =
-            workspace
-                .primary_path(feature_id)?
-                .ok_or_else(|| EditError::NoDocument {
-                    feature: feature_id.to_string(),
-                })?;
+        let (path, role) = workspace.primary_path(feature_id)?;
         let relative = workspace.relative(&path);
 
         let file_lock = self.lock_for(&path);

@@ -244,9 +244,4 @@ impl Feature {
         self.documents()
             .flat_map(|document| document.questions.iter())
     }
-
-    /// The document questions are appended to: the PRD when there is one.
-    pub fn primary_document(&self) -> Option<&Document> {
-        self.documents().next()
-    }
 }

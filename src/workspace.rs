@@ -294,21 +294,23 @@ impl Workspace {
     /// The document questions are appended to (the first of the feature's
     /// documents present), resolved for writing. A primary document that
     /// resolves outside the root is refused, never skipped.
-    pub fn primary_path(
-        &self,
-        id: &str,
-    ) -> Result<Option<(PathBuf, DocumentRole)>, WorkspaceError> {
+    pub fn primary_path(&self, id: &str) -> Result<(PathBuf, DocumentRole), WorkspaceError> {
         let files = self.existing_feature_files(id)?;
-        for ((_, role), state) in FEATURE_FILES.iter().zip(files) {
-            match state {
-                FileState::Inside(path) => return Ok(Some((path, *role))),
-                FileState::Outside(relative) => {
-                    return Err(WorkspaceError::OutsideRoot { path: relative });
-                }
-                FileState::Missing => {}
+        let first_present = FEATURE_FILES
+            .iter()
+            .zip(files)
+            .find(|(_, state)| !matches!(state, FileState::Missing));
+        match first_present {
+            Some(((_, role), FileState::Inside(path))) => Ok((path, *role)),
+            Some((_, FileState::Outside(relative))) => {
+                Err(WorkspaceError::OutsideRoot { path: relative })
             }
+            // `existing_feature_files` guarantees a document inside the root.
+            Some((_, FileState::Missing)) | None => Err(WorkspaceError::UnknownFeature {
+                id: printable(id),
+                known: self.feature_ids().to_vec(),
+            }),
         }
-        Ok(None)
     }
 
     /// The project-wide document, if the kit has one.
