@@ -171,6 +171,9 @@ pub const PROJECT_WIDE: &str = "Project-wide";
 pub struct Labelled<'a> {
     pub label: &'a str,
     pub item: &'a Item,
+    /// From project.md, binding every feature (not from the feature's own
+    /// documents, whatever their headings say).
+    pub project_wide: bool,
 }
 
 /// The feature's own acceptance criteria (from the PRD).
@@ -194,6 +197,7 @@ pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labell
             result.extend(section.items.iter().map(|item| Labelled {
                 label: &section.title,
                 item,
+                project_wide: false,
             }));
         }
     }
@@ -202,6 +206,7 @@ pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labell
             result.extend(section.items.iter().map(|item| Labelled {
                 label: PROJECT_WIDE,
                 item,
+                project_wide: true,
             }));
         }
     }

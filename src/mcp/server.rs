@@ -518,7 +518,7 @@ fn scope_items(project: &crate::model::Project, feature: &Feature) -> Vec<ScopeI
 /// feature's constraints were left out.
 fn closest_constraints(all: &[query::Labelled<'_>], task: &Task) -> (Vec<Constraint>, usize) {
     let size = |labelled: &query::Labelled<'_>| labelled.item.text.len() + labelled.label.len();
-    let is_project_wide = |labelled: &query::Labelled<'_>| labelled.label == query::PROJECT_WIDE;
+    let is_project_wide = |labelled: &query::Labelled<'_>| labelled.project_wide;
     let feature_size: usize = all
         .iter()
         .filter(|labelled| !is_project_wide(labelled))
