@@ -19,10 +19,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fs4::fs_std::FileExt;
 
-use crate::model::{Document, DocumentRole, Question, SectionKind};
+use crate::model::{Document, DocumentRole, Layout, Question, SectionKind};
 use crate::parse;
 use crate::parse::markdown::{Block, line_end, line_start, outline};
-use crate::workspace::{MAX_FILE_BYTES, Workspace, WorkspaceError};
+use crate::workspace::{MAX_FILE_BYTES, Primary, Workspace, WorkspaceError};
 
 /// Longest question or context kept, in characters.
 pub const MAX_TEXT_CHARS: usize = 2_000;
@@ -118,7 +118,7 @@ impl Writer {
         if self.read_only {
             return Err(EditError::ReadOnly);
         }
-        let (path, role) = workspace.primary_path(feature_id)?;
+        let Primary { path, role, layout } = workspace.primary_path(feature_id)?;
         let relative = workspace.relative(&path);
 
         let file_lock = self.lock_for(&path);
@@ -134,7 +134,7 @@ impl Writer {
                 .filter(|document| *document.path != *relative)
                 .flat_map(|document| document.questions.iter())
                 .collect();
-            match Self::attempt(&path, &relative, role, &others, question)? {
+            match Self::attempt(&path, &relative, (layout, role), &others, question)? {
                 Attempt::Done(appended) => return Ok(appended),
                 // Another locking writer renamed its result over the file:
                 // it made progress, so this is no reason to give up.
@@ -153,7 +153,7 @@ impl Writer {
     fn attempt(
         path: &Path,
         relative: &str,
-        role: DocumentRole,
+        (layout, role): (Layout, DocumentRole),
         others: &[&Question],
         question: &NewQuestion,
     ) -> Result<Attempt, EditError> {
@@ -189,7 +189,7 @@ impl Writer {
             reason: "it is not valid UTF-8",
         })?;
 
-        let splice = match plan_append(relative, role, &text, others, question)? {
+        let splice = match plan_append_in(layout, relative, role, &text, others, question)? {
             Plan::Existing { id, source } => {
                 return Ok(Attempt::Done(Appended {
                     id,
@@ -285,9 +285,21 @@ pub struct Splice {
     pub inserted: String,
 }
 
-/// Plans the append of `question` to a document's text: pure, so tests can
-/// check it byte for byte.
+/// Plans the append of `question` to a native document's text: pure, so
+/// tests can check it byte for byte.
 pub fn plan_append(
+    relative: &str,
+    role: DocumentRole,
+    text: &str,
+    others: &[&Question],
+    question: &NewQuestion,
+) -> Result<Plan, EditError> {
+    plan_append_in(Layout::Native, relative, role, text, others, question)
+}
+
+/// Plans the append of `question` to a document of `layout`.
+pub fn plan_append_in(
+    layout: Layout,
     relative: &str,
     role: DocumentRole,
     text: &str,
@@ -298,7 +310,7 @@ pub fn plan_append(
     if body.is_empty() {
         return Err(EditError::EmptyQuestion);
     }
-    let document = parse::document(Arc::from(relative), role, text);
+    let document = parse::document_in(layout, Arc::from(relative), role, text);
     let wanted = normalize(&body);
     if let Some(existing) = others
         .iter()
@@ -361,7 +373,15 @@ pub fn plan_append(
     let question_line =
         (text[..at].matches('\n').count() + before.matches('\n').count() + 1) as u32;
     verify(
-        relative, role, &document, text, &new_text, at, &inserted, &id, &body,
+        relative,
+        (layout, role),
+        &document,
+        text,
+        &new_text,
+        at,
+        &inserted,
+        &id,
+        &body,
     )?;
     Ok(Plan::Splice(Splice {
         new_text,
@@ -469,7 +489,7 @@ fn list_marker(text: &str, section: Option<&std::ops::Range<usize>>) -> char {
 #[allow(clippy::too_many_arguments)]
 fn verify(
     relative: &str,
-    role: DocumentRole,
+    (layout, role): (Layout, DocumentRole),
     before: &Document,
     old_text: &str,
     new_text: &str,
@@ -484,7 +504,7 @@ fn verify(
             reason,
         })
     };
-    let after = parse::document(Arc::from(relative), role, new_text);
+    let after = parse::document_in(layout, Arc::from(relative), role, new_text);
     if after.questions.len() != before.questions.len() + 1 {
         return fail(format!(
             "expected {} questions after the edit, found {}",

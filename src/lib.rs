@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod edit;
+pub mod git;
 pub mod mcp;
 pub mod model;
 pub mod parse;

@@ -75,13 +75,108 @@ pub struct Section {
     pub items: Vec<Item>,
 }
 
+/// A folder convention a kit is written in. Everything above `parse` is
+/// blind to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Layout {
+    /// `specs/<feature>/prd.md`, `tech-spec.md`, `tasks.md`.
+    Native,
+    /// GitHub spec-kit: `specs/NNN-name/spec.md`, `plan.md`, `tasks.md`.
+    SpecKit,
+    /// Kiro: `.kiro/specs/<name>/requirements.md`, `design.md`, `tasks.md`.
+    Kiro,
+    /// OpenSpec: `openspec/changes/<id>/` and `openspec/specs/<capability>/`.
+    OpenSpec,
+}
+
+impl Layout {
+    pub const ALL: [Layout; 4] = [
+        Layout::Native,
+        Layout::SpecKit,
+        Layout::Kiro,
+        Layout::OpenSpec,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Native => "native",
+            Layout::SpecKit => "speckit",
+            Layout::Kiro => "kiro",
+            Layout::OpenSpec => "openspec",
+        }
+    }
+
+    /// Reads a layout name as `--layout` takes it.
+    pub fn parse(name: &str) -> Option<Layout> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "native" => Some(Layout::Native),
+            "speckit" | "spec-kit" => Some(Layout::SpecKit),
+            "kiro" => Some(Layout::Kiro),
+            "openspec" => Some(Layout::OpenSpec),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Which role a document plays in a feature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DocumentRole {
+    /// The native `project.md`: its Architecture constraints, Definition of
+    /// Done and Out of scope sections bind every feature.
     Project,
+    /// A project-wide document every section of which binds every feature:
+    /// a spec-kit constitution, a Kiro steering file, OpenSpec's project
+    /// context.
+    Principles,
+    /// What to build: a PRD, spec-kit `spec.md`, Kiro `requirements.md`,
+    /// OpenSpec `proposal.md` and delta specs.
     Prd,
+    /// How to build it: every section is an architecture constraint.
     TechSpec,
     Tasks,
+}
+
+/// What kind of acceptance criterion an item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CriterionKind {
+    /// Listed under an acceptance-criteria heading, or a Kiro EARS criterion.
+    Acceptance,
+    /// A Given/When/Then scenario (spec-kit) or an OpenSpec `Scenario`.
+    Scenario,
+    /// A measurable success criterion.
+    Success,
+    /// An edge case the feature must handle.
+    EdgeCase,
+}
+
+impl CriterionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CriterionKind::Acceptance => "acceptance",
+            CriterionKind::Scenario => "scenario",
+            CriterionKind::Success => "success",
+            CriterionKind::EdgeCase => "edge case",
+        }
+    }
+}
+
+/// A feature-level acceptance criterion, with what it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Criterion {
+    pub item: Item,
+    pub kind: CriterionKind,
+    /// What the criterion belongs to, as written: "User Story 1 - Upload",
+    /// "Requirement 2", "ADDED Requirement: Scope flag".
+    pub group: Option<String>,
+    /// Ids tasks link to it by: a story tag (`US1`), a requirement number
+    /// (`2`, `2.3`).
+    pub keys: Vec<String>,
 }
 
 /// A parsed markdown file.
@@ -95,10 +190,42 @@ pub struct Document {
     pub questions: Vec<Question>,
     /// Tasks written in this document (a tasks document, usually).
     pub tasks: Vec<Task>,
+    /// Acceptance criteria a layout states outside criteria headings
+    /// (scenarios, success criteria, EARS criteria), in document order.
+    pub criteria: Vec<Criterion>,
+    /// Exclusions a layout states outside out-of-scope headings, such as a
+    /// spec-kit assumption that something is out of scope.
+    pub out_of_scope: Vec<Item>,
+    /// `key: value` lines of a YAML front matter block, if the file has one.
+    pub front_matter: Vec<(String, String)>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Document {
+    /// An empty document that only carries diagnostics.
+    pub fn empty(path: Arc<str>, role: DocumentRole) -> Document {
+        Document {
+            path,
+            role,
+            title: None,
+            sections: Vec::new(),
+            questions: Vec::new(),
+            tasks: Vec::new(),
+            criteria: Vec::new(),
+            out_of_scope: Vec::new(),
+            front_matter: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The value of a front matter key.
+    pub fn front_matter(&self, key: &str) -> Option<&str> {
+        self.front_matter
+            .iter()
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| value.as_str())
+    }
+
     /// Sections of the given kind, in document order.
     pub fn sections_of(&self, kind: SectionKind) -> impl Iterator<Item = &Section> {
         self.sections
@@ -162,6 +289,21 @@ pub struct Task {
     pub description: String,
     pub acceptance_criteria: Vec<Item>,
     pub test_plan: Vec<Item>,
+    /// The heading the task sits under in a checklist: a spec-kit phase, an
+    /// OpenSpec task group.
+    pub phase: Option<String>,
+    /// The user story a spec-kit task serves (`US1`).
+    pub story: Option<String>,
+    /// Marked `[P]`: can run in parallel with other tasks.
+    pub parallel: bool,
+    /// Marked optional (Kiro's `- [ ]*`).
+    pub optional: bool,
+    /// Requirement numbers the task links to (Kiro's `_Requirements: 1.1_`).
+    pub requirements: Vec<String>,
+    /// The task this one is a step of (`1` for `1.2`), when that is a task.
+    pub parent: Option<String>,
+    /// File paths the task names in backticks.
+    pub files: Vec<String>,
     pub source: Source,
     pub span: Span,
 }
@@ -188,15 +330,15 @@ pub struct Diagnostic {
     pub message: String,
 }
 
-/// Project-wide rules that apply to every feature.
+/// Project-wide rules that apply to every feature of a layout.
 #[derive(Debug, Clone, Default)]
 pub struct Project {
-    pub document: Option<Arc<Document>>,
+    pub documents: Vec<Arc<Document>>,
 }
 
 impl Project {
     pub fn items_of(&self, kind: SectionKind) -> Vec<&Item> {
-        self.document
+        self.documents
             .iter()
             .flat_map(|document| document.items_of(kind))
             .collect()
@@ -206,23 +348,28 @@ impl Project {
 /// One feature folder: its documents, tasks and questions.
 #[derive(Debug, Clone)]
 pub struct Feature {
-    /// The folder name; unique within the kit.
+    /// The folder name, qualified with `@<layout>` when two layouts hold a
+    /// folder of that name; unique within the kit.
     pub id: String,
     pub title: String,
+    pub layout: Layout,
     /// Folder relative to the spec root.
     pub dir: Arc<str>,
-    pub prd: Option<Document>,
-    pub tech_spec: Option<Document>,
-    pub tasks_document: Option<Document>,
+    /// In the order the layout lists them: PRD-like, tech-like, tasks.
+    pub documents: Vec<Document>,
     /// Problems that span documents, such as a dependency on a missing task.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Feature {
     pub fn documents(&self) -> impl Iterator<Item = &Document> {
-        [&self.prd, &self.tech_spec, &self.tasks_document]
-            .into_iter()
-            .flatten()
+        self.documents.iter()
+    }
+
+    pub fn documents_with(&self, role: DocumentRole) -> impl Iterator<Item = &Document> {
+        self.documents
+            .iter()
+            .filter(move |document| document.role == role)
     }
 
     pub fn tasks(&self) -> impl Iterator<Item = &Task> {
@@ -231,6 +378,16 @@ impl Feature {
 
     pub fn task(&self, id: &str) -> Option<&Task> {
         self.tasks().find(|task| task.id.eq_ignore_ascii_case(id))
+    }
+
+    /// Whether another task names `task` as its parent.
+    pub fn has_steps(&self, task: &Task) -> bool {
+        self.tasks().any(|other| {
+            other
+                .parent
+                .as_deref()
+                .is_some_and(|parent| parent.eq_ignore_ascii_case(&task.id))
+        })
     }
 
     /// Every diagnostic: each document's and the feature's own.
@@ -243,5 +400,12 @@ impl Feature {
     pub fn questions(&self) -> impl Iterator<Item = &Question> {
         self.documents()
             .flat_map(|document| document.questions.iter())
+    }
+
+    /// Acceptance criteria stated by the layout's conventions, plus the
+    /// items of acceptance-criteria sections of the PRD-like documents.
+    pub fn criteria(&self) -> impl Iterator<Item = &Criterion> {
+        self.documents()
+            .flat_map(|document| document.criteria.iter())
     }
 }

@@ -4,7 +4,9 @@
 //! Pure: no I/O. Callers fetch features from the workspace and pass them in;
 //! every answer is made of model items that keep their sources.
 
-use crate::model::{Feature, Item, Project, Question, SectionKind, Task, TaskStatus};
+use crate::model::{
+    Criterion, DocumentRole, Feature, Item, Project, Question, SectionKind, Task, TaskStatus,
+};
 use crate::workspace::{list_choices, printable};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,12 +101,18 @@ pub fn current_task<'f>(
     if let Some((id, reason)) = choice.first() {
         return task(feature, id).map(|task| (task, reason));
     }
-    let tasks: Vec<&Task> = feature.tasks().collect();
-    if tasks.is_empty() {
+    let all: Vec<&Task> = feature.tasks().collect();
+    if all.is_empty() {
         return Err(QueryError::NoTasks {
             feature: feature.id.clone(),
         });
     }
+    // A task made of steps is worked on through its steps.
+    let tasks: Vec<&Task> = all
+        .iter()
+        .copied()
+        .filter(|task| !has_open_steps(feature, task))
+        .collect();
     if let Some(task) = tasks
         .iter()
         .find(|task| task.status == TaskStatus::InProgress)
@@ -139,6 +147,17 @@ pub fn current_task<'f>(
             waiting: open.join("; "),
         })
     }
+}
+
+/// Whether some step of `task` (a task naming it as parent) is not done.
+fn has_open_steps(feature: &Feature, task: &Task) -> bool {
+    feature.tasks().any(|step| {
+        step.status != TaskStatus::Done
+            && step
+                .parent
+                .as_deref()
+                .is_some_and(|parent| parent.eq_ignore_ascii_case(&task.id))
+    })
 }
 
 /// A task by id (case-insensitive), or an error naming the valid ids.
@@ -176,21 +195,52 @@ pub struct Labelled<'a> {
     pub project_wide: bool,
 }
 
-/// The feature's own acceptance criteria (from the PRD).
-pub fn feature_criteria(feature: &Feature) -> Vec<&Item> {
+/// The feature's acceptance criteria: criteria sections, scenarios,
+/// success criteria and edge cases, as its layout states them.
+pub fn feature_criteria(feature: &Feature) -> Vec<&Criterion> {
+    feature.criteria().collect()
+}
+
+/// Feature criteria a task links to: the scenarios of its user story
+/// (spec-kit `[US1]`), the requirements it names (Kiro `_Requirements:_`),
+/// and for a task made of steps, those its steps link to.
+pub fn linked_criteria<'a>(feature: &'a Feature, task: &Task) -> Vec<&'a Criterion> {
+    let mut keys: Vec<&str> = task.story.iter().map(String::as_str).collect();
+    keys.extend(task.requirements.iter().map(String::as_str));
+    for step in feature.tasks() {
+        if step
+            .parent
+            .as_deref()
+            .is_some_and(|parent| parent.eq_ignore_ascii_case(&task.id))
+        {
+            keys.extend(step.requirements.iter().map(String::as_str));
+            keys.extend(step.story.iter().map(String::as_str));
+        }
+    }
+    if keys.is_empty() {
+        return Vec::new();
+    }
     feature
-        .prd
-        .iter()
-        .flat_map(|prd| prd.items_of(SectionKind::AcceptanceCriteria))
+        .criteria()
+        // Kiro's `_Requirements: 2_` links all of requirement 2 (key `2`),
+        // `2.3` one criterion (key `2.3`).
+        .filter(|criterion| {
+            criterion
+                .keys
+                .iter()
+                .any(|key| keys.iter().any(|wanted| wanted.eq_ignore_ascii_case(key)))
+        })
         .collect()
 }
 
-/// Architecture constraints: every section of the tech spec (but its open
-/// questions), then the project's architecture constraints.
+/// Architecture constraints: every section of the feature's technical
+/// documents (but their open questions), then the project's: the
+/// Architecture constraints of a native `project.md`, every section of a
+/// constitution or steering file.
 pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labelled<'a>> {
     let mut result: Vec<Labelled<'a>> = Vec::new();
-    if let Some(tech_spec) = &feature.tech_spec {
-        for section in &tech_spec.sections {
+    for document in feature.documents_with(DocumentRole::TechSpec) {
+        for section in &document.sections {
             if section.level < 2 || section.kind == SectionKind::OpenQuestions {
                 continue;
             }
@@ -201,10 +251,27 @@ pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labell
             }));
         }
     }
-    if let Some(document) = &project.document {
-        for section in document.sections_of(SectionKind::ArchitectureConstraints) {
+    for document in &project.documents {
+        for section in &document.sections {
+            let binds = match document.role {
+                DocumentRole::Project => section.kind == SectionKind::ArchitectureConstraints,
+                DocumentRole::Principles => !matches!(
+                    section.kind,
+                    SectionKind::OpenQuestions
+                        | SectionKind::DefinitionOfDone
+                        | SectionKind::OutOfScope
+                ),
+                _ => false,
+            };
+            if !binds {
+                continue;
+            }
+            let label = match document.role {
+                DocumentRole::Principles => section.title.as_str(),
+                _ => PROJECT_WIDE,
+            };
             result.extend(section.items.iter().map(|item| Labelled {
-                label: PROJECT_WIDE,
+                label,
                 item,
                 project_wide: true,
             }));
@@ -242,6 +309,11 @@ pub fn out_of_scope<'a>(project: &'a Project, feature: &'a Feature) -> Vec<(Scop
             .flat_map(move |document| document.items_of(kind))
     };
     feature_items(SectionKind::OutOfScope)
+        .chain(
+            feature
+                .documents()
+                .flat_map(|document| document.out_of_scope.iter()),
+        )
         .map(|item| (ScopeKind::OutOfScope, item))
         .chain(feature_items(SectionKind::NonGoals).map(|item| (ScopeKind::NonGoal, item)))
         .chain(
@@ -267,8 +339,7 @@ pub fn definition_of_done<'a>(project: &'a Project, feature: &'a Feature) -> Vec
 /// integrations that exist.
 pub fn surface_area(feature: &Feature) -> Vec<&Item> {
     feature
-        .prd
-        .iter()
+        .documents_with(DocumentRole::Prd)
         .flat_map(|prd| prd.items_of(SectionKind::SurfaceArea))
         .collect()
 }

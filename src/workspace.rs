@@ -13,9 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
-use crate::model::{Diagnostic, Document, DocumentRole, Feature, Project, Source};
-use crate::parse;
-use crate::parse::native::{FEATURE_FILES, PROJECT_FILE};
+use crate::model::{Diagnostic, Document, DocumentRole, Feature, Layout, Project, Source};
+use crate::parse::{self, CONVENTIONS, Convention, native, openspec, speckit};
 
 /// Files larger than this are reported, not parsed.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -42,6 +41,10 @@ pub enum WorkspaceError {
     },
     #[error("{path} resolves outside the spec root; refusing to use it")]
     OutsideRoot { path: String },
+    #[error("feature `{id}` is ambiguous: more than one layout has a folder of that name; use one of {}", candidates.join(", "))]
+    AmbiguousFeature { id: String, candidates: Vec<String> },
+    #[error("feature {id} has none of {files} to record questions in")]
+    NoPrimary { id: String, files: String },
 }
 
 /// "valid features: a, b" or "there are no features".
@@ -58,17 +61,31 @@ pub fn list_choices(what: &str, known: &[String]) -> String {
 pub struct Workspace {
     /// The root the user gave, canonicalized. Sources are relative to it.
     root: PathBuf,
-    /// The folder holding `project.md` and the feature folders.
+    /// The folder holding native and spec-kit feature folders: `specs/`, or
+    /// the root itself when it has none.
     specs_dir: PathBuf,
+    /// `--layout`: read only this layout. `None` reads every layout found.
+    layout: Option<Layout>,
+    /// The root has `.specify/`: a `specs/` folder holding only `tasks.md`
+    /// is spec-kit's, not native.
+    specify: bool,
     cache: Mutex<Cache>,
 }
 
 #[derive(Debug, Default)]
 struct Cache {
     documents: HashMap<PathBuf, (Stamp, Arc<Document>)>,
-    features: HashMap<String, (Vec<Option<Stamp>>, Arc<Feature>)>,
-    feature_ids: Option<(Option<SystemTime>, Arc<Vec<String>>)>,
+    features: HashMap<String, (FileStamps, Arc<Feature>)>,
+    /// Feature ids, with the modification times of the folders they were
+    /// listed from.
+    catalogue: Option<(FolderStamps, Arc<Vec<String>>)>,
 }
+
+/// Modification times of the folders features are listed from.
+type FolderStamps = Vec<Option<SystemTime>>;
+
+/// The files a feature was parsed from, each with its stamp.
+type FileStamps = Vec<(PathBuf, Option<Stamp>)>;
 
 /// Where one of a feature's documents is.
 #[derive(Debug)]
@@ -101,10 +118,33 @@ impl Stamp {
     }
 }
 
+/// A feature found on disk: its folder and the convention it follows.
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// The id answers use: the folder name, qualified when it clashes.
+    pub id: String,
+    pub convention: &'static Convention,
+    pub dir: PathBuf,
+}
+
+/// Where questions for a feature are written.
+#[derive(Debug, Clone)]
+pub struct Primary {
+    pub path: PathBuf,
+    pub role: DocumentRole,
+    pub layout: Layout,
+}
+
 impl Workspace {
-    /// Opens a spec root: either a project root with a `specs/` folder, or
-    /// the specs folder itself.
+    /// Opens a spec root reading every layout found in it.
     pub fn open(root: &Path) -> Result<Workspace, WorkspaceError> {
+        Workspace::open_with(root, None)
+    }
+
+    /// Opens a spec root: a project root (with `specs/`, `.specify/`,
+    /// `.kiro/` or `openspec/` inside) or a specs folder itself. With a
+    /// layout, only that layout's features are read.
+    pub fn open_with(root: &Path, layout: Option<Layout>) -> Result<Workspace, WorkspaceError> {
         let metadata = fs::metadata(root).map_err(|source| {
             if source.kind() == io::ErrorKind::NotFound {
                 WorkspaceError::RootMissing {
@@ -134,15 +174,23 @@ impl Workspace {
         } else {
             root.clone()
         };
+        let specify = root.join(".specify").is_dir();
         Ok(Workspace {
             root,
             specs_dir,
+            layout,
+            specify,
             cache: Mutex::new(Cache::default()),
         })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The layout `--layout` chose, if any.
+    pub fn layout(&self) -> Option<Layout> {
+        self.layout
     }
 
     /// The path of `path` relative to the root, with `/` separators.
@@ -155,58 +203,219 @@ impl Workspace {
             .join("/")
     }
 
-    /// Feature ids (folder names), sorted.
+    /// The conventions read: all, or those of the `--layout` chosen.
+    fn conventions(&self) -> impl Iterator<Item = &'static Convention> + '_ {
+        CONVENTIONS
+            .into_iter()
+            .filter(|convention| self.layout.is_none_or(|layout| convention.layout == layout))
+    }
+
+    fn base_dir(&self, convention: &Convention) -> PathBuf {
+        if convention.base == "specs" {
+            self.specs_dir.clone()
+        } else {
+            self.root.join(convention.base)
+        }
+    }
+
+    /// Whether `dir` is a feature folder of `convention`: it holds one of
+    /// the convention's marker files, or a `tasks.md` no other convention
+    /// sharing the folder claims.
+    fn claims(&self, convention: &Convention, dir: &Path) -> bool {
+        let has = |pattern: &str| !expand(dir, pattern, true).is_empty();
+        let marked = |convention: &Convention| convention.markers.iter().any(|marker| has(marker));
+        if self.layout.is_some() || convention.base != "specs" {
+            return marked(convention) || has("tasks.md");
+        }
+        // Native and spec-kit share `specs/`: each folder goes to one.
+        let native = convention.layout == Layout::Native;
+        let other = if native {
+            &speckit::CONVENTION
+        } else {
+            &native::CONVENTION
+        };
+        match (marked(convention), marked(other)) {
+            (true, false) => true,
+            (true, true) => native,
+            (false, true) => false,
+            (false, false) => has("tasks.md") && native != self.specify,
+        }
+    }
+
+    /// Feature ids, in layout order then by name.
     pub fn feature_ids(&self) -> Arc<Vec<String>> {
-        let modified = fs::metadata(&self.specs_dir)
-            .and_then(|metadata| metadata.modified())
-            .ok();
+        let stamps: FolderStamps = self
+            .conventions()
+            .map(|convention| {
+                fs::metadata(self.base_dir(convention))
+                    .and_then(|metadata| metadata.modified())
+                    .ok()
+            })
+            .collect();
         let mut cache = self.lock();
-        if let Some((stamp, ids)) = &cache.feature_ids
-            && modified.is_some()
-            && *stamp == modified
+        if let Some((cached, ids)) = &cache.catalogue
+            && stamps.iter().all(Option::is_some)
+            && *cached == stamps
         {
             return ids.clone();
         }
         let ids = Arc::new(self.scan_feature_ids());
-        cache.feature_ids = Some((modified, ids.clone()));
+        cache.catalogue = Some((stamps, ids.clone()));
         ids
     }
 
     fn scan_feature_ids(&self) -> Vec<String> {
-        let Ok(entries) = fs::read_dir(&self.specs_dir) else {
-            return Vec::new();
-        };
-        let mut ids: Vec<String> = entries
-            .filter_map(Result::ok)
-            .filter_map(|entry| entry.file_name().into_string().ok())
-            .filter(|name| !name.starts_with('.'))
-            .filter(|name| {
-                self.feature_files(name)
-                    .iter()
-                    .any(|state| matches!(state, FileState::Inside(_)))
-            })
-            .collect();
-        ids.sort();
-        ids
-    }
-
-    /// Where each of the feature's documents is, in `FEATURE_FILES` order.
-    fn feature_files(&self, id: &str) -> Vec<FileState> {
-        let dir = self.specs_dir.join(id);
-        FEATURE_FILES
+        let mut found: Vec<(&'static Convention, String)> = Vec::new();
+        for convention in self.conventions() {
+            let base = self.base_dir(convention);
+            let Ok(entries) = fs::read_dir(&base) else {
+                continue;
+            };
+            let mut names: Vec<String> = entries
+                .filter_map(Result::ok)
+                .filter_map(|entry| entry.file_name().into_string().ok())
+                .filter(|name| !name.starts_with('.') && !convention.skip.contains(&name.as_str()))
+                .filter(|name| {
+                    let dir = base.join(name);
+                    dir.is_dir() && self.inside(&dir).is_ok() && self.claims(convention, &dir)
+                })
+                .collect();
+            names.sort();
+            found.extend(names.into_iter().map(|name| (convention, name)));
+        }
+        found
             .iter()
-            .map(|(name, _)| {
-                let path = dir.join(name);
-                if fs::symlink_metadata(&path).is_err() {
-                    return FileState::Missing;
-                }
-                match self.inside(&path) {
-                    Ok(resolved) if resolved.is_file() => FileState::Inside(resolved),
-                    Ok(_) => FileState::Missing,
-                    Err(_) => FileState::Outside(self.relative(&path)),
+            .map(|(convention, name)| {
+                let clashes = found.iter().filter(|(_, other)| other == name).count() > 1;
+                if clashes {
+                    format!("{name}@{}", convention.qualifier)
+                } else {
+                    name.clone()
                 }
             })
             .collect()
+    }
+
+    /// Finds a feature folder by id: a folder name, or `name@<layout>` when
+    /// two layouts hold that name.
+    pub fn locate(&self, id: &str) -> Result<Located, WorkspaceError> {
+        check_id("feature", id)?;
+        let (name, qualifier) = match id.rsplit_once('@') {
+            Some((name, qualifier))
+                if CONVENTIONS
+                    .iter()
+                    .any(|convention| convention.qualifier == qualifier) =>
+            {
+                (name, Some(qualifier))
+            }
+            _ => (id, None),
+        };
+        let mut matches: Vec<(&'static Convention, PathBuf)> = Vec::new();
+        let mut outside = None;
+        for convention in self.conventions() {
+            if convention.skip.contains(&name) {
+                continue;
+            }
+            let dir = self.base_dir(convention).join(name);
+            if !dir.is_dir() {
+                continue;
+            }
+            match self.inside(&dir) {
+                Ok(_) if self.claims(convention, &dir) => matches.push((convention, dir)),
+                Ok(_) => {}
+                Err(_) => outside = Some(self.relative(&dir)),
+            }
+        }
+        let clashes = matches.len() > 1;
+        let chosen = match qualifier {
+            Some(qualifier) => matches
+                .iter()
+                .find(|(convention, _)| convention.qualifier == qualifier),
+            None if clashes => {
+                return Err(WorkspaceError::AmbiguousFeature {
+                    id: printable(id),
+                    candidates: matches
+                        .iter()
+                        .map(|(convention, _)| format!("{name}@{}", convention.qualifier))
+                        .collect(),
+                });
+            }
+            None => matches.first(),
+        };
+        match chosen {
+            Some((convention, dir)) => Ok(Located {
+                id: if clashes {
+                    format!("{name}@{}", convention.qualifier)
+                } else {
+                    name.to_string()
+                },
+                convention,
+                dir: dir.clone(),
+            }),
+            None => match outside {
+                Some(path) => Err(WorkspaceError::OutsideRoot { path }),
+                None => Err(WorkspaceError::UnknownFeature {
+                    id: printable(id),
+                    known: self.feature_ids().to_vec(),
+                }),
+            },
+        }
+    }
+
+    /// The feature whose folder is `dir` (absolute, or relative to the
+    /// root), if `dir` is one.
+    pub fn feature_at(&self, dir: &Path) -> Option<String> {
+        let dir = if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            self.root.join(dir)
+        };
+        let dir = fs::canonicalize(dir).ok()?;
+        let name = dir.file_name()?.to_str()?;
+        let located = self.locate(name).ok().or_else(|| {
+            self.conventions().find_map(|convention| {
+                self.locate(&format!("{name}@{}", convention.qualifier))
+                    .ok()
+            })
+        })?;
+        let same = fs::canonicalize(&located.dir).is_ok_and(|found| found == dir);
+        if same {
+            return Some(located.id);
+        }
+        // Two layouts hold the name: find the one at `dir`.
+        self.conventions().find_map(|convention| {
+            let located = self
+                .locate(&format!("{name}@{}", convention.qualifier))
+                .ok()?;
+            fs::canonicalize(&located.dir)
+                .is_ok_and(|found| found == dir)
+                .then_some(located.id)
+        })
+    }
+
+    /// Where each of the feature's documents is, in the convention's order.
+    fn feature_files(&self, located: &Located) -> Vec<(DocumentRole, FileState)> {
+        located
+            .convention
+            .documents
+            .iter()
+            .flat_map(|(pattern, role)| {
+                expand(&located.dir, pattern, false)
+                    .into_iter()
+                    .map(|path| (*role, self.file_state(&path)))
+            })
+            .collect()
+    }
+
+    fn file_state(&self, path: &Path) -> FileState {
+        if fs::symlink_metadata(path).is_err() {
+            return FileState::Missing;
+        }
+        match self.inside(path) {
+            Ok(resolved) if resolved.is_file() => FileState::Inside(resolved),
+            Ok(_) => FileState::Missing,
+            Err(_) => FileState::Outside(self.relative(path)),
+        }
     }
 
     /// Resolves `path` and checks it lies inside the root.
@@ -226,32 +435,41 @@ impl Workspace {
 
     /// Checks a feature id names a feature and returns it, parsed.
     pub fn feature(&self, id: &str) -> Result<Arc<Feature>, WorkspaceError> {
-        let files = self.existing_feature_files(id)?;
-        let stamps: Vec<Option<Stamp>> = files
+        let located = self.locate(id)?;
+        let files = self.existing_feature_files(&located)?;
+        let stamps: FileStamps = files
             .iter()
-            .map(|state| match state {
-                FileState::Inside(path) => {
-                    fs::metadata(path).ok().map(|metadata| Stamp::of(&metadata))
-                }
+            .filter_map(|(_, state)| match state {
+                FileState::Inside(path) => Some((
+                    path.clone(),
+                    fs::metadata(path).ok().map(|metadata| Stamp::of(&metadata)),
+                )),
                 FileState::Missing | FileState::Outside(_) => None,
             })
             .collect();
-        if let Some((cached_stamps, feature)) = self.lock().features.get(id)
+        if let Some((cached_stamps, feature)) = self.lock().features.get(&located.id)
             && *cached_stamps == stamps
         {
             return Ok(feature.clone());
         }
-        let dir = self.specs_dir.join(id);
+        let layout = located.convention.layout;
         let mut outside = Vec::new();
         let mut documents = Vec::new();
-        for ((_, role), state) in FEATURE_FILES.iter().zip(&files) {
+        for (role, state) in &files {
             match state {
-                FileState::Inside(path) => documents.push((*self.document(path, *role)).clone()),
+                FileState::Inside(path) => {
+                    documents.push((*self.document(path, *role, layout)).clone());
+                }
                 FileState::Outside(relative) => outside.push(relative.clone()),
                 FileState::Missing => {}
             }
         }
-        let mut feature = parse::native::feature(id, Arc::from(self.relative(&dir)), documents);
+        let mut feature = parse::feature(
+            &located.id,
+            layout,
+            Arc::from(self.relative(&located.dir)),
+            documents,
+        );
         feature
             .diagnostics
             .extend(outside.into_iter().map(|relative| Diagnostic {
@@ -264,68 +482,99 @@ impl Workspace {
         let feature = Arc::new(feature);
         self.lock()
             .features
-            .insert(id.to_string(), (stamps, feature.clone()));
+            .insert(located.id.clone(), (stamps, feature.clone()));
         Ok(feature)
     }
 
-    /// The feature's documents, after checking the id names a feature with
-    /// at least one readable document.
-    fn existing_feature_files(&self, id: &str) -> Result<Vec<FileState>, WorkspaceError> {
-        check_id("feature", id)?;
-        let files = self.feature_files(id);
+    /// The feature's documents, after checking it has at least one
+    /// readable document.
+    fn existing_feature_files(
+        &self,
+        located: &Located,
+    ) -> Result<Vec<(DocumentRole, FileState)>, WorkspaceError> {
+        let files = self.feature_files(located);
         if files
             .iter()
-            .any(|state| matches!(state, FileState::Inside(_)))
+            .any(|(_, state)| matches!(state, FileState::Inside(_)))
         {
             return Ok(files);
         }
-        match files.into_iter().find_map(|state| match state {
+        match files.into_iter().find_map(|(_, state)| match state {
             FileState::Outside(relative) => Some(relative),
             _ => None,
         }) {
             Some(relative) => Err(WorkspaceError::OutsideRoot { path: relative }),
             None => Err(WorkspaceError::UnknownFeature {
-                id: printable(id),
+                id: printable(&located.id),
                 known: self.feature_ids().to_vec(),
             }),
         }
     }
 
-    /// The document questions are appended to (the first of the feature's
-    /// documents present), resolved for writing. A primary document that
-    /// resolves outside the root is refused, never skipped.
-    pub fn primary_path(&self, id: &str) -> Result<(PathBuf, DocumentRole), WorkspaceError> {
-        let files = self.existing_feature_files(id)?;
-        let first_present = FEATURE_FILES
-            .iter()
-            .zip(files)
-            .find(|(_, state)| !matches!(state, FileState::Missing));
-        match first_present {
-            Some(((_, role), FileState::Inside(path))) => Ok((path, *role)),
-            Some((_, FileState::Outside(relative))) => {
-                Err(WorkspaceError::OutsideRoot { path: relative })
+    /// The document questions are appended to: the first present of the
+    /// layout's preferred files, resolved for writing. One that resolves
+    /// outside the root is refused, never skipped.
+    pub fn primary_path(&self, id: &str) -> Result<Primary, WorkspaceError> {
+        let located = self.locate(id)?;
+        let convention = located.convention;
+        for name in convention.primary {
+            let path = located.dir.join(name);
+            match self.file_state(&path) {
+                FileState::Inside(path) => {
+                    let role = convention
+                        .documents
+                        .iter()
+                        .find(|(pattern, _)| pattern == name)
+                        .map_or(DocumentRole::Prd, |(_, role)| *role);
+                    return Ok(Primary {
+                        path,
+                        role,
+                        layout: convention.layout,
+                    });
+                }
+                FileState::Outside(relative) => {
+                    return Err(WorkspaceError::OutsideRoot { path: relative });
+                }
+                FileState::Missing => {}
             }
-            // `existing_feature_files` guarantees a document inside the root.
-            Some((_, FileState::Missing)) | None => Err(WorkspaceError::UnknownFeature {
-                id: printable(id),
-                known: self.feature_ids().to_vec(),
-            }),
         }
+        Err(WorkspaceError::NoPrimary {
+            id: located.id,
+            files: convention.primary.join(", "),
+        })
     }
 
-    /// The project-wide document, if the kit has one.
-    pub fn project(&self) -> Project {
-        let path = self.specs_dir.join(PROJECT_FILE);
-        match self.inside(&path) {
-            Ok(resolved) if resolved.is_file() => Project {
-                document: Some(self.document(&resolved, DocumentRole::Project)),
-            },
-            _ => Project::default(),
+    /// The project-wide documents of a layout: `project.md`, a spec-kit
+    /// constitution, Kiro steering files (but those included only on
+    /// request), OpenSpec's project context.
+    pub fn project(&self, layout: Layout) -> Project {
+        let Some(convention) = CONVENTIONS
+            .into_iter()
+            .find(|convention| convention.layout == layout)
+        else {
+            return Project::default();
+        };
+        let base = if convention.project_in_base {
+            self.specs_dir.clone()
+        } else {
+            self.root.clone()
+        };
+        let mut documents = Vec::new();
+        for (pattern, role) in convention.project {
+            for path in expand(&base, pattern, true) {
+                if let FileState::Inside(resolved) = self.file_state(&path) {
+                    let document = self.document(&resolved, *role, layout);
+                    if document.front_matter("inclusion") != Some("manual") {
+                        documents.push(document);
+                    }
+                }
+            }
         }
+        Project { documents }
     }
 
     /// Reads and parses one file, from the cache when it has not changed.
-    fn document(&self, path: &Path, role: DocumentRole) -> Arc<Document> {
+    fn document(&self, path: &Path, role: DocumentRole, layout: Layout) -> Arc<Document> {
         let relative: Arc<str> = Arc::from(self.relative(path));
         let stamp = match fs::metadata(path) {
             Ok(metadata) => Stamp::of(&metadata),
@@ -336,7 +585,7 @@ impl Workspace {
         {
             return document.clone();
         }
-        let document = Arc::new(read_document(path, relative, role, &stamp));
+        let document = Arc::new(read_document(path, relative, role, layout, &stamp));
         self.lock()
             .documents
             .insert(path.to_path_buf(), (stamp, document.clone()));
@@ -348,7 +597,52 @@ impl Workspace {
     }
 }
 
-fn read_document(path: &Path, relative: Arc<str>, role: DocumentRole, stamp: &Stamp) -> Document {
+/// The paths a pattern names under `dir`. A `*` segment (or `*.md` as the
+/// last one) matches every entry not starting with a dot, sorted. A
+/// pattern without `*` names its one path, present or not, unless
+/// `existing` asks for present paths only.
+fn expand(dir: &Path, pattern: &str, existing: bool) -> Vec<PathBuf> {
+    let mut paths = vec![dir.to_path_buf()];
+    let segments: Vec<&str> = pattern.split('/').collect();
+    for (position, segment) in segments.iter().enumerate() {
+        let last = position + 1 == segments.len();
+        if let Some(suffix) = segment.strip_prefix('*') {
+            let mut next = Vec::new();
+            for path in &paths {
+                let Ok(entries) = fs::read_dir(path) else {
+                    continue;
+                };
+                let mut names: Vec<String> = entries
+                    .filter_map(Result::ok)
+                    .filter_map(|entry| entry.file_name().into_string().ok())
+                    .filter(|name| !name.starts_with('.') && name.ends_with(suffix))
+                    .collect();
+                names.sort();
+                next.extend(names.into_iter().map(|name| path.join(name)));
+            }
+            paths = next;
+            if !last {
+                paths.retain(|path| path.is_dir());
+            }
+        } else {
+            for path in &mut paths {
+                path.push(segment);
+            }
+        }
+    }
+    if existing || pattern.contains('*') {
+        paths.retain(|path| fs::symlink_metadata(path).is_ok());
+    }
+    paths
+}
+
+fn read_document(
+    path: &Path,
+    relative: Arc<str>,
+    role: DocumentRole,
+    layout: Layout,
+    stamp: &Stamp,
+) -> Document {
     if stamp.len > MAX_FILE_BYTES {
         return unreadable(
             relative,
@@ -370,12 +664,19 @@ fn read_document(path: &Path, relative: Arc<str>, role: DocumentRole, stamp: &St
             "the file is binary (it holds NUL bytes); it was not read",
         );
     }
+    let parse = |relative: Arc<str>, text: &str| {
+        if &*relative == openspec::CONFIG_FILE {
+            openspec::config_document(relative, text)
+        } else {
+            parse::document_in(layout, relative, role, text)
+        }
+    };
     match String::from_utf8(bytes) {
-        Ok(text) => parse::document(relative, role, &text),
+        Ok(text) => parse(relative, &text),
         Err(error) => {
             let valid_up_to = error.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            let mut document = parse::document(relative.clone(), role, &text);
+            let mut document = parse(relative.clone(), &text);
             let line = text
                 .get(..valid_up_to)
                 .map_or(1, |before| before.matches('\n').count() + 1);
@@ -392,21 +693,12 @@ fn read_document(path: &Path, relative: Arc<str>, role: DocumentRole, stamp: &St
 }
 
 fn unreadable(path: Arc<str>, role: DocumentRole, message: &str) -> Document {
-    Document {
-        diagnostics: vec![Diagnostic {
-            source: Source {
-                path: path.clone(),
-                line: 1,
-            },
-            message: message.to_string(),
-        }],
-        path,
-        role,
-        title: None,
-        sections: Vec::new(),
-        questions: Vec::new(),
-        tasks: Vec::new(),
-    }
+    let mut document = Document::empty(path.clone(), role);
+    document.diagnostics.push(Diagnostic {
+        source: Source { path, line: 1 },
+        message: message.to_string(),
+    });
+    document
 }
 
 /// Refuses ids that could name a path outside their folder or fool a reader.

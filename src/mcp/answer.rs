@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::model::{Feature, Item, Question, Task};
+use crate::model::{Criterion, Feature, Item, Question, Task};
 use crate::query::{self, Labelled, ScopeKind};
 
 /// A piece of the spec and where it is written.
@@ -16,6 +16,10 @@ pub struct SourcedItem {
     /// Nested bullets under the item.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub details: Vec<String>,
+    /// What a criterion belongs to, as written: a user story, a
+    /// requirement, "Success criteria", "Edge cases".
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub group: Option<String>,
     /// `path:line`, relative to the spec root.
     pub source: String,
 }
@@ -25,13 +29,27 @@ impl From<&Item> for SourcedItem {
         SourcedItem {
             text: item.text.clone(),
             details: item.details.clone(),
+            group: None,
             source: item.source.to_string(),
+        }
+    }
+}
+
+impl From<&Criterion> for SourcedItem {
+    fn from(criterion: &Criterion) -> SourcedItem {
+        SourcedItem {
+            group: criterion.group.clone(),
+            ..SourcedItem::from(&criterion.item)
         }
     }
 }
 
 pub fn items<'a>(items: impl IntoIterator<Item = &'a Item>) -> Vec<SourcedItem> {
     items.into_iter().map(SourcedItem::from).collect()
+}
+
+pub fn criteria<'a>(criteria: impl IntoIterator<Item = &'a Criterion>) -> Vec<SourcedItem> {
+    criteria.into_iter().map(SourcedItem::from).collect()
 }
 
 /// An architecture constraint with the heading it sits under.
@@ -118,6 +136,27 @@ pub struct TaskInfo {
     pub depends_on: Vec<Dependency>,
     #[serde(skip_serializing_if = "String::is_empty", default)]
     pub description: String,
+    /// The phase or group heading the task is listed under.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub phase: Option<String>,
+    /// The user story the task serves (spec-kit `US1`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub story: Option<String>,
+    /// The task this one is a step of.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub parent: Option<String>,
+    /// Marked as able to run in parallel with other tasks (`[P]`).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub parallel: bool,
+    /// Marked optional.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub optional: bool,
+    /// Requirement numbers the task links to.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub requirements: Vec<String>,
+    /// File paths the task names.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub files: Vec<String>,
     /// `path:line` of the task's heading or checklist line.
     pub source: String,
 }
@@ -140,6 +179,13 @@ impl TaskInfo {
                 })
                 .collect(),
             description: task.description.clone(),
+            phase: task.phase.clone(),
+            story: task.story.clone(),
+            parent: task.parent.clone(),
+            parallel: task.parallel,
+            optional: task.optional,
+            requirements: task.requirements.clone(),
+            files: task.files.clone(),
             source: task.source.to_string(),
         }
     }
@@ -192,7 +238,8 @@ pub struct CurrentTask {
     pub task: TaskInfo,
     /// Why this task is the current one.
     pub chosen_because: String,
-    /// The task's own acceptance criteria.
+    /// The task's own acceptance criteria, then the feature criteria it
+    /// links to (its user story's scenarios, the requirements it names).
     pub acceptance_criteria: Vec<SourcedItem>,
     pub test_plan: Vec<SourcedItem>,
     /// Architecture constraints that bind the task.
@@ -219,11 +266,13 @@ pub struct AcceptanceCriteria {
     /// The task the criteria are for, when one was resolved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task: Option<TaskInfo>,
-    /// The task's own acceptance criteria.
+    /// The task's own acceptance criteria, then the feature criteria it
+    /// links to.
     pub task_criteria: Vec<SourcedItem>,
     /// The task's test plan.
     pub test_plan: Vec<SourcedItem>,
-    /// The feature-level acceptance criteria from the PRD.
+    /// Every feature-level criterion: acceptance criteria, scenarios,
+    /// success criteria, edge cases.
     pub feature_criteria: Vec<SourcedItem>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub notes: Vec<String>,
@@ -274,8 +323,17 @@ pub struct TaskRow {
     /// Dependencies not done yet.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub waiting_on: Vec<String>,
-    /// How many acceptance criteria the task has.
+    /// How many acceptance criteria the task has, its own and linked.
     pub acceptance_criteria: usize,
+    /// The phase or group heading the task is listed under.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub phase: Option<String>,
+    /// The user story the task serves.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub story: Option<String>,
+    /// The task this one is a step of.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub parent: Option<String>,
     /// `path:line`.
     pub source: String,
 }

@@ -37,8 +37,25 @@ impl Page {
         if items.is_empty() {
             self.line(empty);
         }
+        let mut group = None;
         for item in items {
-            self.bullet(&item.text, &item.details, &item.source);
+            if item.group.is_some() && item.group != group {
+                group.clone_from(&item.group);
+                let _ = writeln!(
+                    self.0,
+                    "- **{}**",
+                    item.group.as_deref().unwrap_or_default()
+                );
+            }
+            if item.group.is_some() {
+                let _ = writeln!(self.0, "  - {} ({})", item.text, item.source);
+                for detail in &item.details {
+                    let _ = writeln!(self.0, "    - {detail}");
+                }
+            } else {
+                group = None;
+                self.bullet(&item.text, &item.details, &item.source);
+            }
         }
     }
 
@@ -171,7 +188,7 @@ pub fn acceptance_criteria(answer: &AcceptanceCriteria) -> String {
     page.items(
         "Feature acceptance criteria",
         &answer.feature_criteria,
-        "None stated in the PRD.",
+        "None stated.",
     );
     page.notes(&answer.notes);
     page.0

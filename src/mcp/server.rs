@@ -150,7 +150,7 @@ impl SpecServer {
         Parameters(target): Parameters<Target>,
     ) -> Result<CallToolResult, ErrorData> {
         let outcome = self.feature_with_task(&target).map(|feature| {
-            let project = self.kit.workspace.project();
+            let project = self.kit.workspace.project(feature.layout);
             Constraints {
                 feature: FeatureRef::from(&*feature),
                 constraints: query::constraints(&project, &feature)
@@ -174,7 +174,7 @@ impl SpecServer {
         Parameters(target): Parameters<Target>,
     ) -> Result<CallToolResult, ErrorData> {
         let outcome = self.feature_with_task(&target).map(|feature| {
-            let project = self.kit.workspace.project();
+            let project = self.kit.workspace.project(feature.layout);
             OutOfScope {
                 feature: FeatureRef::from(&*feature),
                 items: scope_items(&project, &feature),
@@ -194,7 +194,7 @@ impl SpecServer {
         Parameters(target): Parameters<Target>,
     ) -> Result<CallToolResult, ErrorData> {
         let outcome = self.feature_with_task(&target).map(|feature| {
-            let project = self.kit.workspace.project();
+            let project = self.kit.workspace.project(feature.layout);
             DefinitionOfDone {
                 feature: FeatureRef::from(&*feature),
                 items: answer::items(query::definition_of_done(&project, &feature)),
@@ -340,14 +340,15 @@ impl SpecServer {
     fn current_task(&self, target: &Target) -> Result<CurrentTask, ToolError> {
         let feature = self.feature(target.feature.as_deref())?;
         let (task, reason) = self.task(&feature, target.task.as_deref())?;
-        let project = self.kit.workspace.project();
+        let project = self.kit.workspace.project(feature.layout);
         let all_constraints = query::constraints(&project, &feature);
         let (constraints, omitted) = closest_constraints(&all_constraints, task);
         let mut notes = Vec::new();
-        let feature_criteria = query::feature_criteria(&feature).len();
-        if feature_criteria > 0 {
+        let linked = query::linked_criteria(&feature, task);
+        let unshown = query::feature_criteria(&feature).len() - linked.len();
+        if unshown > 0 {
             notes.push(format!(
-                "the feature's PRD has {feature_criteria} feature-level acceptance criteria; get_acceptance_criteria returns them"
+                "the feature states {unshown} more acceptance criteria (scenarios, success criteria, edge cases) not linked to this task; get_acceptance_criteria returns them"
             ));
         }
         if omitted > 0 {
@@ -364,7 +365,7 @@ impl SpecServer {
             feature: FeatureRef::from(&*feature),
             task: TaskInfo::new(&feature, task),
             chosen_because: reason.describe().to_string(),
-            acceptance_criteria: answer::items(&task.acceptance_criteria),
+            acceptance_criteria: task_criteria(&task.acceptance_criteria, &linked),
             test_plan: answer::items(&task.test_plan),
             constraints,
             out_of_scope: scope_items(&project, &feature),
@@ -396,12 +397,17 @@ impl SpecServer {
             feature: FeatureRef::from(&*feature),
             task: task.map(|task| TaskInfo::new(&feature, task)),
             task_criteria: task
-                .map(|task| answer::items(&task.acceptance_criteria))
+                .map(|task| {
+                    task_criteria(
+                        &task.acceptance_criteria,
+                        &query::linked_criteria(&feature, task),
+                    )
+                })
                 .unwrap_or_default(),
             test_plan: task
                 .map(|task| answer::items(&task.test_plan))
                 .unwrap_or_default(),
-            feature_criteria: answer::items(query::feature_criteria(&feature)),
+            feature_criteria: answer::criteria(query::feature_criteria(&feature)),
             notes,
         })
     }
@@ -444,7 +450,11 @@ impl SpecServer {
                 status: task.status.as_str().to_string(),
                 depends_on: task.depends_on.clone(),
                 waiting_on: query::blocked_by(&feature, task),
-                acceptance_criteria: task.acceptance_criteria.len(),
+                acceptance_criteria: task.acceptance_criteria.len()
+                    + query::linked_criteria(&feature, task).len(),
+                phase: task.phase.clone(),
+                story: task.story.clone(),
+                parent: task.parent.clone(),
                 source: task.source.to_string(),
             })
             .collect();
@@ -503,6 +513,16 @@ impl SpecServer {
             source: appended.source,
         })
     }
+}
+
+/// A task's own criteria, then the feature criteria it links to.
+fn task_criteria(
+    own: &[crate::model::Item],
+    linked: &[&crate::model::Criterion],
+) -> Vec<answer::SourcedItem> {
+    let mut result = answer::items(own);
+    result.extend(answer::criteria(linked.iter().copied()));
+    result
 }
 
 fn scope_items(project: &crate::model::Project, feature: &Feature) -> Vec<ScopeItem> {

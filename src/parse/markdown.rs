@@ -198,12 +198,77 @@ fn strip_marker(raw: &str) -> &str {
         }
     };
     let rest = rest.trim_start();
+    // A box is only a task marker when whitespace follows it, as in GFM;
+    // `[x]*` and `[-]` stay in the text for the layouts that read them.
     for checkbox in ["[ ]", "[x]", "[X]"] {
-        if let Some(after) = rest.strip_prefix(checkbox) {
+        if let Some(after) = rest.strip_prefix(checkbox)
+            && (after.is_empty() || after.starts_with(char::is_whitespace))
+        {
             return after.trim_start();
         }
     }
     rest
+}
+
+/// A YAML front matter block at the top of a file (`---` lines around
+/// `key: value` lines): the text with the block blanked to spaces, so
+/// offsets and lines stay those of the file, and the block's top-level
+/// `key: value` pairs.
+pub fn front_matter(text: &str) -> (std::borrow::Cow<'_, str>, Vec<(String, String)>) {
+    let start = content_start(text);
+    let mut lines = text[start..].split_inclusive('\n');
+    let opens = lines.next().is_some_and(|line| line.trim_end() == "---");
+    if !opens {
+        return (std::borrow::Cow::Borrowed(text), Vec::new());
+    }
+    let mut end = start + 4;
+    let mut pairs = Vec::new();
+    let mut closed = false;
+    for line in lines.by_ref().take(200) {
+        end += line.len();
+        let bare = line.trim_end();
+        if bare == "---" || bare == "..." {
+            closed = true;
+            break;
+        }
+        if !line.starts_with([' ', '\t'])
+            && let Some((key, value)) = bare.split_once(':')
+            && !key.trim().is_empty()
+            && !key.contains(char::is_whitespace)
+        {
+            let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+            pairs.push((key.trim().to_string(), value.to_string()));
+        }
+    }
+    if !closed || pairs.is_empty() {
+        return (std::borrow::Cow::Borrowed(text), Vec::new());
+    }
+    let end = end.min(text.len());
+    let mut blanked = String::with_capacity(text.len());
+    blanked.push_str(&text[..start]);
+    blanked.extend(text[start..end].bytes().map(|byte| {
+        if byte == b'\n' || byte == b'\r' {
+            char::from(byte)
+        } else {
+            ' '
+        }
+    }));
+    blanked.push_str(&text[end..]);
+    (std::borrow::Cow::Owned(blanked), pairs)
+}
+
+/// Spans of inline code removed: what a reader sees as prose.
+pub fn without_code(text: &str) -> String {
+    let mut result = String::with_capacity(text.len());
+    let mut inside = false;
+    for c in text.chars() {
+        if c == '`' {
+            inside = !inside;
+        } else if !inside {
+            result.push(c);
+        }
+    }
+    result
 }
 
 /// Joins lines and runs of whitespace into single spaces.
@@ -360,7 +425,10 @@ pub fn section_kind(title: &str) -> SectionKind {
         | "risks open questions"
         | "risks and open questions"
         | "unresolved questions"
-        | "open issues" => SectionKind::OpenQuestions,
+        | "open issues"
+        | "items requiring clarification"
+        | "needs clarification"
+        | "clarifications needed" => SectionKind::OpenQuestions,
         "architecture constraints"
         | "constraints"
         | "technical constraints"

@@ -2,20 +2,71 @@
 //! the result is a model plus diagnostics.
 //!
 //! `markdown` builds an outline with byte spans; `question` and `task`
-//! recognise items every layout shares; one file per layout maps a folder
-//! convention's documents onto a [`Feature`](crate::model::Feature).
+//! recognise items every layout shares; one file per layout (`native`,
+//! `speckit`, `kiro`, `openspec`) knows that layout's files and the
+//! conventions inside them, and maps them onto the one model.
 
+pub mod kiro;
 pub mod markdown;
 pub mod native;
+pub mod openspec;
 pub mod question;
+pub mod speckit;
 pub mod task;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::model::{Diagnostic, Document, DocumentRole};
+use crate::model::{
+    Criterion, CriterionKind, Diagnostic, Document, DocumentRole, Feature, Item, Layout,
+    SectionKind,
+};
+use crate::parse::markdown::Outline;
+
+/// Where a layout keeps its features and which files make one. The
+/// workspace walks these; nothing here reads them.
+#[derive(Debug)]
+pub struct Convention {
+    pub layout: Layout,
+    /// Added to a feature id (`name@<qualifier>`) when two conventions hold
+    /// a folder of the same name.
+    pub qualifier: &'static str,
+    /// The folder holding one subfolder per feature, relative to the root.
+    pub base: &'static str,
+    /// Subfolders of `base` that are not features.
+    pub skip: &'static [&'static str],
+    /// Files that make a subfolder a feature of this layout (besides
+    /// `tasks.md`, which every layout has).
+    pub markers: &'static [&'static str],
+    /// A feature's files and the role each plays, in the order answers list
+    /// them. A path may hold one `*` segment (`contracts/*.md`).
+    pub documents: &'static [(&'static str, DocumentRole)],
+    /// Where questions are written: the first of these present.
+    pub primary: &'static [&'static str],
+    /// Project-wide files; a `*` segment is allowed.
+    pub project: &'static [(&'static str, DocumentRole)],
+    /// Project files sit in `base` rather than at the root.
+    pub project_in_base: bool,
+}
+
+/// Every convention, in the order features are listed.
+pub const CONVENTIONS: [&Convention; 5] = [
+    &native::CONVENTION,
+    &speckit::CONVENTION,
+    &kiro::CONVENTION,
+    &openspec::CHANGES,
+    &openspec::SPECS,
+];
+
+/// Parses one file of the native layout in the role it plays.
+pub fn document(path: Arc<str>, role: DocumentRole, text: &str) -> Document {
+    document_in(Layout::Native, path, role, text)
+}
 
 /// Parses one file's text in the role its layout gives it.
-pub fn document(path: Arc<str>, role: DocumentRole, text: &str) -> Document {
+pub fn document_in(layout: Layout, path: Arc<str>, role: DocumentRole, text: &str) -> Document {
+    let (text, front_matter) = markdown::front_matter(text);
+    let text = text.as_ref();
     let outline = markdown::outline(&path, text);
     let sections = markdown::sections(&outline, text.len());
     let mut diagnostics = Vec::new();
@@ -27,7 +78,13 @@ pub fn document(path: Arc<str>, role: DocumentRole, text: &str) -> Document {
     }
     let questions = question::questions(&outline, &sections);
     let tasks = if role == DocumentRole::Tasks {
-        task::tasks(&outline, &sections, text, &mut diagnostics)
+        task::tasks(
+            &outline,
+            &sections,
+            text,
+            &mut diagnostics,
+            layout == Layout::Native,
+        )
     } else {
         Vec::new()
     };
@@ -35,13 +92,216 @@ pub fn document(path: Arc<str>, role: DocumentRole, text: &str) -> Document {
         .iter()
         .find(|section| section.level == 1)
         .map(|section| section.title.clone());
-    Document {
-        path,
-        role,
+    let mut document = Document {
         title,
         sections,
         questions,
         tasks,
+        front_matter,
         diagnostics,
+        ..Document::empty(path, role)
+    };
+    match layout {
+        Layout::Native => native::document(&mut document),
+        Layout::SpecKit => speckit::document(&mut document, &outline, text),
+        Layout::Kiro => kiro::document(&mut document, &outline, text),
+        Layout::OpenSpec => openspec::document(&mut document, &outline, text),
     }
+    drop_placeholders(&mut document);
+    document
+}
+
+/// The items of a PRD's acceptance-criteria sections, as criteria.
+fn section_criteria(document: &mut Document) {
+    if document.role != DocumentRole::Prd {
+        return;
+    }
+    let criteria: Vec<Criterion> = document
+        .sections
+        .iter()
+        .filter(|section| section.kind == SectionKind::AcceptanceCriteria)
+        .flat_map(|section| {
+            section.items.iter().map(|item| Criterion {
+                item: item.clone(),
+                kind: CriterionKind::Acceptance,
+                group: None,
+                keys: Vec::new(),
+            })
+        })
+        .collect();
+    document.criteria.extend(criteria);
+}
+
+/// Assembles a feature from its parsed documents and checks what spans them.
+pub fn feature(id: &str, layout: Layout, dir: Arc<str>, documents: Vec<Document>) -> Feature {
+    let title = documents
+        .iter()
+        .filter(|document| document.role == DocumentRole::Prd)
+        .find_map(|document| document.title.clone())
+        .map_or_else(|| id.to_string(), |title| feature_title(&title));
+    let mut feature = Feature {
+        id: id.to_string(),
+        title,
+        layout,
+        dir,
+        documents,
+        diagnostics: Vec::new(),
+    };
+    feature.diagnostics = cross_checks(&feature);
+    feature
+}
+
+/// "Feature Specification: Upload" reads as "Upload"; a Kiro
+/// "Requirements Document" says nothing and gives way to the folder name.
+fn feature_title(title: &str) -> String {
+    for prefix in ["Feature Specification:", "Implementation Plan:", "Tasks:"] {
+        if let Some(rest) = title.strip_prefix(prefix) {
+            return rest.trim().to_string();
+        }
+    }
+    title.to_string()
+}
+
+/// Duplicate ids and dependencies on tasks that do not exist.
+fn cross_checks(feature: &Feature) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let mut task_ids = HashSet::new();
+    for task in feature.tasks() {
+        if !task_ids.insert(task.id.to_ascii_lowercase()) {
+            diagnostics.push(Diagnostic {
+                source: task.source.clone(),
+                message: format!("task id {} is used twice; the first one is served", task.id),
+            });
+        }
+    }
+    for task in feature.tasks() {
+        for dependency in &task.depends_on {
+            if !task_ids.contains(&dependency.to_ascii_lowercase()) {
+                diagnostics.push(Diagnostic {
+                    source: task.source.clone(),
+                    message: format!(
+                        "task {} depends on {dependency}, which is not a task of feature {}",
+                        task.id, feature.id
+                    ),
+                });
+            }
+        }
+    }
+    let mut question_ids = HashSet::new();
+    for question in feature.questions() {
+        if let Some(id) = &question.id
+            && !question_ids.insert(id.clone())
+        {
+            diagnostics.push(Diagnostic {
+                source: question.source.clone(),
+                message: format!("question id {id} is used twice"),
+            });
+        }
+    }
+    diagnostics
+}
+
+/// Items still holding a template placeholder such as `[FEATURE NAME]` or
+/// `[DATE]` are not content: they are dropped and reported.
+fn drop_placeholders(document: &mut Document) {
+    let mut reported: HashSet<u32> = HashSet::new();
+    let mut found = Vec::new();
+    let mut keep = |item: &Item| match placeholder(&item.text) {
+        Some(token) => {
+            if reported.insert(item.source.line) {
+                found.push(Diagnostic {
+                    source: item.source.clone(),
+                    message: format!(
+                        "template placeholder {token} was never filled in; the item is not served"
+                    ),
+                });
+            }
+            false
+        }
+        None => true,
+    };
+    for section in &mut document.sections {
+        section.items.retain(&mut keep);
+    }
+    document.criteria.retain(|criterion| keep(&criterion.item));
+    document.out_of_scope.retain(&mut keep);
+    if let Some(title) = &document.title
+        && let Some(token) = placeholder(title)
+    {
+        let source = document
+            .sections
+            .iter()
+            .find(|section| section.level == 1)
+            .map(|section| section.source.clone());
+        if let Some(source) = source {
+            found.push(Diagnostic {
+                source,
+                message: format!("template placeholder {token} was never filled in the title"),
+            });
+        }
+        document.title = None;
+    }
+    document.diagnostics.extend(found);
+}
+
+/// The first template placeholder in `text`: a bracketed run of capitals
+/// such as `[FEATURE NAME]`, `[DATE]` or `[###-feature-name]`, outside
+/// inline code, that is not a link, a checkbox or a task marker.
+pub fn placeholder(text: &str) -> Option<String> {
+    let prose = markdown::without_code(text);
+    let mut rest = prose.as_str();
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else {
+            break;
+        };
+        let inner = &after[..close];
+        let next = after[close + 1..].chars().next();
+        let is_link = matches!(next, Some('(' | '[' | ':'));
+        if !is_link && is_placeholder(inner) {
+            return Some(format!("[{inner}]"));
+        }
+        rest = &after[close + 1..];
+    }
+    None
+}
+
+/// Capitals with a space or underscore (`[FEATURE NAME]`, `[PROJECT_NAME]`),
+/// a `###` or `$` token, or one of the one-word placeholders templates use.
+/// A lone capitalised word such as `[BREAKING]` is a tag people write on
+/// purpose and stays.
+fn is_placeholder(inner: &str) -> bool {
+    if inner.starts_with("###") || inner.starts_with('$') {
+        return true;
+    }
+    let capitals = inner.len() <= 40
+        && inner.chars().filter(char::is_ascii_uppercase).count() >= 3
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, ' ' | '_' | '-'));
+    if !capitals || inner.starts_with("NEEDS CLARIFICATION") {
+        return false;
+    }
+    inner.contains([' ', '_'])
+        || matches!(
+            inner,
+            "DATE" | "FEATURE" | "NAME" | "TITLE" | "LINK" | "URL" | "AUTHOR" | "VERSION"
+        )
+}
+
+/// Text lines of the outline between two offsets, for layouts that read
+/// paragraphs such as `**Acceptance Scenarios**:` followed by a list.
+pub(crate) fn blocks_in(
+    outline: &Outline,
+    range: std::ops::Range<usize>,
+) -> impl Iterator<Item = &markdown::Block> {
+    outline.blocks.iter().filter(move |block| {
+        let start = match block {
+            markdown::Block::Heading { span, .. } | markdown::Block::Paragraph { span, .. } => {
+                span.start
+            }
+            markdown::Block::ListItem(item) => item.span.start,
+        };
+        range.contains(&start)
+    })
 }

@@ -109,7 +109,7 @@ fn split_meta(rest: &str) -> (Option<String>, &str) {
 }
 
 /// Splits `question → A: answer` (or `-> A:`).
-fn split_answer(text: &str) -> (String, Option<String>) {
+pub fn split_answer(text: &str) -> (String, Option<String>) {
     for arrow in ["→ A:", "-> A:", "→A:", "->A:"] {
         if let Some(at) = text.find(arrow) {
             let answer = text[at + arrow.len()..].trim();

@@ -3,23 +3,28 @@
 //! checklist lines such as `- [ ] T3 Add polling (depends on T2)`.
 
 use crate::model::{Diagnostic, Section, SectionKind, Task, TaskStatus};
-use crate::parse::markdown::{Block, Outline, collapse_whitespace};
+use crate::parse::markdown::{Block, ListItem, Outline, collapse_whitespace};
 
-/// Every task in the outline: heading tasks first, then checklist tasks that
-/// sit outside any heading task.
+/// Every task in the outline: heading tasks first (when the layout writes
+/// tasks as headings), then checklist tasks that sit outside any heading
+/// task.
 pub fn tasks(
     outline: &Outline,
     sections: &[Section],
     text: &str,
     diagnostics: &mut Vec<Diagnostic>,
+    headings: bool,
 ) -> Vec<Task> {
-    let mut found = heading_tasks(sections, text, diagnostics);
+    let mut found = if headings {
+        heading_tasks(sections, text, diagnostics)
+    } else {
+        Vec::new()
+    };
     let heading_spans: Vec<_> = found.iter().map(|task| task.span.clone()).collect();
-    for block in &outline.blocks {
+    // Outline index of each checklist task found, to find nested steps.
+    let mut task_blocks: Vec<(usize, usize)> = Vec::new();
+    for (index, block) in outline.blocks.iter().enumerate() {
         let Block::ListItem(item) = block else {
-            continue;
-        };
-        let Some(checked) = item.checked else {
             continue;
         };
         if heading_spans
@@ -28,26 +33,220 @@ pub fn tasks(
         {
             continue;
         }
-        let Some((id, title)) = split_task_id(&item.text) else {
+        let Some(checkbox) = read_checkbox(item) else {
             continue;
         };
+        let Some((id, rest)) = split_task_id(checkbox.rest) else {
+            continue;
+        };
+        let markers = markers(rest);
+        let children = children(outline, index);
+        let mut requirements = Vec::new();
+        let mut description = Vec::new();
+        for child in &children {
+            if read_checkbox(child).is_some_and(|nested| split_task_id(nested.rest).is_some()) {
+                continue;
+            }
+            match requirement_links(&child.text) {
+                Some(links) => requirements.extend(links),
+                None if !child.text.is_empty() => description.push(child.text.as_str()),
+                None => {}
+            }
+        }
+        let parent = item.parent.and_then(|parent| {
+            task_blocks
+                .iter()
+                .find(|(block, _)| *block == parent)
+                .map(|(_, position)| found[*position].id.clone())
+        });
+        task_blocks.push((index, found.len()));
         found.push(Task {
             id: id.to_string(),
-            depends_on: depends_phrase(title),
-            title: title.to_string(),
-            status: if checked {
-                TaskStatus::Done
-            } else {
-                TaskStatus::Todo
-            },
-            description: String::new(),
+            depends_on: depends_phrase(markers.title),
+            title: markers.title.to_string(),
+            status: checkbox.status,
+            description: description.join("\n"),
             acceptance_criteria: Vec::new(),
             test_plan: Vec::new(),
+            phase: phase(sections, item.span.start),
+            story: markers.story.map(str::to_string),
+            parallel: markers.parallel,
+            optional: checkbox.optional,
+            requirements,
+            parent,
+            files: file_paths(markers.title),
             source: outline.source(item.span.start),
             span: item.span.clone(),
         });
     }
+    // `1.2` is a step of `1` when both are tasks, nested or not.
+    let ids: Vec<String> = found
+        .iter()
+        .map(|task| task.id.to_ascii_lowercase())
+        .collect();
+    for task in &mut found {
+        if task.parent.is_some() {
+            continue;
+        }
+        if let Some((head, _)) = task.id.rsplit_once('.')
+            && ids.iter().any(|id| id.eq_ignore_ascii_case(head))
+        {
+            task.parent = Some(head.to_string());
+        }
+    }
     found
+}
+
+/// A checklist item's box: `[ ]`, `[x]`, `[X]`, and the in-progress marks
+/// `[-]` and `[~]`; a `*` right after the box marks the task optional.
+struct Checkbox<'a> {
+    status: TaskStatus,
+    optional: bool,
+    rest: &'a str,
+}
+
+fn read_checkbox(item: &ListItem) -> Option<Checkbox<'_>> {
+    if let Some(checked) = item.checked {
+        let status = if checked {
+            TaskStatus::Done
+        } else {
+            TaskStatus::Todo
+        };
+        return Some(Checkbox {
+            status,
+            optional: false,
+            rest: &item.text,
+        });
+    }
+    let text = item.text.as_str();
+    let (status, rest) = [
+        ("[ ]", TaskStatus::Todo),
+        ("[x]", TaskStatus::Done),
+        ("[X]", TaskStatus::Done),
+        ("[-]", TaskStatus::InProgress),
+        ("[~]", TaskStatus::InProgress),
+    ]
+    .into_iter()
+    .find_map(|(mark, status)| text.strip_prefix(mark).map(|rest| (status, rest)))?;
+    let (optional, rest) = match rest.strip_prefix('*') {
+        Some(rest) => (true, rest),
+        None => (false, rest),
+    };
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    Some(Checkbox {
+        status,
+        optional,
+        rest: rest.trim_start(),
+    })
+}
+
+/// The list items nested directly in `blocks[index]`.
+fn children(outline: &Outline, index: usize) -> Vec<&ListItem> {
+    let Some(Block::ListItem(item)) = outline.blocks.get(index) else {
+        return Vec::new();
+    };
+    outline.blocks[index + 1..]
+        .iter()
+        .map_while(|block| match block {
+            Block::ListItem(child) if child.depth > item.depth => Some(child),
+            _ => None,
+        })
+        .filter(|child| child.parent == Some(index))
+        .collect()
+}
+
+/// Markers after a checklist task's id: `[P]` (parallel) and a story tag
+/// such as `[US1]`, in any order.
+struct Markers<'a> {
+    parallel: bool,
+    story: Option<&'a str>,
+    title: &'a str,
+}
+
+fn markers(mut rest: &str) -> Markers<'_> {
+    let mut parallel = false;
+    let mut story = None;
+    loop {
+        rest = rest.trim_start();
+        let Some(inner) = rest
+            .strip_prefix('[')
+            .and_then(|tail| tail.find(']').map(|end| (&tail[..end], &tail[end + 1..])))
+        else {
+            break;
+        };
+        let (tag, after) = inner;
+        if tag.eq_ignore_ascii_case("p") {
+            parallel = true;
+        } else if is_story_tag(tag) {
+            story = Some(tag);
+        } else {
+            break;
+        }
+        rest = after;
+    }
+    Markers {
+        parallel,
+        story,
+        title: rest.trim_start(),
+    }
+}
+
+/// `US1`, `US12`: a spec-kit user story tag.
+fn is_story_tag(tag: &str) -> bool {
+    tag.len() > 2
+        && tag[..2].eq_ignore_ascii_case("us")
+        && tag[2..].chars().all(|c| c.is_ascii_digit())
+}
+
+/// `_Requirements: 1.1, 2.3_` (Kiro's traceability line) into its ids.
+pub fn requirement_links(text: &str) -> Option<Vec<String>> {
+    let bare = text.trim().trim_matches(|c: char| c == '_' || c == '*');
+    let value = field_value(bare, &["requirements", "requirement", "refs"])?;
+    Some(
+        value
+            .split([',', ';', ' '])
+            .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric()))
+            .filter(|word| word.chars().any(|c| c.is_ascii_digit()))
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// The level-2 heading an offset sits under: a phase or task group.
+fn phase(sections: &[Section], offset: usize) -> Option<String> {
+    sections
+        .iter()
+        .rfind(|section| section.level == 2 && section.heading_span.start < offset)
+        .filter(|section| section.body_span.contains(&offset))
+        .map(|section| section.title.clone())
+}
+
+/// Backticked spans that look like file paths: `src/app.rs`, `README.md`.
+fn file_paths(text: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('`') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('`') else {
+            break;
+        };
+        let code = &after[..end];
+        let looks_like_path = !code.contains(char::is_whitespace)
+            && (code.contains('/')
+                || code.rsplit_once('.').is_some_and(|(stem, ext)| {
+                    !stem.is_empty()
+                        && (1..=5).contains(&ext.len())
+                        && ext.chars().all(|c| c.is_ascii_alphanumeric())
+                        && !ext.chars().all(|c| c.is_ascii_digit())
+                }));
+        if looks_like_path && !paths.iter().any(|path| path == code) {
+            paths.push(code.to_string());
+        }
+        rest = &after[end + 1..];
+    }
+    paths
 }
 
 fn heading_tasks(sections: &[Section], text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<Task> {
@@ -101,6 +300,13 @@ fn heading_tasks(sections: &[Section], text: &str, diagnostics: &mut Vec<Diagnos
             description: fields.description,
             acceptance_criteria,
             test_plan,
+            phase: None,
+            story: None,
+            parallel: false,
+            optional: false,
+            requirements: Vec::new(),
+            parent: None,
+            files: Vec::new(),
             source: section.source.clone(),
             span: section.heading_span.start..section.body_span.end,
         });
@@ -173,22 +379,32 @@ pub fn task_ids(list: &str) -> Vec<String> {
         .collect()
 }
 
-/// Ids named after a "depends on" phrase in a checklist line.
+/// Ids named after a "depends on" phrase in a checklist line: the run of
+/// ids right after it, so "depends on T2 for the types; see T3" gives `T2`.
 fn depends_phrase(text: &str) -> Vec<String> {
     let lower = text.to_ascii_lowercase();
     let Some(at) = lower.find("depends on") else {
         return Vec::new();
     };
-    let rest = &text[at + "depends on".len()..];
-    // The phrase ends at a closing bracket or a sentence end; a dot inside
-    // an id such as `2.1` does not end it.
-    let end = rest
-        .find([')', ']', '\n'])
-        .into_iter()
-        .chain(rest.find(". "))
-        .min()
-        .unwrap_or(rest.len());
-    task_ids(&rest[..end])
+    let mut ids = Vec::new();
+    for word in text[at + "depends on".len()..].split_whitespace() {
+        let connector = matches!(word.to_ascii_lowercase().as_str(), "and" | "&" | "," | "+");
+        if connector {
+            continue;
+        }
+        let ends_phrase = word.ends_with([')', ']', ';', '.']);
+        let id = word
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .trim_start_matches('`');
+        if !is_task_id(id) {
+            break;
+        }
+        ids.push(id.to_string());
+        if ends_phrase {
+            break;
+        }
+    }
+    ids
 }
 
 /// A task id has a digit and only letters, digits, `-`, `.` and `_`, and is

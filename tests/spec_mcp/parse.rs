@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use spec_mcp::model::{Document, Feature, Item};
+use spec_mcp::model::{Document, Feature, Item, Layout};
 use spec_mcp::workspace::Workspace;
 
 use crate::support::{fixture, repo, temp_copy};
@@ -16,7 +16,7 @@ use crate::support::{fixture, repo, temp_copy};
 fn describe(root: &Path) -> String {
     let workspace = Workspace::open(root).expect("open kit");
     let mut out = String::new();
-    if let Some(project) = workspace.project().document {
+    for project in workspace.project(Layout::Native).documents {
         describe_document(&mut out, &project);
     }
     for id in workspace.feature_ids().iter() {

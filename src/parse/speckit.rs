@@ -1,0 +1,260 @@
+//! GitHub spec-kit: `specs/NNN-name/` holding `spec.md` (user stories with
+//! Given/When/Then acceptance scenarios, edge cases, success criteria,
+//! clarifications, assumptions), `plan.md`, `research.md`, `data-model.md`
+//! and `contracts/` (architecture), and `tasks.md` (`- [ ] T001 [P] [US1]
+//! ...` grouped by phase); `.specify/memory/constitution.md` binds every
+//! feature.
+
+use crate::model::{
+    Criterion, CriterionKind, Document, DocumentRole, Item, Layout, Question, SectionKind,
+};
+use crate::parse::markdown::{Block, Outline, normalize_heading};
+use crate::parse::{Convention, question};
+
+pub const CONVENTION: Convention = Convention {
+    layout: Layout::SpecKit,
+    qualifier: "speckit",
+    base: "specs",
+    skip: &[],
+    markers: &["spec.md", "plan.md"],
+    documents: &[
+        ("spec.md", DocumentRole::Prd),
+        ("plan.md", DocumentRole::TechSpec),
+        ("research.md", DocumentRole::TechSpec),
+        ("data-model.md", DocumentRole::TechSpec),
+        ("contracts/*.md", DocumentRole::TechSpec),
+        ("tasks.md", DocumentRole::Tasks),
+    ],
+    // `/speckit.clarify` reads spec.md, so questions go there.
+    primary: &["spec.md", "plan.md", "tasks.md"],
+    project: &[(".specify/memory/constitution.md", DocumentRole::Principles)],
+    project_in_base: false,
+};
+
+/// Reads spec-kit's conventions in one document.
+pub fn document(document: &mut Document, outline: &Outline, text: &str) {
+    clarification_markers(document, text);
+    if document.role != DocumentRole::Prd {
+        return;
+    }
+    let mut criteria = Vec::new();
+    let mut out_of_scope = Vec::new();
+    let mut questions = Vec::new();
+    for (position, section) in document.sections.iter().enumerate() {
+        let name = normalize_heading(&section.title);
+        // The section with its subsections.
+        let whole = section.heading_span.start..section.body_span.end;
+        let nested_items = || {
+            document.sections[position..]
+                .iter()
+                .take_while(|next| next.heading_span.start < whole.end)
+                .flat_map(|next| next.items.iter())
+        };
+        if let Some(story) = user_story(&section.title) {
+            let group = story_group(&section.title);
+            criteria.extend(
+                scenarios(outline, whole.clone())
+                    .into_iter()
+                    .map(|item| Criterion {
+                        item,
+                        kind: CriterionKind::Scenario,
+                        group: Some(group.clone()),
+                        keys: vec![format!("US{story}")],
+                    }),
+            );
+        } else if name == "edge cases" {
+            criteria.extend(nested_items().map(|item| Criterion {
+                item: item.clone(),
+                kind: CriterionKind::EdgeCase,
+                group: Some("Edge cases".to_string()),
+                keys: Vec::new(),
+            }));
+        } else if name == "success criteria" {
+            criteria.extend(nested_items().map(|item| Criterion {
+                item: item.clone(),
+                kind: CriterionKind::Success,
+                group: Some("Success criteria".to_string()),
+                keys: Vec::new(),
+            }));
+        } else if section.kind == SectionKind::AcceptanceCriteria && name != "measurable outcomes" {
+            criteria.extend(section.items.iter().map(|item| Criterion {
+                item: item.clone(),
+                kind: CriterionKind::Acceptance,
+                group: None,
+                keys: Vec::new(),
+            }));
+        } else if name == "clarifications" && section.level == 2 {
+            questions.extend(nested_items().filter_map(clarification));
+        } else if name == "assumptions" && section.level == 2 {
+            out_of_scope.extend(
+                nested_items()
+                    .filter(|item| states_out_of_scope(&item.text))
+                    .cloned(),
+            );
+        }
+    }
+    document.criteria.extend(criteria);
+    document.out_of_scope.extend(out_of_scope);
+    document.questions.extend(questions);
+    document
+        .questions
+        .sort_by_key(|question| question.span.start);
+}
+
+/// `User Story 2 - Remove a source (Priority: P1)` gives 2.
+fn user_story(title: &str) -> Option<u32> {
+    let rest = title.trim().strip_prefix("User Story")?.trim_start();
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// The story's title without its priority: `User Story 2 - Remove a source`.
+fn story_group(title: &str) -> String {
+    let title = title.trim();
+    match title.rfind("(Priority") {
+        Some(at) => title[..at].trim_end().to_string(),
+        None => title.to_string(),
+    }
+}
+
+/// The list after an `**Acceptance Scenarios**:` paragraph (or under an
+/// "Acceptance Scenarios" heading) within `range`.
+fn scenarios(outline: &Outline, range: std::ops::Range<usize>) -> Vec<Item> {
+    let mut found = Vec::new();
+    let mut collecting = false;
+    let mut depth = None;
+    for block in super::blocks_in(outline, range) {
+        match block {
+            Block::Paragraph { text, .. } => {
+                collecting = is_scenarios_label(text);
+                depth = None;
+            }
+            Block::Heading { title, .. } => {
+                collecting = is_scenarios_label(title);
+                depth = None;
+            }
+            Block::ListItem(item) if collecting => {
+                let top = *depth.get_or_insert(item.depth);
+                if item.depth == top {
+                    found.push(Item {
+                        text: item.text.clone(),
+                        details: Vec::new(),
+                        source: outline.source(item.span.start),
+                        span: item.span.clone(),
+                    });
+                } else if let Some(parent) = found.last_mut() {
+                    parent.details.push(item.text.clone());
+                }
+            }
+            Block::ListItem(_) => {}
+        }
+    }
+    found.retain(|item| !item.text.is_empty());
+    found
+}
+
+fn is_scenarios_label(text: &str) -> bool {
+    normalize_heading(text) == "acceptance scenarios"
+}
+
+/// `Q: question → A: answer`, as `/speckit.clarify` records it.
+fn clarification(item: &Item) -> Option<Question> {
+    let rest = item.text.trim_start().trim_start_matches('*');
+    let rest = rest
+        .strip_prefix("Q:")?
+        .trim_start_matches('*')
+        .trim_start();
+    let (text, answer) = question::split_answer(rest);
+    Some(Question {
+        id: None,
+        number: None,
+        text,
+        meta: None,
+        answered: answer.is_some(),
+        answer,
+        source: item.source.clone(),
+        span: item.span.clone(),
+    })
+}
+
+/// An assumption that says something is out of scope. Struck-through text
+/// (`~~...~~`, a decision since reversed) does not count.
+fn states_out_of_scope(text: &str) -> bool {
+    let mut live = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("~~") {
+        live.push_str(&rest[..start]);
+        match rest[start + 2..].find("~~") {
+            Some(end) => rest = &rest[start + 2 + end + 2..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    live.push_str(rest);
+    let lower = live.to_lowercase();
+    [
+        "out of scope",
+        "out-of-scope",
+        "not in scope",
+        "outside the scope",
+        "outside of scope",
+    ]
+    .iter()
+    .any(|phrase| lower.contains(phrase))
+}
+
+/// Inline `[NEEDS CLARIFICATION: ...]` markers, outside code, as open
+/// questions.
+fn clarification_markers(document: &mut Document, text: &str) {
+    const MARKER: &str = "[NEEDS CLARIFICATION";
+    let lines = crate::parse::markdown::LineIndex::new(text);
+    let mut fenced = false;
+    let mut offset = 0;
+    let mut found = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        let mut search = 0;
+        while let Some(at) = line[search..].find(MARKER) {
+            let at = search + at;
+            search = at + MARKER.len();
+            if line[..at].matches('`').count() % 2 == 1 {
+                continue;
+            }
+            let Some(close) = line[search..].find(']') else {
+                break;
+            };
+            let inner = line[search..search + close].trim_start_matches(':').trim();
+            let question_text = if inner.is_empty() || inner == "..." || inner == "…" {
+                crate::parse::markdown::collapse_whitespace(line)
+            } else {
+                inner.to_string()
+            };
+            let span = start + at..start + search + close + 1;
+            found.push(Question {
+                id: None,
+                number: None,
+                text: question_text,
+                meta: Some("needs clarification".to_string()),
+                answer: None,
+                answered: false,
+                source: crate::model::Source {
+                    path: document.path.clone(),
+                    line: lines.line(span.start),
+                },
+                span,
+            });
+            search += close + 1;
+        }
+    }
+    document.questions.extend(found);
+}
