@@ -44,6 +44,10 @@ pub enum Reason {
     InProgress,
     FirstReady,
     OnlyFeature,
+    SpecifyFeatureDirectory,
+    FeatureJson,
+    SpecifyFeature,
+    GitBranch,
 }
 
 impl Reason {
@@ -55,6 +59,10 @@ impl Reason {
             Reason::InProgress => "the first task marked in progress",
             Reason::FirstReady => "the first open task whose dependencies are done",
             Reason::OnlyFeature => "the only feature in the kit",
+            Reason::SpecifyFeatureDirectory => "named by SPECIFY_FEATURE_DIRECTORY",
+            Reason::FeatureJson => "named by .specify/feature.json",
+            Reason::SpecifyFeature => "named by SPECIFY_FEATURE",
+            Reason::GitBranch => "its folder is named like the current git branch",
         }
     }
 }
@@ -68,7 +76,7 @@ pub struct Choice<'a> {
 }
 
 impl<'a> Choice<'a> {
-    fn first(self) -> Option<(&'a str, Reason)> {
+    pub fn first(self) -> Option<(&'a str, Reason)> {
         self.requested
             .map(|id| (id, Reason::Requested))
             .or_else(|| self.pinned.map(|id| (id, Reason::Pinned)))
@@ -119,9 +127,14 @@ pub fn current_task<'f>(
     {
         return Ok((task, Reason::InProgress));
     }
+    // Optional tasks (Kiro's `- [ ]*`) come after every required one.
+    let ready =
+        |task: &&&Task| task.status == TaskStatus::Todo && blocked_by(feature, task).is_empty();
     if let Some(task) = tasks
         .iter()
-        .find(|task| task.status == TaskStatus::Todo && blocked_by(feature, task).is_empty())
+        .filter(|task| !task.optional)
+        .find(ready)
+        .or_else(|| tasks.iter().find(ready))
     {
         return Ok((task, Reason::FirstReady));
     }
@@ -241,7 +254,12 @@ pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labell
     let mut result: Vec<Labelled<'a>> = Vec::new();
     for document in feature.documents_with(DocumentRole::TechSpec) {
         for section in &document.sections {
-            if section.level < 2 || section.kind == SectionKind::OpenQuestions {
+            // Goals and non-goals say what to build or not, not how.
+            let not_constraints = matches!(
+                section.kind,
+                SectionKind::OpenQuestions | SectionKind::Goals | SectionKind::NonGoals
+            );
+            if section.level < 2 || not_constraints {
                 continue;
             }
             result.extend(section.items.iter().map(|item| Labelled {

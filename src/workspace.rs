@@ -393,6 +393,55 @@ impl Workspace {
         })
     }
 
+    /// The `feature_directory` of spec-kit's `.specify/feature.json`.
+    pub fn feature_json(&self) -> Option<PathBuf> {
+        const MAX_BYTES: u64 = 64 * 1024;
+        let path = self.root.join(".specify").join("feature.json");
+        let FileState::Inside(resolved) = self.file_state(&path) else {
+            return None;
+        };
+        if fs::metadata(&resolved).ok()?.len() > MAX_BYTES {
+            return None;
+        }
+        let text = fs::read_to_string(resolved).ok()?;
+        let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let dir = value.get("feature_directory")?.as_str()?.trim();
+        (!dir.is_empty()).then(|| PathBuf::from(dir))
+    }
+
+    /// The feature a branch (or `SPECIFY_FEATURE`) names: the one whose
+    /// folder is named like the branch or its last `/` segment, else the
+    /// one spec-kit folder sharing its number (`001-` for a branch
+    /// `001-login-v2`), when only one does.
+    pub fn feature_named_by_branch(&self, branch: &str) -> Option<String> {
+        let ids = self.feature_ids();
+        let name_of = |id: &str| id.rsplit_once('@').map_or(id, |(name, _)| name).to_string();
+        let matching: Vec<&String> = ids
+            .iter()
+            .filter(|id| crate::git::branch_matches(branch, &name_of(id)))
+            .collect();
+        if let [only] = matching.as_slice() {
+            return Some((*only).clone());
+        }
+        if !matching.is_empty() {
+            return None;
+        }
+        let last = branch.rsplit('/').next().unwrap_or(branch);
+        let digits = last.len() - last.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits < 3 || !last[digits..].starts_with('-') {
+            return None;
+        }
+        let prefix = &last[..=digits];
+        let numbered: Vec<&String> = ids
+            .iter()
+            .filter(|id| name_of(id).starts_with(prefix))
+            .collect();
+        match numbered.as_slice() {
+            [only] => Some((*only).clone()),
+            _ => None,
+        }
+    }
+
     /// Where each of the feature's documents is, in the convention's order.
     fn feature_files(&self, located: &Located) -> Vec<(DocumentRole, FileState)> {
         located

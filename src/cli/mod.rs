@@ -9,6 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::model::Layout;
+
 /// Serve a spec kit (PRD, tech spec, tasks, Definition of Done) to AI coding
 /// agents over the Model Context Protocol.
 #[derive(Debug, Parser)]
@@ -34,10 +36,14 @@ pub enum Command {
 /// Where the kit is and what is current.
 #[derive(Debug, Clone, Args)]
 pub struct KitOptions {
-    /// The project root (holding `specs/`) or the specs folder itself.
+    /// The project root (holding `specs/`, `.specify/`, `.kiro/` or
+    /// `openspec/`) or the specs folder itself.
     #[arg(long, global = true, env = "SPEC_MCP_ROOT", default_value = ".")]
     pub root: PathBuf,
-    /// The feature answers default to (a folder name under the specs folder).
+    /// Read only this layout instead of every layout found in the root.
+    #[arg(long, global = true, env = "SPEC_MCP_LAYOUT", value_enum)]
+    pub layout: Option<LayoutArg>,
+    /// The feature answers default to (a feature folder's name).
     #[arg(long, global = true, env = "SPEC_MCP_FEATURE")]
     pub feature: Option<String>,
     /// The task answers default to (an id such as `T2`).
@@ -46,6 +52,30 @@ pub struct KitOptions {
     /// Refuse every write (`ask_question` answers with an error).
     #[arg(long, global = true)]
     pub read_only: bool,
+}
+
+/// A spec layout, as `--layout` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    /// `specs/<feature>/prd.md`, `tech-spec.md`, `tasks.md`.
+    Native,
+    /// GitHub spec-kit: `specs/NNN-name/spec.md`, `plan.md`, `tasks.md`.
+    Speckit,
+    /// Kiro: `.kiro/specs/<name>/requirements.md`, `design.md`, `tasks.md`.
+    Kiro,
+    /// OpenSpec: `openspec/changes/<id>/`, `openspec/specs/<capability>/`.
+    Openspec,
+}
+
+impl From<LayoutArg> for Layout {
+    fn from(layout: LayoutArg) -> Layout {
+        match layout {
+            LayoutArg::Native => Layout::Native,
+            LayoutArg::Speckit => Layout::SpecKit,
+            LayoutArg::Kiro => Layout::Kiro,
+            LayoutArg::Openspec => Layout::OpenSpec,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,9 +6,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+use std::path::PathBuf;
+
 use crate::cli::KitOptions;
 use crate::edit::Writer;
 use crate::mcp::{Defaults, Kit};
+use crate::model::Layout;
 use crate::transport;
 use crate::workspace::Workspace;
 
@@ -35,18 +38,29 @@ pub fn run(options: &KitOptions) -> anyhow::Result<ExitCode> {
 
 /// Opens the spec root with the command line's defaults.
 pub fn open_kit(options: &KitOptions) -> anyhow::Result<Kit> {
-    let workspace = Workspace::open(&options.root).with_context(|| {
-        format!(
-            "opening the spec root (pass --root with the folder that holds your specs; got {})",
-            options.root.display()
-        )
-    })?;
+    let workspace = Workspace::open_with(&options.root, options.layout.map(Layout::from))
+        .with_context(|| {
+            format!(
+                "opening the spec root (pass --root with the folder that holds your specs; got {})",
+                options.root.display()
+            )
+        })?;
     Ok(Kit {
         workspace,
         writer: Writer::new(options.read_only),
         defaults: Defaults {
             feature: options.feature.clone(),
             task: options.task.clone(),
+            // spec-kit's own way of naming the feature being worked on.
+            specify_feature_directory: non_empty_env("SPECIFY_FEATURE_DIRECTORY")
+                .map(PathBuf::from),
+            specify_feature: non_empty_env("SPECIFY_FEATURE"),
         },
     })
+}
+
+fn non_empty_env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
 }

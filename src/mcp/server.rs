@@ -37,11 +37,18 @@ pub struct Kit {
     pub defaults: Defaults,
 }
 
-/// `--feature` / `--task` (or their environment variables).
+/// `--feature` / `--task` (or their environment variables), and spec-kit's
+/// environment variables naming the feature being worked on.
 #[derive(Debug, Clone, Default)]
 pub struct Defaults {
     pub feature: Option<String>,
     pub task: Option<String>,
+    /// `SPECIFY_FEATURE_DIRECTORY`: the feature folder, absolute or
+    /// relative to the root.
+    pub specify_feature_directory: Option<std::path::PathBuf>,
+    /// `SPECIFY_FEATURE`: the feature folder's name (or a branch named
+    /// after it).
+    pub specify_feature: Option<String>,
 }
 
 /// The task a session pinned with `set_current_task`.
@@ -291,18 +298,48 @@ impl SpecServer {
             pinned: pin.as_ref().map(|pin| pin.feature.as_str()),
             configured: self.kit.defaults.feature.as_deref(),
         };
-        let known = if choice
-            .requested
-            .or(choice.pinned)
-            .or(choice.configured)
-            .is_some()
-        {
-            Arc::default()
-        } else {
-            self.kit.workspace.feature_ids()
-        };
-        let (id, _) = query::current_feature(choice, &known)?;
+        if let Some((id, _)) = choice.first() {
+            return Ok(self.kit.workspace.feature(id)?);
+        }
+        if let Some((id, reason)) = self.hinted_feature() {
+            tracing::debug!(feature = %id, because = reason.describe(), "current feature");
+            return Ok(self.kit.workspace.feature(&id)?);
+        }
+        let known = self.kit.workspace.feature_ids();
+        let (id, _) = query::current_feature(Choice::default(), &known)?;
         Ok(self.kit.workspace.feature(&id)?)
+    }
+
+    /// The feature the project says is being worked on, in spec-kit's
+    /// order (`SPECIFY_FEATURE_DIRECTORY`, `.specify/feature.json`,
+    /// `SPECIFY_FEATURE`), then the one named like the git branch. A hint
+    /// naming no feature is passed over.
+    fn hinted_feature(&self) -> Option<(String, Reason)> {
+        let workspace = &self.kit.workspace;
+        let defaults = &self.kit.defaults;
+        defaults
+            .specify_feature_directory
+            .as_deref()
+            .and_then(|dir| workspace.feature_at(dir))
+            .map(|id| (id, Reason::SpecifyFeatureDirectory))
+            .or_else(|| {
+                workspace
+                    .feature_json()
+                    .and_then(|dir| workspace.feature_at(&dir))
+                    .map(|id| (id, Reason::FeatureJson))
+            })
+            .or_else(|| {
+                let name = defaults.specify_feature.as_deref()?;
+                workspace
+                    .feature_named_by_branch(name)
+                    .map(|id| (id, Reason::SpecifyFeature))
+            })
+            .or_else(|| {
+                let branch = crate::git::current_branch(workspace.root())?;
+                workspace
+                    .feature_named_by_branch(&branch)
+                    .map(|id| (id, Reason::GitBranch))
+            })
     }
 
     fn task<'f>(

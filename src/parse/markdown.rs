@@ -369,6 +369,13 @@ pub fn items(outline: &Outline, range: Range<usize>) -> Vec<Item> {
 /// Lowercase words of a heading, punctuation and leading numbering removed:
 /// "2. Out-of-Scope:" becomes "out of scope".
 pub fn normalize_heading(title: &str) -> String {
+    // A trailing aside such as spec-kit's `*(mandatory)*` says nothing about
+    // what the section is.
+    let trimmed = title.trim().trim_end_matches(['*', '_']).trim_end();
+    let title = match trimmed.strip_suffix(')').and_then(|rest| rest.rfind('(')) {
+        Some(open) if open > 0 => trimmed[..open].trim_end().trim_end_matches(['*', '_']),
+        _ => title,
+    };
     let spaced: String = title
         .chars()
         .map(|c| {
@@ -399,7 +406,7 @@ pub fn section_kind(title: &str) -> SectionKind {
         }
         "outcomes" | "measurable outcomes" | "success metrics" => SectionKind::Outcomes,
         "surface area" => SectionKind::SurfaceArea,
-        "goals" | "objectives" => SectionKind::Goals,
+        "goals" | "objectives" | "goals non goals" => SectionKind::Goals,
         "non goals" | "non goal" => SectionKind::NonGoals,
         "user stories" | "stories" | "user scenarios" | "user scenarios testing" => {
             SectionKind::UserStories
@@ -455,6 +462,11 @@ mod tests {
         check("2. Questions", SectionKind::OpenQuestions);
         check("Definition of Done", SectionKind::DefinitionOfDone);
         check("Architecture", SectionKind::Other);
+        check(
+            "Success Criteria *(mandatory)*",
+            SectionKind::AcceptanceCriteria,
+        );
+        check("Goals / Non-Goals", SectionKind::Goals);
     }
 
     #[test]

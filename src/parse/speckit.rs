@@ -193,15 +193,23 @@ fn states_out_of_scope(text: &str) -> bool {
     }
     live.push_str(rest);
     let lower = live.to_lowercase();
-    [
-        "out of scope",
-        "out-of-scope",
-        "not in scope",
-        "outside the scope",
-        "outside of scope",
-    ]
-    .iter()
-    .any(|phrase| lower.contains(phrase))
+    lower.split(['.', ';', '\n']).any(|sentence| {
+        let outside = [
+            "out of scope",
+            "out-of-scope",
+            "outside the scope",
+            "outside of scope",
+        ];
+        if outside.iter().any(|phrase| sentence.contains(phrase)) {
+            return true;
+        }
+        // "no other kinds are in scope", "X is not in scope".
+        sentence.find("in scope").is_some_and(|at| {
+            sentence[..at]
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|word| matches!(word, "no" | "not" | "nothing" | "never" | "neither" | "nor"))
+        })
+    })
 }
 
 /// Inline `[NEEDS CLARIFICATION: ...]` markers, outside code, as open
@@ -227,7 +235,8 @@ fn clarification_markers(document: &mut Document, text: &str) {
         while let Some(at) = line[search..].find(MARKER) {
             let at = search + at;
             search = at + MARKER.len();
-            if line[..at].matches('`').count() % 2 == 1 {
+            // Inside inline code, or escaped (`\[`): shown, not asked.
+            if line[..at].matches('`').count() % 2 == 1 || line[..at].ends_with('\\') {
                 continue;
             }
             let Some(close) = line[search..].find(']') else {

@@ -200,18 +200,37 @@ fn is_story_tag(tag: &str) -> bool {
         && tag[2..].chars().all(|c| c.is_ascii_digit())
 }
 
-/// `_Requirements: 1.1, 2.3_` (Kiro's traceability line) into its ids.
+/// `_Requirements: 1.1, 2.3_` (Kiro's traceability line) or
+/// `**Validates: Requirements 3.1, 3.2**` into its ids; a range such as
+/// `5.1-5.3` names each id in it.
 pub fn requirement_links(text: &str) -> Option<Vec<String>> {
     let bare = text.trim().trim_matches(|c: char| c == '_' || c == '*');
-    let value = field_value(bare, &["requirements", "requirement", "refs"])?;
-    Some(
-        value
-            .split([',', ';', ' '])
-            .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric()))
-            .filter(|word| word.chars().any(|c| c.is_ascii_digit()))
-            .map(str::to_string)
-            .collect(),
-    )
+    let value = field_value(bare, &["requirements", "requirement", "refs", "validates"])?;
+    let mut ids = Vec::new();
+    for word in value.split([',', ';', ' ']) {
+        let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+        if !word.chars().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        match expand_range(word) {
+            Some(range) => ids.extend(range),
+            None => ids.push(word.to_string()),
+        }
+    }
+    Some(ids)
+}
+
+/// `5.1-5.3` into `5.1`, `5.2`, `5.3`; ranges over 100 ids are not ranges.
+fn expand_range(word: &str) -> Option<Vec<String>> {
+    let (from, to) = word.split_once(['-', '–'])?;
+    let (head, first) = from.rsplit_once('.')?;
+    let (to_head, last) = to.rsplit_once('.').unwrap_or((head, to));
+    let first: u32 = first.parse().ok()?;
+    let last: u32 = last.parse().ok()?;
+    if to_head != head || last < first || last - first > 100 {
+        return None;
+    }
+    Some((first..=last).map(|n| format!("{head}.{n}")).collect())
 }
 
 /// The level-2 heading an offset sits under: a phase or task group.
@@ -461,6 +480,24 @@ mod tests {
             depends_phrase("Add retries (depends on T2, T3)"),
             vec!["T2", "T3"]
         );
+    }
+
+    #[test]
+    fn requirement_links_and_ranges() {
+        assert_eq!(
+            requirement_links("_Requirements: 1.1, 2.3_"),
+            Some(vec!["1.1".to_string(), "2.3".to_string()])
+        );
+        assert_eq!(
+            requirement_links("**Validates: Requirements 3.1, 5.1-5.3**"),
+            Some(
+                vec!["3.1", "5.1", "5.2", "5.3"]
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
+            )
+        );
+        assert_eq!(requirement_links("Write the tests"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod cli;
 mod edit;
+mod layouts;
 mod mcp;
 mod parse;
 mod support;

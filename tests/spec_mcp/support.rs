@@ -20,7 +20,7 @@ pub fn temp_copy(source: &Path) -> tempfile::TempDir {
     temp
 }
 
-fn copy_tree(source: &Path, target: &Path) {
+pub fn copy_tree(source: &Path, target: &Path) {
     std::fs::create_dir_all(target).expect("create dir");
     for entry in std::fs::read_dir(source).expect("read dir") {
         let entry = entry.expect("dir entry");

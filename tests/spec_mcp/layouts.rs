@@ -1,0 +1,309 @@
+//! Real spec kits from public repositories (spec-kit, Kiro, OpenSpec),
+//! read in place from `../shared/corpus` and put back where they live in a
+//! real project inside a temporary root; what every tool answers for each
+//! feature is compared with a reviewed snapshot.
+//!
+//! The corpus is not part of this repository (some of it is GPL): without
+//! it these tests say so and pass, so the suite still runs for everyone.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use spec_mcp::mcp::Defaults;
+use spec_mcp::model::{DocumentRole, Layout};
+use spec_mcp::parse;
+use spec_mcp::workspace::Workspace;
+
+use crate::mcp::{Session, kit};
+use crate::support::{copy_tree, repo};
+
+/// `../shared/corpus`, or `SPEC_MCP_CORPUS`.
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("SPEC_MCP_CORPUS").map_or_else(
+        || repo().join("..").join("shared").join("corpus"),
+        PathBuf::from,
+    );
+    if dir.join("SOURCES.tsv").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipping: no corpus of real kits at {} (set SPEC_MCP_CORPUS to read one elsewhere)",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// One row of `SOURCES.tsv`: a corpus folder and where it came from.
+struct Origin {
+    layout: String,
+    local: String,
+    repo: String,
+    commit: String,
+    original: String,
+    license: String,
+}
+
+fn origins(corpus: &Path) -> Vec<Origin> {
+    let table = fs::read_to_string(corpus.join("SOURCES.tsv")).expect("read SOURCES.tsv");
+    table
+        .lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert!(fields.len() >= 5, "short SOURCES.tsv row: {line}");
+            Origin {
+                layout: fields[0].to_string(),
+                local: fields[1].to_string(),
+                repo: fields[2].to_string(),
+                commit: fields[3].to_string(),
+                original: fields[4].trim_end_matches('/').to_string(),
+                license: fields.get(5).copied().unwrap_or_default().to_string(),
+            }
+        })
+        .collect()
+}
+
+/// A temporary project holding every corpus folder of `layout` at its
+/// original path.
+fn project(corpus: &Path, layout: &str) -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("temp dir");
+    for origin in origins(corpus)
+        .iter()
+        .filter(|origin| origin.layout == layout)
+    {
+        let from = corpus.join(&origin.local);
+        let to = root.path().join(&origin.original);
+        if from.is_dir() {
+            copy_tree(&from, &to);
+        } else {
+            fs::create_dir_all(to.parent().expect("parent")).expect("create dir");
+            fs::copy(&from, &to).expect("copy file");
+        }
+    }
+    root
+}
+
+/// What the tools answer for one feature, as one text to review. With
+/// `redact`, for corpus folders whose licence forbids copying them here,
+/// the answers are shown as structured content with every piece of the
+/// kit's prose replaced by its length: ids, statuses, links, kinds and
+/// `path:line` sources stay.
+async fn describe(session: &Session, workspace: &Workspace, id: &str, redact: bool) -> String {
+    let feature = json!({ "feature": id });
+    let mut out = String::new();
+    for tool in [
+        "list_tasks",
+        "get_current_task",
+        "get_acceptance_criteria",
+        "get_out_of_scope",
+        "get_definition_of_done",
+        "list_questions",
+    ] {
+        let result = session.call(tool, feature.clone()).await;
+        if result.is_error == Some(true) {
+            let _ = writeln!(out, "=== {tool} (refused)\n{}", text(&result));
+            continue;
+        }
+        let (markdown, structured) = session.ok(tool, feature.clone()).await;
+        if redact {
+            let redacted =
+                serde_json::to_string_pretty(&redacted(&structured, "")).expect("serialize");
+            let _ = writeln!(out, "=== {tool}\n{redacted}");
+        } else {
+            let _ = writeln!(out, "=== {tool}\n{markdown}");
+        }
+    }
+    let (_, constraints) = session
+        .ok("get_architecture_constraints", feature.clone())
+        .await;
+    let _ = writeln!(
+        out,
+        "=== get_architecture_constraints (sections, items, first source)"
+    );
+    let mut sections: Vec<(String, usize, String)> = Vec::new();
+    for constraint in constraints["constraints"].as_array().expect("constraints") {
+        let section = constraint["section"].as_str().expect("section").to_string();
+        let section = if redact {
+            format!("<{} chars>", section.chars().count())
+        } else {
+            section
+        };
+        let source = constraint["source"].as_str().expect("source").to_string();
+        let file = source
+            .rsplit_once(':')
+            .map_or("", |(file, _)| file)
+            .to_string();
+        match sections.last_mut() {
+            Some((last, count, first)) if *last == section && first.starts_with(&file) => {
+                *count += 1;
+            }
+            _ => sections.push((section, 1, source)),
+        }
+    }
+    for (section, count, first) in sections {
+        let _ = writeln!(out, "- {section}: {count} ({first})");
+    }
+    let parsed = workspace.feature(id).expect("feature");
+    let _ = writeln!(out, "\n=== diagnostics");
+    let project = workspace.project(parsed.layout);
+    let diagnostics = parsed.all_diagnostics().chain(
+        project
+            .documents
+            .iter()
+            .flat_map(|document| document.diagnostics.iter()),
+    );
+    for diagnostic in diagnostics {
+        let _ = writeln!(out, "- {}: {}", diagnostic.source, diagnostic.message);
+    }
+    out
+}
+
+/// Fields that carry ids, states and places rather than a kit's prose.
+const KEPT_FIELDS: [&str; 14] = [
+    "id",
+    "status",
+    "source",
+    "kind",
+    "current",
+    "depends_on",
+    "waiting_on",
+    "requirements",
+    "parent",
+    "story",
+    "parallel",
+    "optional",
+    "open",
+    "answered",
+];
+
+/// `value` with every string outside `KEPT_FIELDS` replaced by its length.
+fn redacted(value: &Value, field: &str) -> Value {
+    match value {
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .map(|(name, field_value)| (name.clone(), redacted(field_value, name)))
+                .collect(),
+        ),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|item| redacted(item, field)).collect())
+        }
+        Value::String(text) if !KEPT_FIELDS.contains(&field) && field != "chosen_because" => {
+            Value::String(format!("<{} chars>", text.chars().count()))
+        }
+        other => other.clone(),
+    }
+}
+
+fn text(result: &rmcp::model::CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|content| content.as_text().map(|text| text.text.clone()))
+        .collect()
+}
+
+/// Snapshots every feature of the corpus folders of one layout.
+async fn snapshot_layout(layout: &str, expected_features: usize) {
+    let Some(corpus) = corpus() else {
+        return;
+    };
+    let origins = origins(&corpus);
+    let root = project(&corpus, layout);
+    let kit = kit(root.path(), true, Defaults::default());
+    let mut session = Session::in_process(&kit, root.path()).await;
+    session.whole_lines = false;
+    let ids = kit.workspace.feature_ids();
+    assert_eq!(
+        ids.len(),
+        expected_features,
+        "features found in the {layout} corpus: {ids:?}"
+    );
+    for id in ids.iter() {
+        let feature = kit.workspace.feature(id).expect("feature");
+        let origin = origins
+            .iter()
+            .find(|origin| origin.original.ends_with(&*feature.dir))
+            .expect("the feature's corpus folder");
+        let redact = origin.license.contains("GPL");
+        let mut description = format!(
+            "From {} at {}, {} ({}).\n",
+            origin.repo, origin.commit, origin.original, origin.license
+        );
+        description.push_str(&describe(&session, &kit.workspace, id, redact).await);
+        insta::assert_snapshot!(format!("corpus_{layout}_{id}"), description);
+    }
+    session.close().await;
+}
+
+#[tokio::test]
+async fn speckit_corpus() {
+    snapshot_layout("speckit", 2).await;
+}
+
+#[tokio::test]
+async fn kiro_corpus() {
+    snapshot_layout("kiro", 2).await;
+}
+
+#[tokio::test]
+async fn openspec_corpus() {
+    snapshot_layout("openspec", 3).await;
+}
+
+/// Every corpus file, parsed in every layout and every role, never panics
+/// and keeps every source inside the file.
+#[test]
+fn every_corpus_file_parses_in_every_role() {
+    let Some(corpus) = corpus() else {
+        return;
+    };
+    let mut files = Vec::new();
+    let mut pending = vec![corpus.clone()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 40, "only {} corpus files", files.len());
+    let roles = [
+        DocumentRole::Project,
+        DocumentRole::Principles,
+        DocumentRole::Prd,
+        DocumentRole::TechSpec,
+        DocumentRole::Tasks,
+    ];
+    for file in files {
+        let text = String::from_utf8_lossy(&fs::read(&file).expect("read")).into_owned();
+        let lines = text.lines().count().max(1) as u32;
+        let path: Arc<str> = Arc::from(file.to_string_lossy().as_ref());
+        for layout in Layout::ALL {
+            for role in roles {
+                let document = parse::document_in(layout, path.clone(), role, &text);
+                for question in &document.questions {
+                    assert!(question.source.line <= lines, "{}", question.source);
+                }
+                for criterion in &document.criteria {
+                    assert!(
+                        criterion.item.source.line <= lines,
+                        "{}",
+                        criterion.item.source
+                    );
+                }
+                for task in &document.tasks {
+                    assert!(task.source.line <= lines, "{}", task.source);
+                }
+            }
+        }
+    }
+}
