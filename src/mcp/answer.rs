@@ -238,6 +238,8 @@ pub struct CurrentTask {
     pub task: TaskInfo,
     /// Why this task is the current one.
     pub chosen_because: String,
+    /// Why this feature is the current one.
+    pub feature_chosen_because: String,
     /// The task's own acceptance criteria, then the feature criteria it
     /// links to (its user story's scenarios, the requirements it names).
     pub acceptance_criteria: Vec<SourcedItem>,
@@ -325,6 +327,9 @@ pub struct TaskRow {
     pub waiting_on: Vec<String>,
     /// How many acceptance criteria the task has, its own and linked.
     pub acceptance_criteria: usize,
+    /// Marked optional: chosen as current only after every required task.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub optional: bool,
     /// The phase or group heading the task is listed under.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub phase: Option<String>,

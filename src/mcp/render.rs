@@ -135,7 +135,11 @@ pub fn current_task(answer: &CurrentTask) -> String {
         "# {}: {} (feature {})",
         answer.task.id, answer.task.title, answer.feature.id
     );
-    let _ = writeln!(page.0, "Current because: {}.", answer.chosen_because);
+    let _ = writeln!(
+        page.0,
+        "Current because: {}. Feature {}: {}.",
+        answer.chosen_because, answer.feature.id, answer.feature_chosen_because
+    );
     page.task(&answer.task);
     page.items(
         "Acceptance criteria",

@@ -289,6 +289,11 @@ impl SpecServer {
     }
 
     fn feature(&self, requested: Option<&str>) -> Result<Arc<Feature>, ToolError> {
+        self.chosen_feature(requested).map(|(feature, _)| feature)
+    }
+
+    /// The current feature and why it is the current one.
+    fn chosen_feature(&self, requested: Option<&str>) -> Result<(Arc<Feature>, Reason), ToolError> {
         if let Some(id) = requested {
             check_id("feature", id)?;
         }
@@ -298,16 +303,18 @@ impl SpecServer {
             pinned: pin.as_ref().map(|pin| pin.feature.as_str()),
             configured: self.kit.defaults.feature.as_deref(),
         };
-        if let Some((id, _)) = choice.first() {
-            return Ok(self.kit.workspace.feature(id)?);
-        }
-        if let Some((id, reason)) = self.hinted_feature() {
-            tracing::debug!(feature = %id, because = reason.describe(), "current feature");
-            return Ok(self.kit.workspace.feature(&id)?);
-        }
-        let known = self.kit.workspace.feature_ids();
-        let (id, _) = query::current_feature(Choice::default(), &known)?;
-        Ok(self.kit.workspace.feature(&id)?)
+        let (id, reason) = match choice.first() {
+            Some((id, reason)) => (id.to_string(), reason),
+            None => {
+                if let Some(hinted) = self.hinted_feature() {
+                    hinted
+                } else {
+                    let known = self.kit.workspace.feature_ids();
+                    query::current_feature(Choice::default(), &known)?
+                }
+            }
+        };
+        Ok((self.kit.workspace.feature(&id)?, reason))
     }
 
     /// The feature the project says is being worked on, in spec-kit's
@@ -375,7 +382,7 @@ impl SpecServer {
     }
 
     fn current_task(&self, target: &Target) -> Result<CurrentTask, ToolError> {
-        let feature = self.feature(target.feature.as_deref())?;
+        let (feature, feature_reason) = self.chosen_feature(target.feature.as_deref())?;
         let (task, reason) = self.task(&feature, target.task.as_deref())?;
         let project = self.kit.workspace.project(feature.layout);
         let all_constraints = query::constraints(&project, &feature);
@@ -402,6 +409,7 @@ impl SpecServer {
             feature: FeatureRef::from(&*feature),
             task: TaskInfo::new(&feature, task),
             chosen_because: reason.describe().to_string(),
+            feature_chosen_because: feature_reason.describe().to_string(),
             acceptance_criteria: task_criteria(&task.acceptance_criteria, &linked),
             test_plan: answer::items(&task.test_plan),
             constraints,
@@ -489,6 +497,7 @@ impl SpecServer {
                 waiting_on: query::blocked_by(&feature, task),
                 acceptance_criteria: task.acceptance_criteria.len()
                     + query::linked_criteria(&feature, task).len(),
+                optional: task.optional,
                 phase: task.phase.clone(),
                 story: task.story.clone(),
                 parent: task.parent.clone(),

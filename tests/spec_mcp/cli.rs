@@ -31,6 +31,9 @@ fn spec_mcp() -> Command {
         .env_remove("SPEC_MCP_ROOT")
         .env_remove("SPEC_MCP_FEATURE")
         .env_remove("SPEC_MCP_TASK")
+        .env_remove("SPEC_MCP_LAYOUT")
+        .env_remove("SPECIFY_FEATURE")
+        .env_remove("SPECIFY_FEATURE_DIRECTORY")
         .env("RUST_LOG", "info")
         .timeout(TIMEOUT);
     command
@@ -85,7 +88,7 @@ fn help_lists_the_commands() {
     assert!(commands.contains(&"init"), "{help}");
     assert!(help.contains("Run the MCP server over stdio"), "{help}");
     assert!(help.contains("Write the example spec kit"), "{help}");
-    for option in ["--root", "--feature", "--task", "--read-only"] {
+    for option in ["--root", "--layout", "--feature", "--task", "--read-only"] {
         assert!(help.contains(option), "{option} missing:\n{help}");
     }
 
@@ -184,6 +187,28 @@ fn init_refuses_to_overwrite_and_changes_nothing() {
 /// `serve` with a root that is not there: non-zero exit, a message on
 /// stderr naming the root, and not one byte on stdout (an MCP client would
 /// read it as protocol).
+/// `--layout` takes the four layout names and refuses anything else
+/// before the server starts, naming the valid ones.
+#[test]
+fn layout_option_names_the_layouts() {
+    let output = spec_mcp()
+        .args(["serve", "--layout", "jira", "--root", "."])
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+    let message = text(&output.stderr);
+    for layout in ["native", "speckit", "kiro", "openspec"] {
+        assert!(message.contains(layout), "{layout} not offered:\n{message}");
+    }
+    let output = spec_mcp()
+        .env("SPEC_MCP_LAYOUT", "jira")
+        .args(["serve", "--root", "."])
+        .output()
+        .expect("run");
+    assert!(!output.status.success(), "the variable is checked too");
+}
+
 #[test]
 fn serve_with_a_missing_root_fails_before_stdout() {
     let temp = tempfile::tempdir().expect("temp dir");

@@ -614,7 +614,8 @@ async fn get_current_task_image_upload() {
     assert!(
         markdown.starts_with(
             "# T2: Presigned upload endpoints (feature image-upload)\n\
-             Current because: the first task marked in progress.\n\
+             Current because: the first task marked in progress. \
+             Feature image-upload: named in the call.\n\
              Status: in progress. Source: image-upload/tasks.md:18.\n\
              Depends on: T1 (done).\n"
         ),
@@ -1550,6 +1551,9 @@ fn server_command(root: &Path, extra: &[&str]) -> tokio::process::Command {
         .env_remove("SPEC_MCP_ROOT")
         .env_remove("SPEC_MCP_FEATURE")
         .env_remove("SPEC_MCP_TASK")
+        .env_remove("SPEC_MCP_LAYOUT")
+        .env_remove("SPECIFY_FEATURE")
+        .env_remove("SPECIFY_FEATURE_DIRECTORY")
         .env("RUST_LOG", "info")
         .kill_on_drop(true);
     command
@@ -1558,7 +1562,18 @@ fn server_command(root: &Path, extra: &[&str]) -> tokio::process::Command {
 /// A client connected to a spawned server, and a task returning the
 /// server's stderr once it exits.
 async fn spawn_server(root: &Path, extra: &[&str]) -> (Session, JoinHandle<String>) {
-    let (transport, stderr) = TokioChildProcess::builder(server_command(root, extra))
+    spawn_server_with(root, extra, &[]).await
+}
+
+/// `spawn_server` with environment variables set for the child.
+async fn spawn_server_with(
+    root: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (Session, JoinHandle<String>) {
+    let mut command = server_command(root, extra);
+    command.envs(env.iter().copied());
+    let (transport, stderr) = TokioChildProcess::builder(command)
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn spec-mcp");
@@ -1575,6 +1590,90 @@ async fn spawn_server(root: &Path, extra: &[&str]) -> (Session, JoinHandle<Strin
     .await
     .expect("handshake with the child");
     (Session::with_client(client, None, root).await, logs)
+}
+
+/// A spec-kit project run as a real process: `--layout`, spec-kit's own
+/// `SPECIFY_FEATURE` choosing the feature, and a question landing in that
+/// feature's spec.md, where `/speckit.clarify` reads.
+#[tokio::test]
+async fn child_process_reads_a_spec_kit_project() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let root = temp.path();
+    let spec = "# Feature Specification: Pay\n\n## User Scenarios & Testing *(mandatory)*\n\n\
+        ### User Story 1 - Pay by card (Priority: P1)\n\n**Acceptance Scenarios**:\n\n\
+        1. **Given** a cart, **When** the user pays, **Then** a receipt is shown.\n";
+    let tasks = "# Tasks: Pay\n\n## Phase 1: Setup\n\n- [x] T001 Create the module\n\
+        - [ ] T002 [P] [US1] Add the card form in `src/pay.rs`\n";
+    for (path, text) in [
+        ("specs/001-cart/spec.md", "# Feature Specification: Cart\n"),
+        ("specs/002-pay/spec.md", spec),
+        ("specs/002-pay/tasks.md", tasks),
+        (
+            ".specify/memory/constitution.md",
+            "# Constitution\n\n## I. Tests first\n\nEvery change ships with a test.\n",
+        ),
+    ] {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().expect("parent")).expect("create dir");
+        fs::write(path, text).expect("write");
+    }
+    // A native folder the spec-kit layout must not read.
+    fs::create_dir_all(root.join("specs/native-only")).expect("create dir");
+    fs::write(root.join("specs/native-only/prd.md"), "# PRD\n").expect("write");
+
+    let (session, logs) = spawn_server_with(
+        root,
+        &["--layout", "speckit"],
+        &[("SPECIFY_FEATURE", "002-pay")],
+    )
+    .await;
+    let (markdown, current) = session.ok("get_current_task", json!({})).await;
+    assert_eq!(current["feature"]["id"], "002-pay");
+    assert_eq!(current["feature"]["title"], "Pay");
+    assert_eq!(
+        current["feature_chosen_because"],
+        "named by SPECIFY_FEATURE"
+    );
+    assert_eq!(current["task"]["id"], "T002");
+    assert_eq!(current["task"]["story"], "US1");
+    assert_eq!(current["task"]["parallel"], true);
+    assert_eq!(current["task"]["phase"], "Phase 1: Setup");
+    assert_eq!(current["task"]["files"], json!(["src/pay.rs"]));
+    assert_eq!(
+        sources(&current["acceptance_criteria"]),
+        ["specs/002-pay/spec.md:9"]
+    );
+    assert_eq!(
+        current["acceptance_criteria"][0]["group"],
+        "User Story 1 - Pay by card"
+    );
+    assert!(
+        strings(&current["constraints"], "section").contains(&"I. Tests first"),
+        "{markdown}"
+    );
+    let refused = session
+        .refused("list_tasks", json!({"feature": "native-only"}))
+        .await;
+    assert!(refused.contains("unknown feature"), "{refused}");
+
+    let (_, asked) = session
+        .ok("ask_question", json!({"question": "Which card networks?"}))
+        .await;
+    assert_eq!(asked["feature"], "002-pay");
+    let written = read(root, "specs/002-pay/spec.md");
+    assert!(written.starts_with(spec), "{written}");
+    let added = &written[spec.len()..];
+    assert!(
+        added.starts_with("\n## Open questions\n\n- [ ] Q-1 ("),
+        "{added}"
+    );
+    assert!(
+        added.contains("task T002, asked by test-client): Which card networks?\n"),
+        "{added}"
+    );
+    session.close().await;
+    let logs = bounded("the server's exit", logs).await.expect("stderr");
+    assert!(!logs.contains("panicked"), "{logs}");
 }
 
 #[tokio::test]
