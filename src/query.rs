@@ -206,6 +206,9 @@ pub struct Labelled<'a> {
     /// From project.md, binding every feature (not from the feature's own
     /// documents, whatever their headings say).
     pub project_wide: bool,
+    /// From a constitution, steering file or project context: a long list
+    /// of principles, of which a task needs the ones on its topic.
+    pub principle: bool,
 }
 
 /// The feature's acceptance criteria: criteria sections, scenarios,
@@ -266,6 +269,7 @@ pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labell
                 label: &section.title,
                 item,
                 project_wide: false,
+                principle: false,
             }));
         }
     }
@@ -292,6 +296,7 @@ pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labell
                 label,
                 item,
                 project_wide: true,
+                principle: document.role == DocumentRole::Principles,
             }));
         }
     }

@@ -25,8 +25,12 @@ use crate::workspace::{Workspace, WorkspaceError, check_id};
 
 /// Bytes of the feature's constraint text `get_current_task` includes
 /// before it picks the constraints closest to the task and points to the
-/// rest. Project-wide constraints are always included.
+/// rest. A native `project.md`'s constraints are always included.
 const CONSTRAINT_BUDGET: usize = 1_200;
+
+/// Bytes of project principles (constitution, steering) `get_current_task`
+/// shows before ranking them by the task's words.
+const PRINCIPLE_BUDGET: usize = 800;
 
 /// What every session shares: the kit on disk, the one writer, and the
 /// defaults from the command line.
@@ -397,7 +401,7 @@ impl SpecServer {
         }
         if omitted > 0 {
             notes.push(format!(
-                "{omitted} more architecture constraints of this feature are not shown here; call get_architecture_constraints for all of them"
+                "{omitted} more architecture constraints and principles are not shown here; call get_architecture_constraints for all of them"
             ));
         }
         let open_questions: Vec<QuestionInfo> =
@@ -578,21 +582,12 @@ fn scope_items(project: &crate::model::Project, feature: &Feature) -> Vec<ScopeI
         .collect()
 }
 
-/// All constraints when they fit the budget; otherwise every project-wide
-/// rule (they bind every task) plus the feature's constraints sharing the
-/// most words with the task, in document order. Returns how many of the
-/// feature's constraints were left out.
+/// The constraints to show with a task. Rules of a native `project.md`
+/// bind every task and are always shown. The feature's own constraints and
+/// project principles (a constitution, steering files) are each shown whole
+/// when they fit their budget; otherwise those sharing the most words with
+/// the task, in document order. Returns how many were left out.
 fn closest_constraints(all: &[query::Labelled<'_>], task: &Task) -> (Vec<Constraint>, usize) {
-    let size = |labelled: &query::Labelled<'_>| labelled.item.text.len() + labelled.label.len();
-    let is_project_wide = |labelled: &query::Labelled<'_>| labelled.project_wide;
-    let feature_size: usize = all
-        .iter()
-        .filter(|labelled| !is_project_wide(labelled))
-        .map(size)
-        .sum();
-    if feature_size <= CONSTRAINT_BUDGET {
-        return (all.iter().map(Constraint::from).collect(), 0);
-    }
     let task_words: HashSet<String> = std::iter::once(task.title.as_str())
         .chain(std::iter::once(task.description.as_str()))
         .chain(
@@ -602,33 +597,16 @@ fn closest_constraints(all: &[query::Labelled<'_>], task: &Task) -> (Vec<Constra
         )
         .flat_map(words)
         .collect();
-    let mut ranked: Vec<(usize, usize)> = all
-        .iter()
-        .enumerate()
-        .filter(|(_, labelled)| !is_project_wide(labelled))
-        .map(|(index, labelled)| {
-            let shared = words(&labelled.item.text)
-                .filter(|word| task_words.contains(word))
-                .count();
-            (index, shared)
-        })
-        .filter(|(_, shared)| *shared > 0)
-        .collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut kept: Vec<usize> = all
         .iter()
         .enumerate()
-        .filter(|(_, labelled)| is_project_wide(labelled))
+        .filter(|(_, labelled)| labelled.project_wide && !labelled.principle)
         .map(|(index, _)| index)
         .collect();
-    let mut used = 0;
-    for (index, _) in ranked {
-        let cost = size(&all[index]);
-        if used + cost <= CONSTRAINT_BUDGET {
-            used += cost;
-            kept.push(index);
-        }
-    }
+    let feature = |labelled: &query::Labelled<'_>| !labelled.project_wide;
+    let principle = |labelled: &query::Labelled<'_>| labelled.principle;
+    kept.extend(closest(all, feature, &task_words, CONSTRAINT_BUDGET));
+    kept.extend(closest(all, principle, &task_words, PRINCIPLE_BUDGET));
     let omitted = all.len() - kept.len();
     kept.sort_unstable();
     (
@@ -637,6 +615,49 @@ fn closest_constraints(all: &[query::Labelled<'_>], task: &Task) -> (Vec<Constra
             .collect(),
         omitted,
     )
+}
+
+/// Indices of the constraints in `all` picked by `wanted`: all of them when
+/// they fit `budget` bytes, else those sharing the most words with the task.
+fn closest(
+    all: &[query::Labelled<'_>],
+    wanted: impl Fn(&query::Labelled<'_>) -> bool,
+    task_words: &HashSet<String>,
+    budget: usize,
+) -> Vec<usize> {
+    let size = |labelled: &query::Labelled<'_>| labelled.item.text.len() + labelled.label.len();
+    let candidates: Vec<usize> = (0..all.len())
+        .filter(|&index| wanted(&all[index]))
+        .collect();
+    if candidates
+        .iter()
+        .map(|&index| size(&all[index]))
+        .sum::<usize>()
+        <= budget
+    {
+        return candidates;
+    }
+    let mut ranked: Vec<(usize, usize)> = candidates
+        .into_iter()
+        .map(|index| {
+            let shared = words(&all[index].item.text)
+                .filter(|word| task_words.contains(word))
+                .count();
+            (index, shared)
+        })
+        .filter(|(_, shared)| *shared > 0)
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for (index, _) in ranked {
+        let cost = size(&all[index]);
+        if used + cost <= budget {
+            used += cost;
+            kept.push(index);
+        }
+    }
+    kept
 }
 
 /// Lowercase words of four letters or more: enough to tell topics apart.
