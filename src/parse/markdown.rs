@@ -271,6 +271,21 @@ pub fn without_code(text: &str) -> String {
     result
 }
 
+/// The list items nested directly in `blocks[index]`.
+pub fn children(outline: &Outline, index: usize) -> Vec<&ListItem> {
+    let Some(Block::ListItem(item)) = outline.blocks.get(index) else {
+        return Vec::new();
+    };
+    outline.blocks[index + 1..]
+        .iter()
+        .map_while(|block| match block {
+            Block::ListItem(child) if child.depth > item.depth => Some(child),
+            _ => None,
+        })
+        .filter(|child| child.parent == Some(index))
+        .collect()
+}
+
 /// Joins lines and runs of whitespace into single spaces.
 pub fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -3,7 +3,7 @@
 //! plus plain bullets under an open-questions heading.
 
 use crate::model::{Question, Section, SectionKind};
-use crate::parse::markdown::{Block, Outline};
+use crate::parse::markdown::{Block, Outline, children};
 
 /// Every question in the outline, in document order.
 pub fn questions(outline: &Outline, sections: &[Section]) -> Vec<Question> {
@@ -13,13 +13,8 @@ pub fn questions(outline: &Outline, sections: &[Section]) -> Vec<Question> {
             continue;
         };
         let child_answer = || {
-            outline.blocks[index + 1..]
-                .iter()
-                .map_while(|block| match block {
-                    Block::ListItem(child) if child.depth > item.depth => Some(child),
-                    _ => None,
-                })
-                .filter(|child| child.parent == Some(index))
+            children(outline, index)
+                .into_iter()
                 .find_map(|child| strip_answer_label(&child.text).map(str::to_string))
         };
         if let Some((number, rest)) = split_id(&item.text) {

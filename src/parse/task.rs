@@ -3,7 +3,7 @@
 //! checklist lines such as `- [ ] T3 Add polling (depends on T2)`.
 
 use crate::model::{Diagnostic, Section, SectionKind, Task, TaskStatus};
-use crate::parse::markdown::{Block, ListItem, Outline, collapse_whitespace};
+use crate::parse::markdown::{Block, ListItem, Outline, children, collapse_whitespace};
 
 /// Every task in the outline: heading tasks first (when the layout writes
 /// tasks as headings), then checklist tasks that sit outside any heading
@@ -140,21 +140,6 @@ fn read_checkbox(item: &ListItem) -> Option<Checkbox<'_>> {
         optional,
         rest: rest.trim_start(),
     })
-}
-
-/// The list items nested directly in `blocks[index]`.
-fn children(outline: &Outline, index: usize) -> Vec<&ListItem> {
-    let Some(Block::ListItem(item)) = outline.blocks.get(index) else {
-        return Vec::new();
-    };
-    outline.blocks[index + 1..]
-        .iter()
-        .map_while(|block| match block {
-            Block::ListItem(child) if child.depth > item.depth => Some(child),
-            _ => None,
-        })
-        .filter(|child| child.parent == Some(index))
-        .collect()
 }
 
 /// Markers after a checklist task's id: `[P]` (parallel) and a story tag

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 
-use crate::support::repo;
+use crate::support::{KIT_ENV, repo};
 
 /// A hang fails the test instead of blocking CI.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -27,15 +27,10 @@ const KIT_FILES: [&str; 7] = [
 /// The binary with the environment's defaults cleared.
 fn spec_mcp() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_spec-mcp"));
-    command
-        .env_remove("SPEC_MCP_ROOT")
-        .env_remove("SPEC_MCP_FEATURE")
-        .env_remove("SPEC_MCP_TASK")
-        .env_remove("SPEC_MCP_LAYOUT")
-        .env_remove("SPECIFY_FEATURE")
-        .env_remove("SPECIFY_FEATURE_DIRECTORY")
-        .env("RUST_LOG", "info")
-        .timeout(TIMEOUT);
+    for name in KIT_ENV {
+        command.env_remove(name);
+    }
+    command.env("RUST_LOG", "info").timeout(TIMEOUT);
     command
 }
 

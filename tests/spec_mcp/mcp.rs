@@ -28,7 +28,7 @@ use spec_mcp::workspace::Workspace;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::support::{repo, temp_copy};
+use crate::support::{KIT_ENV, repo, temp_copy};
 
 /// Upper bound for any one exchange: a hang fails the test instead of
 /// blocking CI. Never used to wait for something to happen.
@@ -1548,14 +1548,11 @@ fn server_command(root: &Path, extra: &[&str]) -> tokio::process::Command {
         .arg("--root")
         .arg(root)
         .args(extra)
-        .env_remove("SPEC_MCP_ROOT")
-        .env_remove("SPEC_MCP_FEATURE")
-        .env_remove("SPEC_MCP_TASK")
-        .env_remove("SPEC_MCP_LAYOUT")
-        .env_remove("SPECIFY_FEATURE")
-        .env_remove("SPECIFY_FEATURE_DIRECTORY")
         .env("RUST_LOG", "info")
         .kill_on_drop(true);
+    for name in KIT_ENV {
+        command.env_remove(name);
+    }
     command
 }
 

@@ -32,3 +32,14 @@ pub fn copy_tree(source: &Path, target: &Path) {
         }
     }
 }
+
+/// Environment variables that would change what the binary serves: tests
+/// clear them so a developer's shell cannot change their outcome.
+pub const KIT_ENV: [&str; 6] = [
+    "SPEC_MCP_ROOT",
+    "SPEC_MCP_FEATURE",
+    "SPEC_MCP_TASK",
+    "SPEC_MCP_LAYOUT",
+    "SPECIFY_FEATURE",
+    "SPECIFY_FEATURE_DIRECTORY",
+];
