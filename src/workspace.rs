@@ -528,6 +528,7 @@ impl Workspace {
                 },
                 message: "the file resolves outside the spec root; it was not read".to_string(),
             }));
+        log_diagnostics(&feature.diagnostics);
         let feature = Arc::new(feature);
         self.lock()
             .features
@@ -635,6 +636,7 @@ impl Workspace {
             return document.clone();
         }
         let document = Arc::new(read_document(path, relative, role, layout, &stamp));
+        log_diagnostics(&document.diagnostics);
         self.lock()
             .documents
             .insert(path.to_path_buf(), (stamp, document.clone()));
@@ -738,6 +740,13 @@ fn read_document(
             });
             document
         }
+    }
+}
+
+/// Problems found while parsing go to the log once, when a file is (re)read.
+fn log_diagnostics(diagnostics: &[Diagnostic]) {
+    for diagnostic in diagnostics {
+        tracing::warn!(source = %diagnostic.source, "{}", diagnostic.message);
     }
 }
 

@@ -351,6 +351,18 @@ pub struct Tasks {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<String>,
     pub tasks: Vec<TaskRow>,
+    /// Problems found in the feature's files: unfilled template
+    /// placeholders, unknown statuses, duplicate ids, unreadable files.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub problems: Vec<Problem>,
+}
+
+/// A problem found while reading the spec.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Problem {
+    pub message: String,
+    /// `path:line`.
+    pub source: String,
 }
 
 /// The task pinned for this session.

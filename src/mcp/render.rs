@@ -264,6 +264,12 @@ pub fn tasks(answer: &Tasks) -> String {
             row.id, row.status, row.title, row.source
         );
     }
+    if !answer.problems.is_empty() {
+        page.heading("Problems in the spec files");
+        for problem in &answer.problems {
+            let _ = writeln!(page.0, "- {} ({})", problem.message, problem.source);
+        }
+    }
     page.0
 }
 

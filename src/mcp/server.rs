@@ -508,10 +508,25 @@ impl SpecServer {
                 source: task.source.to_string(),
             })
             .collect();
+        let project = self.kit.workspace.project(feature.layout);
+        let problems = feature
+            .all_diagnostics()
+            .chain(
+                project
+                    .documents
+                    .iter()
+                    .flat_map(|document| document.diagnostics.iter()),
+            )
+            .map(|diagnostic| answer::Problem {
+                message: diagnostic.message.clone(),
+                source: diagnostic.source.to_string(),
+            })
+            .collect();
         Ok(Tasks {
             feature: FeatureRef::from(&*feature),
             current,
             tasks,
+            problems,
         })
     }
 

@@ -164,8 +164,9 @@ async fn describe(session: &Session, workspace: &Workspace, id: &str, redact: bo
 }
 
 /// Fields that carry ids, states and places rather than a kit's prose.
-const KEPT_FIELDS: [&str; 14] = [
+const KEPT_FIELDS: [&str; 15] = [
     "id",
+    "message",
     "status",
     "source",
     "kind",

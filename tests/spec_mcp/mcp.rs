@@ -939,6 +939,63 @@ async fn list_questions_filters_and_answers() {
     session.close().await;
 }
 
+/// Problems found while reading (an unknown status, a dependency on a task
+/// that does not exist, a template placeholder never filled in) are listed
+/// with the tasks, each with its `path:line`.
+#[tokio::test]
+async fn list_tasks_reports_problems_in_the_files() {
+    let temp = temp_copy(&example());
+    let root = temp.path();
+    let tasks = read(root, "image-upload/tasks.md")
+        .replacen("Status: done", "Status: finito", 1)
+        .replacen("Depends on: T1", "Depends on: T1, T9", 1);
+    fs::write(root.join("image-upload/tasks.md"), tasks).expect("write");
+    let prd =
+        read(root, "image-upload/prd.md") + "\n## Notes\n\n- Reviewed on [DATE] by the team\n";
+    fs::write(root.join("image-upload/prd.md"), &prd).expect("write");
+    let placeholder_line = prd.lines().count();
+
+    let session = Session::in_process(&kit(root, false, Defaults::default()), root).await;
+    let (markdown, answer) = session
+        .ok("list_tasks", json!({"feature": "image-upload"}))
+        .await;
+    let problems: Vec<(String, String)> = answer["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|problem| {
+            (
+                problem["source"].as_str().expect("source").to_string(),
+                problem["message"].as_str().expect("message").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (
+                format!("image-upload/prd.md:{placeholder_line}"),
+                "template placeholder [DATE] was never filled in; the item is not served"
+                    .to_string()
+            ),
+            (
+                "image-upload/tasks.md:3".to_string(),
+                "task T1: unknown status `finito` (use todo, in progress, done or blocked); read as todo"
+                    .to_string()
+            ),
+            (
+                "image-upload/tasks.md:18".to_string(),
+                "task T2 depends on T9, which is not a task of feature image-upload".to_string()
+            ),
+        ]
+    );
+    assert!(
+        markdown.contains("## Problems in the spec files\n- template placeholder [DATE]"),
+        "{markdown}"
+    );
+    session.close().await;
+}
+
 #[tokio::test]
 async fn list_tasks_marks_current_and_waiting() {
     let root = example();
@@ -989,6 +1046,7 @@ async fn list_tasks_marks_current_and_waiting() {
     );
     assert!(markdown.contains("- T4 [todo] Upload page with progress, reorder and delete, waits on T2, T3 (image-upload/tasks.md:49)\n"), "{markdown}");
     assert_eq!(markdown.matches("← current").count(), 1);
+    assert!(answer.get("problems").is_none(), "the example kit is clean");
 
     let (_, answer) = session
         .ok("list_tasks", json!({"feature": "listing-generator"}))
