@@ -196,6 +196,9 @@ pub struct Document {
     /// Exclusions a layout states outside out-of-scope headings, such as a
     /// spec-kit assumption that something is out of scope.
     pub out_of_scope: Vec<Item>,
+    /// Non-goals a layout states outside non-goals headings, such as the
+    /// list after OpenSpec's `**Non-Goals:**`.
+    pub non_goals: Vec<Item>,
     /// `key: value` lines of a YAML front matter block, if the file has one.
     pub front_matter: Vec<(String, String)>,
     pub diagnostics: Vec<Diagnostic>,
@@ -213,6 +216,7 @@ impl Document {
             tasks: Vec::new(),
             criteria: Vec::new(),
             out_of_scope: Vec::new(),
+            non_goals: Vec::new(),
             front_matter: Vec::new(),
             diagnostics: Vec::new(),
         }

@@ -338,7 +338,15 @@ pub fn out_of_scope<'a>(project: &'a Project, feature: &'a Feature) -> Vec<(Scop
                 .flat_map(|document| document.out_of_scope.iter()),
         )
         .map(|item| (ScopeKind::OutOfScope, item))
-        .chain(feature_items(SectionKind::NonGoals).map(|item| (ScopeKind::NonGoal, item)))
+        .chain(
+            feature_items(SectionKind::NonGoals)
+                .chain(
+                    feature
+                        .documents()
+                        .flat_map(|document| document.non_goals.iter()),
+                )
+                .map(|item| (ScopeKind::NonGoal, item)),
+        )
         .chain(
             project
                 .items_of(SectionKind::OutOfScope)

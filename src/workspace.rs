@@ -220,11 +220,13 @@ impl Workspace {
 
     /// Whether `dir` is a feature folder of `convention`: it holds one of
     /// the convention's marker files, or a `tasks.md` no other convention
-    /// sharing the folder claims.
+    /// sharing the folder claims. Native and spec-kit share `specs/`: a
+    /// folder with only `tasks.md` is spec-kit's when the root has
+    /// `.specify/`, native's otherwise.
     fn claims(&self, convention: &Convention, dir: &Path) -> bool {
         let has = |pattern: &str| !expand(dir, pattern, true).is_empty();
         let marked = |convention: &Convention| convention.markers.iter().any(|marker| has(marker));
-        if self.layout.is_some() || convention.base != "specs" {
+        if convention.base != "specs" {
             return marked(convention) || has("tasks.md");
         }
         // Native and spec-kit share `specs/`: each folder goes to one.
@@ -234,11 +236,14 @@ impl Workspace {
         } else {
             &native::CONVENTION
         };
+        // A forced layout claims what is ambiguous, never another layout's
+        // folder.
+        let forced = self.layout.is_some();
         match (marked(convention), marked(other)) {
             (true, false) => true,
-            (true, true) => native,
+            (true, true) => native || forced,
             (false, true) => false,
-            (false, false) => has("tasks.md") && native != self.specify,
+            (false, false) => has("tasks.md") && (forced || native != self.specify),
         }
     }
 

@@ -137,8 +137,9 @@ pub fn feature(id: &str, layout: Layout, dir: Arc<str>, documents: Vec<Document>
     let title = documents
         .iter()
         .filter(|document| document.role == DocumentRole::Prd)
-        .find_map(|document| document.title.clone())
-        .map_or_else(|| id.to_string(), |title| feature_title(&title));
+        .filter_map(|document| document.title.as_deref())
+        .find_map(feature_title)
+        .unwrap_or_else(|| id.rsplit_once('@').map_or(id, |(name, _)| name).to_string());
     let mut feature = Feature {
         id: id.to_string(),
         title,
@@ -151,15 +152,38 @@ pub fn feature(id: &str, layout: Layout, dir: Arc<str>, documents: Vec<Document>
     feature
 }
 
-/// "Feature Specification: Upload" reads as "Upload"; a Kiro
-/// "Requirements Document" says nothing and gives way to the folder name.
-fn feature_title(title: &str) -> String {
-    for prefix in ["Feature Specification:", "Implementation Plan:", "Tasks:"] {
+/// "Feature Specification: Upload" reads as "Upload"; a title that only
+/// names the kind of document (Kiro's "Requirements Document") says
+/// nothing and gives way to the folder name.
+fn feature_title(title: &str) -> Option<String> {
+    let mut title = title.trim();
+    for prefix in [
+        "Feature Specification:",
+        "Implementation Plan:",
+        "Tasks:",
+        "Change:",
+        "Proposal:",
+        "Requirements Document:",
+        "Requirements:",
+    ] {
         if let Some(rest) = title.strip_prefix(prefix) {
-            return rest.trim().to_string();
+            title = rest.trim();
+            break;
         }
     }
-    title.to_string()
+    let generic = matches!(
+        markdown::normalize_heading(title).as_str(),
+        "" | "requirements document"
+            | "requirements"
+            | "proposal"
+            | "spec"
+            | "specification"
+            | "feature specification"
+            | "bugfix"
+            | "bugfix document"
+            | "bug fix"
+    );
+    (!generic).then(|| title.to_string())
 }
 
 /// Duplicate ids and dependencies on tasks that do not exist.
@@ -225,6 +249,7 @@ fn drop_placeholders(document: &mut Document) {
     }
     document.criteria.retain(|criterion| keep(&criterion.item));
     document.out_of_scope.retain(&mut keep);
+    document.non_goals.retain(&mut keep);
     if let Some(title) = &document.title
         && let Some(token) = placeholder(title)
     {

@@ -139,10 +139,8 @@ pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
         .filter(|section| delta_operation(&section.title) == Some("RENAMED"))
     {
         for item in &section.items {
-            let mut item = item.clone();
-            item.text = item.text.replace('`', "");
             criteria.push(Criterion {
-                item,
+                item: item.clone(),
                 kind: CriterionKind::Acceptance,
                 group: Some(match capability {
                     Some(capability) => format!("{capability} / RENAMED Requirements"),
@@ -203,11 +201,15 @@ fn non_goals(document: &mut Document, outline: &Outline) {
     let mut collecting = false;
     let mut depth = None;
     let mut found = Vec::new();
+    let mut labels = Vec::new();
     for block in &outline.blocks {
         match block {
-            Block::Paragraph { text, .. } => {
+            Block::Paragraph { text, span } => {
                 let label = normalize_heading(text);
                 collecting = label == "non goals" || label == "nongoals";
+                if collecting {
+                    labels.push(span.start);
+                }
                 depth = None;
             }
             Block::Heading { .. } => {
@@ -226,7 +228,15 @@ fn non_goals(document: &mut Document, outline: &Outline) {
             Block::ListItem(_) => {}
         }
     }
-    document.out_of_scope.extend(found);
+    // Reported as non-goals, so not also served as the section's content
+    // (a constraint, say), and neither is their label.
+    for section in &mut document.sections {
+        section.items.retain(|item| {
+            !labels.contains(&item.span.start)
+                && !found.iter().any(|non_goal| non_goal.span == item.span)
+        });
+    }
+    document.non_goals.extend(found);
 }
 
 /// The `context` of `openspec/config.yaml` as a project-wide document: its

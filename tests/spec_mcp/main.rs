@@ -3,6 +3,7 @@
 
 mod cli;
 mod edit;
+mod layout_cases;
 mod layouts;
 mod mcp;
 mod parse;

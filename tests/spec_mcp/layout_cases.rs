@@ -1,0 +1,1319 @@
+//! Small hand-written kits in each layout the server reads (spec-kit, Kiro,
+//! OpenSpec, and a root mixing them), driven through the MCP tools, with
+//! exact ids, texts and `path:line` sources; and the order in which the
+//! current feature is chosen (spec-kit's environment, `.specify/feature.json`,
+//! the git branch, the only feature).
+//!
+//! The kits live in `tests/fixtures/layouts/`; each test copies one into a
+//! temporary root, so tools that write leave the fixture alone.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use spec_mcp::edit::today;
+use spec_mcp::mcp::Defaults;
+use spec_mcp::model::Layout;
+use spec_mcp::workspace::Workspace;
+
+use crate::mcp::{Session, kit};
+use crate::support::{fixture, temp_copy};
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+/// A temporary copy of `tests/fixtures/layouts/<name>`.
+fn layout_kit(name: &str) -> tempfile::TempDir {
+    temp_copy(&fixture(&format!("layouts/{name}")))
+}
+
+/// Writes `text` at `relative` under `root`, creating folders.
+fn write(root: &Path, relative: &str, text: &str) {
+    let path = root.join(relative);
+    fs::create_dir_all(path.parent().expect("a parent folder")).expect("create dir");
+    fs::write(path, text).expect("write file");
+}
+
+fn read(root: &Path, relative: &str) -> String {
+    fs::read_to_string(root.join(relative)).expect("read kit file")
+}
+
+/// The string field `field` of every element of an array.
+fn column<'a>(value: &'a Value, field: &str) -> Vec<&'a str> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+        .iter()
+        .map(|item| {
+            item[field]
+                .as_str()
+                .unwrap_or_else(|| panic!("`{field}` missing in {item}"))
+        })
+        .collect()
+}
+
+/// Only `keys` of every object of an array (absent ones as `null`), so an
+/// answer can be compared whole on the fields a test is about.
+fn pick(value: &Value, keys: &[&str]) -> Value {
+    let rows = value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"));
+    Value::Array(
+        rows.iter()
+            .map(|row| {
+                Value::Object(
+                    keys.iter()
+                        .map(|key| ((*key).to_string(), row[*key].clone()))
+                        .collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Runs a session on `root` with `defaults`, read-only.
+async fn session(root: &Path, defaults: Defaults) -> Session {
+    Session::in_process(&kit(root, true, defaults), root).await
+}
+
+/// Runs a session on `root` that may write.
+async fn writing_session(root: &Path) -> Session {
+    Session::in_process(&kit(root, false, Defaults::default()), root).await
+}
+
+/// The line `ask_question` writes for a question asked by the test client.
+fn asked_line(id: &str, task: Option<&str>, question: &str) -> String {
+    let task = task
+        .map(|task| format!(", task {task}"))
+        .unwrap_or_default();
+    format!(
+        "- [ ] {id} ({}{task}, asked by test-client): {question}\n",
+        today()
+    )
+}
+
+/// The number of lines of `text` (which ends with a newline).
+fn line_count(text: &str) -> usize {
+    text.matches('\n').count()
+}
+
+// ---------------------------------------------------------------------------
+// 1. spec-kit
+// ---------------------------------------------------------------------------
+
+const SPEC: &str = "specs/001-upload/spec.md";
+
+#[tokio::test]
+async fn speckit_tasks_have_status_phase_story_and_dependencies() {
+    let root = layout_kit("speckit");
+    let session = session(root.path(), Defaults::default()).await;
+    let (markdown, answer) = session.ok("list_tasks", json!({})).await;
+    assert_eq!(
+        answer["feature"],
+        json!({"id": "001-upload", "title": "Photo upload"}),
+        "the title drops spec-kit's `Feature Specification:` prefix"
+    );
+    assert_eq!(answer["current"], "T002");
+    assert_eq!(
+        pick(
+            &answer["tasks"],
+            &[
+                "id",
+                "title",
+                "status",
+                "depends_on",
+                "waiting_on",
+                "acceptance_criteria",
+                "phase",
+                "story",
+                "parent",
+                "source"
+            ]
+        ),
+        json!([
+            {
+                "id": "T001",
+                "title": "Create the project skeleton in `src/`",
+                "status": "done",
+                "depends_on": null,
+                "waiting_on": null,
+                "acceptance_criteria": 0,
+                "phase": "Phase 1: Setup",
+                "story": null,
+                "parent": null,
+                "source": "specs/001-upload/tasks.md:9"
+            },
+            {
+                "id": "T002",
+                "title": "Create model in `src/model.rs` (depends on T001)",
+                "status": "todo",
+                "depends_on": ["T001"],
+                "waiting_on": null,
+                "acceptance_criteria": 2,
+                "phase": "Phase 1: Setup",
+                "story": "US1",
+                "parent": null,
+                "source": "specs/001-upload/tasks.md:10"
+            },
+            {
+                "id": "T003",
+                "title": "Add the delete endpoint in `src/api.rs` (depends on T002)",
+                "status": "todo",
+                "depends_on": ["T002"],
+                "waiting_on": ["T002"],
+                "acceptance_criteria": 1,
+                "phase": "Phase 2: User Story 2 - Remove a photo",
+                "story": "US2",
+                "parent": null,
+                "source": "specs/001-upload/tasks.md:14"
+            }
+        ])
+    );
+    assert!(markdown.contains("T001"), "{markdown}");
+    session.close().await;
+}
+
+#[tokio::test]
+async fn speckit_current_task_gets_its_user_story_scenarios() {
+    let root = layout_kit("speckit");
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, answer) = session.ok("get_current_task", json!({})).await;
+    let task = &answer["task"];
+    assert_eq!(task["id"], "T002");
+    assert_eq!(task["status"], "todo");
+    assert_eq!(task["story"], "US1");
+    assert_eq!(task["parallel"], true);
+    assert_eq!(task["phase"], "Phase 1: Setup");
+    assert_eq!(task["files"], json!(["src/model.rs"]));
+    assert_eq!(
+        task["depends_on"],
+        json!([{"id": "T001", "status": "done"}])
+    );
+    assert_eq!(task["source"], "specs/001-upload/tasks.md:10");
+    assert_eq!(
+        answer["chosen_because"],
+        "the first open task whose dependencies are done"
+    );
+    assert_eq!(
+        answer["feature_chosen_because"],
+        "the only feature in the kit"
+    );
+    let story = "User Story 1 - Upload a photo";
+    assert_eq!(
+        answer["acceptance_criteria"],
+        json!([
+            {
+                "text": "**Given** a signed-in seller, **When** they pick a JPEG under 10 MB, **Then** the photo shows on the listing.",
+                "group": story,
+                "source": format!("{SPEC}:16")
+            },
+            {
+                "text": "**Given** a file over 10 MB, **When** it is picked, **Then** the upload is refused with a size message.",
+                "group": story,
+                "source": format!("{SPEC}:17")
+            }
+        ])
+    );
+    // The other task's story is not this task's business.
+    let (_, t003) = session
+        .ok("get_current_task", json!({"task": "T003"}))
+        .await;
+    assert_eq!(
+        column(&t003["acceptance_criteria"], "source"),
+        [format!("{SPEC}:25")]
+    );
+    assert_eq!(
+        t003["acceptance_criteria"][0]["group"],
+        "User Story 2 - Remove a photo"
+    );
+    session.close().await;
+}
+
+#[tokio::test]
+async fn speckit_feature_criteria_are_scenarios_edge_cases_and_success_criteria() {
+    let root = layout_kit("speckit");
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, answer) = session.ok("get_acceptance_criteria", json!({})).await;
+    assert_eq!(answer["task"]["id"], "T002");
+    assert_eq!(
+        column(&answer["task_criteria"], "source"),
+        [format!("{SPEC}:16"), format!("{SPEC}:17")]
+    );
+    let criteria = &answer["feature_criteria"];
+    assert_eq!(
+        pick(criteria, &["group", "source"]),
+        json!([
+            {"group": "User Story 1 - Upload a photo", "source": format!("{SPEC}:16")},
+            {"group": "User Story 1 - Upload a photo", "source": format!("{SPEC}:17")},
+            {"group": "User Story 2 - Remove a photo", "source": format!("{SPEC}:25")},
+            {"group": "Edge cases", "source": format!("{SPEC}:29")},
+            {"group": "Edge cases", "source": format!("{SPEC}:30")},
+            {"group": "Success criteria", "source": format!("{SPEC}:43")},
+            {"group": "Success criteria", "source": format!("{SPEC}:44")}
+        ])
+    );
+    let texts = column(criteria, "text");
+    assert_eq!(
+        texts[3],
+        "What happens when the network drops mid-upload? The upload resumes from the last chunk."
+    );
+    assert_eq!(
+        texts[5],
+        "**SC-001**: 95% of uploads finish in under 5 seconds."
+    );
+    assert!(
+        !texts.iter().any(|text| text.contains("FR-00")),
+        "functional requirements are not acceptance criteria: {texts:?}"
+    );
+    session.close().await;
+}
+
+#[tokio::test]
+async fn speckit_questions_are_clarifications_and_needs_clarification_markers() {
+    let root = layout_kit("speckit");
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, answer) = session.ok("list_questions", json!({})).await;
+    assert_eq!(answer["open"], 1);
+    assert_eq!(answer["answered"], 1);
+    assert_eq!(
+        answer["questions"],
+        json!([
+            {
+                "status": "open",
+                "text": "how long are photos kept?",
+                "asked": "needs clarification",
+                "source": format!("{SPEC}:37")
+            },
+            {
+                "status": "answered",
+                "text": "Which image formats are accepted?",
+                "answer": "JPEG and PNG only.",
+                "source": format!("{SPEC}:50")
+            }
+        ])
+    );
+    let (_, open) = session
+        .ok("list_questions", json!({"status": "open"}))
+        .await;
+    assert_eq!(column(&open["questions"], "source"), [format!("{SPEC}:37")]);
+    session.close().await;
+}
+
+#[tokio::test]
+async fn speckit_out_of_scope_is_the_assumptions_that_say_so() {
+    let root = layout_kit("speckit");
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, answer) = session.ok("get_out_of_scope", json!({})).await;
+    assert_eq!(
+        answer["items"],
+        json!([
+            {
+                "kind": "out of scope",
+                "text": "Video upload is out of scope for this feature.",
+                "source": format!("{SPEC}:54")
+            },
+            {
+                "kind": "out of scope",
+                "text": "No other file types are in scope.",
+                "source": format!("{SPEC}:57")
+            }
+        ]),
+        "the struck-through assumption (line 55) and the plain one (line 56) are not exclusions"
+    );
+    session.close().await;
+}
+
+#[tokio::test]
+async fn speckit_constraints_come_from_plan_data_model_contracts_and_constitution() {
+    let root = layout_kit("speckit");
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, answer) = session.ok("get_architecture_constraints", json!({})).await;
+    let feature = "specs/001-upload";
+    let constitution = ".specify/memory/constitution.md";
+    assert_eq!(
+        answer["constraints"],
+        json!([
+            {
+                "section": "Technical Context",
+                "text": "**Language/Version**: Rust 1.85",
+                "source": format!("{feature}/plan.md:5")
+            },
+            {
+                "section": "Technical Context",
+                "text": "**Storage**: S3-compatible object storage",
+                "source": format!("{feature}/plan.md:6")
+            },
+            {
+                "section": "Photo",
+                "text": "`id` is a UUID and the primary key.",
+                "source": format!("{feature}/data-model.md:5")
+            },
+            {
+                "section": "Photo",
+                "text": "`listing_id` names the listing that owns the photo.",
+                "source": format!("{feature}/data-model.md:6")
+            },
+            {
+                "section": "POST /photos",
+                "text": "Returns 201 with the photo id.",
+                "source": format!("{feature}/contracts/api.md:5")
+            },
+            {
+                "section": "POST /photos",
+                "text": "Returns 413 when the file is over 10 MB.",
+                "source": format!("{feature}/contracts/api.md:6")
+            },
+            {
+                "section": "I. Library first",
+                "text": "Every feature starts as a standalone library.",
+                "source": format!("{constitution}:6")
+            },
+            {
+                "section": "II. Test first",
+                "text": "Tests are written before the code they cover.",
+                "source": format!("{constitution}:9")
+            },
+            {
+                "section": "Governance",
+                "text": "Amendments need a written review.",
+                "source": format!("{constitution}:12")
+            }
+        ])
+    );
+    // All of it fits get_current_task's budget: nothing is left out.
+    let (_, current) = session.ok("get_current_task", json!({})).await;
+    assert_eq!(current["constraints"], answer["constraints"]);
+    session.close().await;
+}
+
+#[tokio::test]
+async fn speckit_ask_question_appends_an_open_questions_section_to_spec_md() {
+    let root = layout_kit("speckit");
+    let before = read(root.path(), SPEC);
+    let others: Vec<(&str, String)> = [
+        "specs/001-upload/plan.md",
+        "specs/001-upload/tasks.md",
+        "specs/001-upload/data-model.md",
+    ]
+    .into_iter()
+    .map(|path| (path, read(root.path(), path)))
+    .collect();
+    let session = writing_session(root.path()).await;
+    let question = "Should photos be resized on upload?";
+    let (_, asked) = session
+        .ok("ask_question", json!({"question": question}))
+        .await;
+    let line = line_count(&before) + 4;
+    assert_eq!(
+        asked,
+        json!({
+            "id": "Q-1",
+            "created": true,
+            "feature": "001-upload",
+            "source": format!("{SPEC}:{line}")
+        })
+    );
+    let after = read(root.path(), SPEC);
+    assert_eq!(
+        after,
+        format!(
+            "{before}\n## Open questions\n\n{}",
+            asked_line("Q-1", Some("T002"), question)
+        ),
+        "one section appended at the end; every other byte unchanged"
+    );
+    for (path, text) in others {
+        assert_eq!(read(root.path(), path), text, "{path} was not touched");
+    }
+    let (_, listed) = session
+        .ok("list_questions", json!({"status": "open"}))
+        .await;
+    assert_eq!(
+        pick(&listed["questions"], &["id", "task", "text", "source"]),
+        json!([
+            {"id": null, "task": null, "text": "how long are photos kept?", "source": format!("{SPEC}:37")},
+            {"id": "Q-1", "task": "T002", "text": question, "source": format!("{SPEC}:{line}")}
+        ])
+    );
+    // Asked again: the same id, nothing written.
+    let (_, again) = session
+        .ok("ask_question", json!({"question": question}))
+        .await;
+    assert_eq!(again["id"], "Q-1");
+    assert_eq!(again["created"], false);
+    assert_eq!(read(root.path(), SPEC), after);
+    session.close().await;
+}
+
+// ---------------------------------------------------------------------------
+// 2. Template placeholders
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn template_placeholders_are_not_served_and_are_reported() {
+    let root = tempfile::tempdir().expect("temp dir");
+    fs::create_dir_all(root.path().join(".specify")).expect("create .specify");
+    let spec = "specs/001-login/spec.md";
+    write(
+        root.path(),
+        spec,
+        "# Feature Specification: [FEATURE NAME]\n\
+         \n\
+         **Created**: [DATE]\n\
+         \n\
+         ## User Scenarios & Testing\n\
+         \n\
+         ### User Story 1 - Sign in (Priority: P1)\n\
+         \n\
+         **Acceptance Scenarios**:\n\
+         \n\
+         1. **Given** a user, **When** they sign in, **Then** they see the [PROJECT_NAME] home page.\n\
+         2. **Given** a user, **When** they sign out, **Then** they see the sign-in page.\n\
+         \n\
+         ## Assumptions\n\
+         \n\
+         - Exports are out of scope for [PROJECT_NAME].\n\
+         - Imports are out of scope.\n",
+    );
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, criteria) = session.ok("get_acceptance_criteria", json!({})).await;
+    assert_eq!(
+        criteria["feature"],
+        json!({"id": "001-login", "title": "001-login"}),
+        "an unfilled title gives way to the folder name"
+    );
+    assert_eq!(
+        criteria["feature_criteria"],
+        json!([{
+            "text": "**Given** a user, **When** they sign out, **Then** they see the sign-in page.",
+            "group": "User Story 1 - Sign in",
+            "source": format!("{spec}:12")
+        }])
+    );
+    let (_, scope) = session.ok("get_out_of_scope", json!({})).await;
+    assert_eq!(
+        scope["items"],
+        json!([{
+            "kind": "out of scope",
+            "text": "Imports are out of scope.",
+            "source": format!("{spec}:17")
+        }])
+    );
+    session.close().await;
+
+    let workspace = Workspace::open(root.path()).expect("open");
+    let feature = workspace.feature("001-login").expect("feature");
+    let mut reported: Vec<(String, String)> = feature
+        .all_diagnostics()
+        .map(|diagnostic| (diagnostic.source.to_string(), diagnostic.message.clone()))
+        .collect();
+    reported.sort();
+    let expected = |line: u32, token: &str| {
+        (
+            format!("{spec}:{line}"),
+            format!("template placeholder {token} was never filled in; the item is not served"),
+        )
+    };
+    assert_eq!(
+        reported,
+        vec![
+            (
+                format!("{spec}:1"),
+                "template placeholder [FEATURE NAME] was never filled in the title".to_string()
+            ),
+            expected(11, "[PROJECT_NAME]"),
+            expected(16, "[PROJECT_NAME]"),
+            expected(3, "[DATE]"),
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 3. Kiro
+// ---------------------------------------------------------------------------
+
+const REQUIREMENTS: &str = ".kiro/specs/login/requirements.md";
+
+fn requirement(line: u32, group: &str, text: &str) -> Value {
+    json!({"text": text, "group": group, "source": format!("{REQUIREMENTS}:{line}")})
+}
+
+fn sign_in(line: u32) -> Value {
+    let text = match line {
+        15 => "WHEN a user submits valid credentials THEN the system SHALL open their account.",
+        16 => "WHEN a user submits a wrong password THEN the system SHALL show an error.",
+        _ => unreachable!(),
+    };
+    requirement(line, "Requirement 1: Sign in", text)
+}
+
+fn lock_out(line: u32) -> Value {
+    let text = match line {
+        22 => "WHEN a user fails five times THEN the system SHALL lock the account for 15 minutes.",
+        23 => "WHEN an account is locked THEN the system SHALL email its owner.",
+        _ => unreachable!(),
+    };
+    requirement(line, "Requirement 2: Lock out", text)
+}
+
+#[tokio::test]
+async fn kiro_tasks_nest_steps_under_their_parent() {
+    let root = layout_kit("kiro");
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, answer) = session.ok("list_tasks", json!({})).await;
+    assert_eq!(answer["feature"]["id"], "login");
+    assert_eq!(answer["current"], "2.1");
+    let tasks = ".kiro/specs/login/tasks.md";
+    assert_eq!(
+        pick(
+            &answer["tasks"],
+            &[
+                "id",
+                "title",
+                "status",
+                "parent",
+                "optional",
+                "acceptance_criteria",
+                "phase",
+                "source"
+            ]
+        ),
+        json!([
+            {"id": "1", "title": "Build sign-in", "status": "todo", "parent": null, "optional": null,
+             "acceptance_criteria": 3, "phase": null, "source": format!("{tasks}:3")},
+            {"id": "1.1", "title": "Create the sign-in form", "status": "todo", "parent": "1", "optional": null,
+             "acceptance_criteria": 1, "phase": null, "source": format!("{tasks}:4")},
+            {"id": "1.2", "title": "Add the lock-out counter", "status": "todo", "parent": "1", "optional": null,
+             "acceptance_criteria": 2, "phase": null, "source": format!("{tasks}:7")},
+            {"id": "2.1", "title": "Email the owner on lock-out", "status": "in progress", "parent": null,
+             "optional": null, "acceptance_criteria": 1, "phase": null, "source": format!("{tasks}:9")},
+            {"id": "2.2", "title": "Write load tests", "status": "todo", "parent": null, "optional": true,
+             "acceptance_criteria": 0, "phase": null, "source": format!("{tasks}:11")}
+        ])
+    );
+    session.close().await;
+}
+
+#[tokio::test]
+async fn kiro_current_task_and_the_requirements_each_task_links() {
+    let root = layout_kit("kiro");
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, current) = session.ok("get_current_task", json!({})).await;
+    assert_eq!(current["task"]["id"], "2.1");
+    assert_eq!(current["task"]["status"], "in progress");
+    assert_eq!(current["task"]["requirements"], json!(["2.2"]));
+    assert_eq!(
+        current["chosen_because"],
+        "the first task marked in progress"
+    );
+    assert_eq!(current["acceptance_criteria"], json!([lock_out(23)]));
+
+    // `_Requirements: 1.2_` is one criterion of requirement 1.
+    let (_, step) = session.ok("get_current_task", json!({"task": "1.1"})).await;
+    assert_eq!(step["task"]["parent"], "1");
+    assert_eq!(step["task"]["description"], "Validate the email field");
+    assert_eq!(step["acceptance_criteria"], json!([sign_in(16)]));
+
+    // `_Requirements: 2_` is all of requirement 2.
+    let (_, whole) = session.ok("get_current_task", json!({"task": "1.2"})).await;
+    assert_eq!(
+        whole["acceptance_criteria"],
+        json!([lock_out(22), lock_out(23)])
+    );
+
+    // A parent task gets what its steps link to.
+    let (_, parent) = session
+        .ok("get_acceptance_criteria", json!({"task": "1"}))
+        .await;
+    assert_eq!(
+        parent["task_criteria"],
+        json!([sign_in(16), lock_out(22), lock_out(23)])
+    );
+    assert_eq!(
+        parent["feature_criteria"],
+        json!([sign_in(15), sign_in(16), lock_out(22), lock_out(23)])
+    );
+    session.close().await;
+}
+
+#[tokio::test]
+async fn kiro_optional_tasks_come_after_required_ones_and_parents_wait_for_steps() {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(
+        root.path(),
+        ".kiro/specs/search/requirements.md",
+        "# Requirements Document\n",
+    );
+    write(
+        root.path(),
+        ".kiro/specs/search/tasks.md",
+        "- [ ]* 1. Benchmark the index\n\
+         - [ ] 2. Build the index\n\
+         \x20 - [x] 2.1 Pick a tokenizer\n\
+         \x20 - [ ] 2.2 Store postings\n",
+    );
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, current) = session.ok("get_current_task", json!({})).await;
+    assert_eq!(
+        current["task"]["id"], "2.2",
+        "the optional task waits, and task 2 is worked on through its open step"
+    );
+    assert_eq!(current["task"]["parent"], "2");
+    // Once every required step is done, the optional task is next.
+    write(
+        root.path(),
+        ".kiro/specs/search/tasks.md",
+        "- [ ]* 1. Benchmark the index\n\
+         - [x] 2. Build the index\n\
+         \x20 - [x] 2.1 Pick a tokenizer\n\
+         \x20 - [x] 2.2 Store postings and the doc table\n",
+    );
+    let (_, current) = session.ok("get_current_task", json!({})).await;
+    assert_eq!(current["task"]["id"], "1");
+    assert_eq!(current["task"]["optional"], true);
+    session.close().await;
+}
+
+#[tokio::test]
+async fn kiro_constraints_include_steering_files_but_not_manual_ones() {
+    let root = layout_kit("kiro");
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, answer) = session.ok("get_architecture_constraints", json!({})).await;
+    let design = ".kiro/specs/login/design.md";
+    assert_eq!(
+        answer["constraints"],
+        json!([
+            {"section": "Overview", "text": "Sessions are stored on the server.",
+             "source": format!("{design}:5")},
+            {"section": "Components", "text": "`AuthService` checks credentials against the user table.",
+             "source": format!("{design}:9")},
+            {"section": "Components", "text": "Lock-out state lives in Redis with a 15 minute TTL.",
+             "source": format!("{design}:10")},
+            {"section": "Tech stack", "text": "The backend is written in Rust.",
+             "source": ".kiro/steering/tech.md:3"}
+        ]),
+        "`.kiro/steering/manual.md` has `inclusion: manual`"
+    );
+    session.close().await;
+}
+
+#[tokio::test]
+async fn kiro_ask_question_lands_in_requirements_md() {
+    let root = layout_kit("kiro");
+    let before = read(root.path(), REQUIREMENTS);
+    let design = read(root.path(), ".kiro/specs/login/design.md");
+    let session = writing_session(root.path()).await;
+    let question = "How long does a lock-out last after a password reset?";
+    let (_, asked) = session
+        .ok("ask_question", json!({"question": question}))
+        .await;
+    assert_eq!(asked["id"], "Q-1");
+    assert_eq!(
+        asked["source"],
+        format!("{REQUIREMENTS}:{}", line_count(&before) + 4)
+    );
+    assert_eq!(
+        read(root.path(), REQUIREMENTS),
+        format!(
+            "{before}\n## Open questions\n\n{}",
+            asked_line("Q-1", Some("2.1"), question)
+        )
+    );
+    assert_eq!(read(root.path(), ".kiro/specs/login/design.md"), design);
+    session.close().await;
+}
+
+/// `parse::feature_title` says a Kiro "Requirements Document" heading says
+/// nothing and gives way to the folder name.
+#[tokio::test]
+async fn kiro_generic_title_gives_way_to_the_folder_name() {
+    let root = layout_kit("kiro");
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, answer) = session.ok("list_tasks", json!({})).await;
+    assert_eq!(answer["feature"], json!({"id": "login", "title": "login"}));
+    session.close().await;
+}
+
+// ---------------------------------------------------------------------------
+// 4. OpenSpec
+// ---------------------------------------------------------------------------
+
+const CHANGE: &str = "openspec/changes/add-x";
+
+#[tokio::test]
+async fn openspec_changes_and_capabilities_are_features_but_not_the_archive() {
+    let root = layout_kit("openspec");
+    let workspace = Workspace::open(root.path()).expect("open");
+    assert_eq!(*workspace.feature_ids(), ["add-x", "cap-a"]);
+    let session = session(root.path(), Defaults::default()).await;
+    for id in ["archive", "2025-01-01-old"] {
+        let message = session.refused("list_tasks", json!({"feature": id})).await;
+        assert!(
+            message.contains(&format!("unknown feature `{id}`"))
+                && message.contains("valid features: add-x, cap-a"),
+            "{message}"
+        );
+    }
+    let message = session.refused("get_current_task", json!({})).await;
+    assert!(
+        message.contains("valid features: add-x, cap-a"),
+        "two features and no hint: {message}"
+    );
+    let (_, tasks) = session.ok("list_tasks", json!({"feature": "add-x"})).await;
+    assert_eq!(tasks["current"], "1.2");
+    assert_eq!(
+        pick(&tasks["tasks"], &["id", "status", "phase", "parent"]),
+        json!([
+            {"id": "1.1", "status": "done", "phase": "1. Export endpoint", "parent": null},
+            {"id": "1.2", "status": "todo", "phase": "1. Export endpoint", "parent": null},
+            {"id": "2.1", "status": "todo", "phase": "2. Cleanup", "parent": null}
+        ])
+    );
+    session.close().await;
+}
+
+#[tokio::test]
+async fn openspec_criteria_are_grouped_by_capability_and_delta() {
+    let root = layout_kit("openspec");
+    let mut session = session(root.path(), Defaults::default()).await;
+    // A scenario's steps and a removal's reason are served as one item
+    // citing the heading: the line holds the item's first words only.
+    session.whole_lines = false;
+    let delta = format!("{CHANGE}/specs/cap-a/spec.md");
+    let (_, change) = session
+        .ok("get_acceptance_criteria", json!({"feature": "add-x"}))
+        .await;
+    assert_eq!(
+        change["feature_criteria"],
+        json!([
+            {
+                "text": "Export downloads a file: **WHEN** the user requests an export **THEN** a CSV file is returned",
+                "group": "cap-a / ADDED Requirement: CSV export",
+                "source": format!("{delta}:6")
+            },
+            {
+                "text": "XML export is removed: **Reason**: nobody uses it.",
+                "group": "cap-a / REMOVED Requirement: XML export",
+                "source": format!("{delta}:12")
+            },
+            {
+                "text": "FROM: ### Requirement: Export",
+                "group": "cap-a / RENAMED Requirements",
+                "source": format!("{delta}:17")
+            },
+            {
+                "text": "TO: ### Requirement: Record export",
+                "group": "cap-a / RENAMED Requirements",
+                "source": format!("{delta}:18")
+            }
+        ])
+    );
+    let (_, capability) = session
+        .ok("get_acceptance_criteria", json!({"feature": "cap-a"}))
+        .await;
+    assert_eq!(
+        capability["feature_criteria"],
+        json!([{
+            "text": "Export returns a file: **WHEN** an export is requested **THEN** a file is returned",
+            "group": "Requirement: Export",
+            "source": "openspec/specs/cap-a/spec.md:12"
+        }])
+    );
+    session.close().await;
+}
+
+#[tokio::test]
+async fn openspec_non_goals_are_out_of_scope_and_config_context_binds_every_feature() {
+    let root = layout_kit("openspec");
+    let session = session(root.path(), Defaults::default()).await;
+    let design = format!("{CHANGE}/design.md");
+    let (_, scope) = session
+        .ok("get_out_of_scope", json!({"feature": "add-x"}))
+        .await;
+    assert_eq!(
+        pick(&scope["items"], &["text", "source"]),
+        json!([
+            {"text": "PDF export.", "source": format!("{design}:11")},
+            {"text": "Scheduled exports.", "source": format!("{design}:12")}
+        ])
+    );
+    let context = [
+        json!({"section": "Project context", "text": "Tech stack: TypeScript on Node 20",
+               "source": "openspec/config.yaml:4"}),
+        json!({"section": "Project context", "text": "All dates are stored in UTC",
+               "source": "openspec/config.yaml:5"}),
+    ];
+    let (_, constraints) = session
+        .ok("get_architecture_constraints", json!({"feature": "add-x"}))
+        .await;
+    assert_eq!(
+        constraints["constraints"],
+        json!([
+            {"section": "Context", "text": "Exports run inside the request today.",
+             "source": format!("{design}:3")},
+            {"section": "Decisions", "text": "Stream rows instead of building the file in memory.",
+             "source": format!("{design}:16")},
+            context[0],
+            context[1]
+        ]),
+        "goals, non-goals and open questions are not constraints"
+    );
+    let (_, capability) = session
+        .ok("get_architecture_constraints", json!({"feature": "cap-a"}))
+        .await;
+    assert_eq!(capability["constraints"], json!(context));
+    let (_, questions) = session
+        .ok("list_questions", json!({"feature": "add-x"}))
+        .await;
+    assert_eq!(
+        questions["questions"],
+        json!([{
+            "status": "open",
+            "text": "Should the export include deleted records?",
+            "source": format!("{design}:20")
+        }])
+    );
+    session.close().await;
+}
+
+/// The tech spec keeps non-goals apart from out-of-scope items; an OpenSpec
+/// design's `**Non-Goals:**` list is non-goals.
+#[tokio::test]
+async fn openspec_non_goals_have_the_non_goal_kind() {
+    let root = layout_kit("openspec");
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, scope) = session
+        .ok("get_out_of_scope", json!({"feature": "add-x"}))
+        .await;
+    assert_eq!(column(&scope["items"], "kind"), ["non-goal", "non-goal"]);
+    session.close().await;
+}
+
+/// OpenSpec writes renames as ``- FROM: `### Requirement: Old` ``; served
+/// items keep their text as written, so the cited line holds it.
+#[tokio::test]
+async fn openspec_renamed_items_keep_their_text_as_written() {
+    let root = layout_kit("openspec");
+    let delta = format!("{CHANGE}/specs/cap-a/spec.md");
+    let text = read(root.path(), &delta)
+        .replace(
+            "- FROM: ### Requirement: Export",
+            "- FROM: `### Requirement: Export`",
+        )
+        .replace(
+            "- TO: ### Requirement: Record export",
+            "- TO: `### Requirement: Record export`",
+        );
+    write(root.path(), &delta, &text);
+    let mut session = session(root.path(), Defaults::default()).await;
+    session.whole_lines = false;
+    let (_, change) = session
+        .ok("get_acceptance_criteria", json!({"feature": "add-x"}))
+        .await;
+    let renamed: Vec<&str> = change["feature_criteria"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|item| item["group"] == "cap-a / RENAMED Requirements")
+        .map(|item| item["text"].as_str().expect("text"))
+        .collect();
+    assert_eq!(
+        renamed,
+        [
+            "FROM: `### Requirement: Export`",
+            "TO: `### Requirement: Record export`"
+        ]
+    );
+    session.close().await;
+}
+
+#[tokio::test]
+async fn openspec_ask_question_lands_in_design_md_else_proposal_md() {
+    let root = layout_kit("openspec");
+    let design = format!("{CHANGE}/design.md");
+    let proposal = format!("{CHANGE}/proposal.md");
+    let design_before = read(root.path(), &design);
+    let proposal_before = read(root.path(), &proposal);
+    let session = writing_session(root.path()).await;
+
+    let first = "Is the CSV export limited to one year of records?";
+    let (_, asked) = session
+        .ok(
+            "ask_question",
+            json!({"feature": "add-x", "question": first}),
+        )
+        .await;
+    assert_eq!(
+        asked,
+        json!({"id": "Q-1", "created": true, "feature": "add-x", "source": format!("{design}:21")})
+    );
+    assert_eq!(
+        read(root.path(), &design),
+        format!("{design_before}{}", asked_line("Q-1", Some("1.2"), first)),
+        "after the last item of the Open Questions section"
+    );
+    assert_eq!(read(root.path(), &proposal), proposal_before);
+
+    // Without design.md, the proposal takes the question.
+    fs::remove_file(root.path().join(&design)).expect("remove design.md");
+    let second = "Which delimiter does the export use?";
+    let (_, asked) = session
+        .ok(
+            "ask_question",
+            json!({"feature": "add-x", "question": second}),
+        )
+        .await;
+    assert_eq!(asked["id"], "Q-1", "the design's Q-1 went with the file");
+    assert_eq!(
+        asked["source"],
+        format!("{proposal}:{}", line_count(&proposal_before) + 4)
+    );
+    assert_eq!(
+        read(root.path(), &proposal),
+        format!(
+            "{proposal_before}\n## Open questions\n\n{}",
+            asked_line("Q-1", Some("1.2"), second)
+        )
+    );
+    session.close().await;
+}
+
+// ---------------------------------------------------------------------------
+// 5. A root mixing layouts
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn mixed_root_qualifies_clashing_ids_and_refuses_the_bare_name() {
+    let root = layout_kit("mixed");
+    let workspace = Workspace::open(root.path()).expect("open");
+    assert_eq!(
+        *workspace.feature_ids(),
+        ["auth@native", "002-pay", "auth@kiro"],
+        "layout order (native, spec-kit, Kiro), then by name"
+    );
+    assert_eq!(
+        workspace.feature("002-pay").expect("002-pay").layout,
+        Layout::SpecKit
+    );
+
+    let session = session(root.path(), Defaults::default()).await;
+    let message = session
+        .refused("get_current_task", json!({"feature": "auth"}))
+        .await;
+    assert_eq!(
+        message,
+        "feature `auth` is ambiguous: more than one layout has a folder of that name; use one of auth@native, auth@kiro"
+    );
+    let (_, kiro) = session
+        .ok("get_current_task", json!({"feature": "auth@kiro"}))
+        .await;
+    assert_eq!(kiro["feature"]["id"], "auth@kiro");
+    assert_eq!(kiro["task"]["id"], "1");
+    assert_eq!(
+        kiro["acceptance_criteria"],
+        json!([{
+            "text": "WHEN a user registers THEN the system SHALL offer a passkey.",
+            "group": "Requirement 1: Passkeys",
+            "source": ".kiro/specs/auth/requirements.md:7"
+        }])
+    );
+    let (_, native) = session
+        .ok("get_acceptance_criteria", json!({"feature": "auth@native"}))
+        .await;
+    assert_eq!(
+        native["feature"],
+        json!({"id": "auth@native", "title": "Auth"})
+    );
+    assert_eq!(native["task"]["id"], "T1");
+    assert_eq!(
+        native["feature_criteria"],
+        json!([{"text": "Users sign in with a passkey.", "source": "specs/auth/prd.md:5"}])
+    );
+    let (_, pay) = session
+        .ok(
+            "get_architecture_constraints",
+            json!({"feature": "002-pay"}),
+        )
+        .await;
+    assert_eq!(
+        pay["constraints"],
+        json!([{"section": "Principles", "text": "Keep it simple.",
+                "source": ".specify/memory/constitution.md:5"}]),
+        "spec-kit's constitution binds the spec-kit feature"
+    );
+    let (_, native_constraints) = session
+        .ok(
+            "get_architecture_constraints",
+            json!({"feature": "auth@native"}),
+        )
+        .await;
+    assert_eq!(
+        native_constraints["constraints"],
+        json!([]),
+        "but not the native one"
+    );
+    let message = session.refused("list_tasks", json!({})).await;
+    assert!(
+        message.contains("valid features: auth@native, 002-pay, auth@kiro"),
+        "{message}"
+    );
+    session.close().await;
+
+    // SPECIFY_FEATURE_DIRECTORY names a folder, so it tells the two apart.
+    for (folder, id) in [
+        (".kiro/specs/auth", "auth@kiro"),
+        ("specs/auth", "auth@native"),
+    ] {
+        assert_eq!(
+            current_feature(root.path(), directory(folder)).await,
+            (
+                id.to_string(),
+                "named by SPECIFY_FEATURE_DIRECTORY".to_string()
+            )
+        );
+    }
+}
+
+#[test]
+fn mixed_root_read_as_one_layout_needs_no_qualifier() {
+    let root = layout_kit("mixed");
+    let kiro = Workspace::open_with(root.path(), Some(Layout::Kiro)).expect("open");
+    assert_eq!(*kiro.feature_ids(), ["auth"]);
+    let feature = kiro.feature("auth").expect("auth");
+    assert_eq!(feature.layout, Layout::Kiro);
+    assert_eq!(&*feature.dir, ".kiro/specs/auth");
+    assert!(
+        kiro.feature("auth@kiro").is_ok(),
+        "the qualified id still works"
+    );
+    assert!(kiro.feature("002-pay").is_err(), "spec-kit is not read");
+}
+
+#[test]
+fn a_folder_with_only_tasks_md_is_spec_kit_when_specify_exists() {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(root.path(), "specs/x/tasks.md", "- [ ] T001 Do it\n");
+    let plain = Workspace::open(root.path()).expect("open");
+    assert_eq!(*plain.feature_ids(), ["x"]);
+    assert_eq!(plain.feature("x").expect("x").layout, Layout::Native);
+
+    fs::create_dir_all(root.path().join(".specify")).expect("create .specify");
+    let specify = Workspace::open(root.path()).expect("open");
+    assert_eq!(*specify.feature_ids(), ["x"]);
+    assert_eq!(specify.feature("x").expect("x").layout, Layout::SpecKit);
+}
+
+// ---------------------------------------------------------------------------
+// 6. Which feature is current
+// ---------------------------------------------------------------------------
+
+/// A spec-kit root with features `001-upload` and `002-pay`, each with one
+/// open task.
+fn two_features() -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(
+        root.path(),
+        ".specify/memory/constitution.md",
+        "# Constitution\n",
+    );
+    for (id, title) in [("001-upload", "Upload"), ("002-pay", "Pay")] {
+        write(
+            root.path(),
+            &format!("specs/{id}/spec.md"),
+            &format!("# Feature Specification: {title}\n"),
+        );
+        write(
+            root.path(),
+            &format!("specs/{id}/tasks.md"),
+            &format!("- [ ] T001 Build {title}\n"),
+        );
+    }
+    root
+}
+
+fn feature_json(root: &Path, directory: &str) {
+    write(
+        root,
+        ".specify/feature.json",
+        &json!({"feature_directory": directory}).to_string(),
+    );
+}
+
+fn git_branch(root: &Path, branch: &str) {
+    write(root, ".git/HEAD", &format!("ref: refs/heads/{branch}\n"));
+}
+
+/// The current feature's id and why, from `get_current_task`.
+async fn current_feature(root: &Path, defaults: Defaults) -> (String, String) {
+    let session = session(root, defaults).await;
+    let (_, answer) = session.ok("get_current_task", json!({})).await;
+    let id = answer["feature"]["id"].as_str().expect("id").to_string();
+    let reason = answer["feature_chosen_because"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no feature_chosen_because: {answer}"))
+        .to_string();
+    session.close().await;
+    (id, reason)
+}
+
+fn directory(path: impl Into<PathBuf>) -> Defaults {
+    Defaults {
+        specify_feature_directory: Some(path.into()),
+        ..Defaults::default()
+    }
+}
+
+fn named(name: &str) -> Defaults {
+    Defaults {
+        specify_feature: Some(name.to_string()),
+        ..Defaults::default()
+    }
+}
+
+fn pay(reason: &str) -> (String, String) {
+    ("002-pay".to_string(), reason.to_string())
+}
+
+#[tokio::test]
+async fn specify_feature_directory_wins_over_every_other_hint() {
+    let root = two_features();
+    feature_json(root.path(), "specs/001-upload");
+    git_branch(root.path(), "001-upload");
+    let by_directory = pay("named by SPECIFY_FEATURE_DIRECTORY");
+    let relative = Defaults {
+        specify_feature: Some("001-upload".to_string()),
+        ..directory("specs/002-pay")
+    };
+    assert_eq!(current_feature(root.path(), relative).await, by_directory);
+    let absolute = directory(root.path().join("specs/002-pay"));
+    assert_eq!(current_feature(root.path(), absolute).await, by_directory);
+
+    // --feature and the call's argument come first.
+    let configured = Defaults {
+        feature: Some("001-upload".to_string()),
+        ..directory("specs/002-pay")
+    };
+    assert_eq!(
+        current_feature(root.path(), configured).await,
+        (
+            "001-upload".to_string(),
+            "set by --feature/--task or SPEC_MCP_FEATURE/SPEC_MCP_TASK".to_string()
+        )
+    );
+    let session = session(root.path(), directory("specs/002-pay")).await;
+    let (_, answer) = session
+        .ok("get_current_task", json!({"feature": "001-upload"}))
+        .await;
+    assert_eq!(answer["feature"]["id"], "001-upload");
+    assert_eq!(answer["feature_chosen_because"], "named in the call");
+    session.close().await;
+}
+
+#[tokio::test]
+async fn feature_json_wins_over_specify_feature_and_the_branch() {
+    let root = two_features();
+    feature_json(root.path(), "specs/002-pay");
+    git_branch(root.path(), "001-upload");
+    assert_eq!(
+        current_feature(root.path(), named("001-upload")).await,
+        pay("named by .specify/feature.json")
+    );
+    // An absolute feature_directory works too.
+    let absolute = root.path().join("specs/002-pay");
+    feature_json(root.path(), absolute.to_str().expect("UTF-8 path"));
+    assert_eq!(
+        current_feature(root.path(), named("001-upload")).await,
+        pay("named by .specify/feature.json")
+    );
+}
+
+#[tokio::test]
+async fn specify_feature_wins_over_the_branch() {
+    let root = two_features();
+    git_branch(root.path(), "001-upload");
+    assert_eq!(
+        current_feature(root.path(), named("002-pay")).await,
+        pay("named by SPECIFY_FEATURE")
+    );
+}
+
+#[tokio::test]
+async fn the_git_branch_names_the_feature() {
+    let branch = pay("its folder is named like the current git branch");
+    let root = two_features();
+    git_branch(root.path(), "002-pay");
+    assert_eq!(
+        current_feature(root.path(), Defaults::default()).await,
+        branch
+    );
+    // A last `/` segment, and a branch sharing only the number.
+    git_branch(root.path(), "feature/002-pay");
+    assert_eq!(
+        current_feature(root.path(), Defaults::default()).await,
+        branch
+    );
+    git_branch(root.path(), "feat/002-pay-v2");
+    assert_eq!(
+        current_feature(root.path(), Defaults::default()).await,
+        branch
+    );
+
+    // A linked worktree: `.git` is a file pointing at the admin folder.
+    let root = two_features();
+    let admin = tempfile::tempdir().expect("temp dir");
+    write(admin.path(), "HEAD", "ref: refs/heads/002-pay\n");
+    write(
+        root.path(),
+        ".git",
+        &format!("gitdir: {}\n", admin.path().display()),
+    );
+    assert_eq!(
+        current_feature(root.path(), Defaults::default()).await,
+        branch
+    );
+}
+
+#[tokio::test]
+async fn hints_naming_no_feature_are_passed_over() {
+    let root = two_features();
+    feature_json(root.path(), "specs/002-pay");
+    assert_eq!(
+        current_feature(root.path(), directory("specs/009-gone")).await,
+        pay("named by .specify/feature.json")
+    );
+    fs::remove_file(root.path().join(".specify/feature.json")).expect("remove feature.json");
+    feature_json(root.path(), "specs/009-gone");
+    git_branch(root.path(), "002-pay");
+    assert_eq!(
+        current_feature(root.path(), named("009-gone")).await,
+        pay("its folder is named like the current git branch")
+    );
+    // A branch naming no feature, with two features: nothing to choose.
+    git_branch(root.path(), "main");
+    let session = session(root.path(), named("009-gone")).await;
+    let message = session.refused("get_current_task", json!({})).await;
+    assert!(
+        message.contains("valid features: 001-upload, 002-pay"),
+        "{message}"
+    );
+    session.close().await;
+}
+
+#[tokio::test]
+async fn the_only_feature_is_current_and_two_need_a_choice() {
+    let root = two_features();
+    let session = session(root.path(), Defaults::default()).await;
+    let message = session.refused("get_current_task", json!({})).await;
+    assert_eq!(
+        message,
+        "no feature given and none can be chosen: valid features: 001-upload, 002-pay. Pass `feature`, or pin one with set_current_task"
+    );
+    session.close().await;
+
+    fs::remove_dir_all(root.path().join("specs/001-upload")).expect("remove a feature");
+    assert_eq!(
+        current_feature(root.path(), Defaults::default()).await,
+        pay("the only feature in the kit")
+    );
+}
