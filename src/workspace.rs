@@ -224,7 +224,7 @@ impl Workspace {
     /// folder with only `tasks.md` is spec-kit's when the root has
     /// `.specify/`, native's otherwise.
     fn claims(&self, convention: &Convention, dir: &Path) -> bool {
-        let has = |pattern: &str| !expand(dir, pattern, true).is_empty();
+        let has = |pattern: &str| !self.expand(dir, pattern, true).is_empty();
         let marked = |convention: &Convention| convention.markers.iter().any(|marker| has(marker));
         if convention.base != "specs" {
             return marked(convention) || has("tasks.md");
@@ -273,6 +273,11 @@ impl Workspace {
         let mut found: Vec<(&'static Convention, String)> = Vec::new();
         for convention in self.conventions() {
             let base = self.base_dir(convention);
+            // A base folder linked to somewhere outside the root is not
+            // listed.
+            if self.inside(&base).is_err() {
+                continue;
+            }
             let Ok(entries) = fs::read_dir(&base) else {
                 continue;
             };
@@ -454,7 +459,7 @@ impl Workspace {
             .documents
             .iter()
             .flat_map(|(pattern, role)| {
-                expand(&located.dir, pattern, false)
+                self.expand(&located.dir, pattern, false)
                     .into_iter()
                     .map(|path| (*role, self.file_state(&path)))
             })
@@ -616,7 +621,7 @@ impl Workspace {
         };
         let mut documents = Vec::new();
         for (pattern, role) in convention.project {
-            for path in expand(&base, pattern, true) {
+            for path in self.expand(&base, pattern, true) {
                 if let FileState::Inside(resolved) = self.file_state(&path) {
                     let document = self.document(&resolved, *role, layout);
                     if document.front_matter("inclusion") != Some("manual") {
@@ -648,48 +653,53 @@ impl Workspace {
         document
     }
 
+    /// The paths a pattern names under `dir`. A `*` segment (or `*.md` as the
+    /// last one) matches every entry not starting with a dot, sorted. A
+    /// pattern without `*` names its one path, present or not, unless
+    /// `existing` asks for present paths only. Folders resolving outside the
+    /// root are not listed.
+    fn expand(&self, dir: &Path, pattern: &str, existing: bool) -> Vec<PathBuf> {
+        let mut paths = vec![dir.to_path_buf()];
+        let segments: Vec<&str> = pattern.split('/').collect();
+        for (position, segment) in segments.iter().enumerate() {
+            let last = position + 1 == segments.len();
+            if let Some(suffix) = segment.strip_prefix('*') {
+                let mut next = Vec::new();
+                for path in &paths {
+                    // Never list a folder that resolves outside the root.
+                    if self.inside(path).is_err() {
+                        continue;
+                    }
+                    let Ok(entries) = fs::read_dir(path) else {
+                        continue;
+                    };
+                    let mut names: Vec<String> = entries
+                        .filter_map(Result::ok)
+                        .filter_map(|entry| entry.file_name().into_string().ok())
+                        .filter(|name| !name.starts_with('.') && name.ends_with(suffix))
+                        .collect();
+                    names.sort();
+                    next.extend(names.into_iter().map(|name| path.join(name)));
+                }
+                paths = next;
+                if !last {
+                    paths.retain(|path| path.is_dir());
+                }
+            } else {
+                for path in &mut paths {
+                    path.push(segment);
+                }
+            }
+        }
+        if existing || pattern.contains('*') {
+            paths.retain(|path| fs::symlink_metadata(path).is_ok());
+        }
+        paths
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
-
-/// The paths a pattern names under `dir`. A `*` segment (or `*.md` as the
-/// last one) matches every entry not starting with a dot, sorted. A
-/// pattern without `*` names its one path, present or not, unless
-/// `existing` asks for present paths only.
-fn expand(dir: &Path, pattern: &str, existing: bool) -> Vec<PathBuf> {
-    let mut paths = vec![dir.to_path_buf()];
-    let segments: Vec<&str> = pattern.split('/').collect();
-    for (position, segment) in segments.iter().enumerate() {
-        let last = position + 1 == segments.len();
-        if let Some(suffix) = segment.strip_prefix('*') {
-            let mut next = Vec::new();
-            for path in &paths {
-                let Ok(entries) = fs::read_dir(path) else {
-                    continue;
-                };
-                let mut names: Vec<String> = entries
-                    .filter_map(Result::ok)
-                    .filter_map(|entry| entry.file_name().into_string().ok())
-                    .filter(|name| !name.starts_with('.') && name.ends_with(suffix))
-                    .collect();
-                names.sort();
-                next.extend(names.into_iter().map(|name| path.join(name)));
-            }
-            paths = next;
-            if !last {
-                paths.retain(|path| path.is_dir());
-            }
-        } else {
-            for path in &mut paths {
-                path.push(segment);
-            }
-        }
-    }
-    if existing || pattern.contains('*') {
-        paths.retain(|path| fs::symlink_metadata(path).is_ok());
-    }
-    paths
 }
 
 fn read_document(

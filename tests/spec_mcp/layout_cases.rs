@@ -1317,3 +1317,79 @@ async fn the_only_feature_is_current_and_two_need_a_choice() {
         pay("the only feature in the kit")
     );
 }
+
+// ---------------------------------------------------------------------------
+// Folders linked out of the root
+// ---------------------------------------------------------------------------
+
+/// A `contracts/` folder, Kiro's steering folder and a whole feature folder
+/// that are symlinks to somewhere outside the root are never listed or
+/// read: nothing from them reaches an answer.
+#[cfg(unix)]
+#[tokio::test]
+async fn folders_linked_outside_the_root_are_not_read() {
+    use std::os::unix::fs::symlink;
+
+    let outside = tempfile::tempdir().expect("temp dir");
+    write(
+        outside.path(),
+        "contracts/secret.md",
+        "# Secret\n\n## Keys\n\n- outside-contract-rule\n",
+    );
+    write(
+        outside.path(),
+        "steering/secret.md",
+        "# Secret\n\n## Rules\n\n- outside-steering-rule\n",
+    );
+    write(
+        outside.path(),
+        "feature/spec.md",
+        "# Feature Specification: Outside\n",
+    );
+    let root = tempfile::tempdir().expect("temp dir");
+    let root = root.path();
+    write(
+        root,
+        "specs/001-in/spec.md",
+        "# Feature Specification: In\n",
+    );
+    write(
+        root,
+        "specs/001-in/plan.md",
+        "# Plan\n\n## Stack\n\n- inside-plan-rule\n",
+    );
+    write(
+        root,
+        ".kiro/specs/in/requirements.md",
+        "# Requirements Document\n",
+    );
+    symlink(
+        outside.path().join("contracts"),
+        root.join("specs/001-in/contracts"),
+    )
+    .expect("link");
+    fs::create_dir_all(root.join(".kiro")).expect("create dir");
+    symlink(outside.path().join("steering"), root.join(".kiro/steering")).expect("link");
+    symlink(outside.path().join("feature"), root.join("specs/002-out")).expect("link");
+
+    let workspace = Workspace::open(root).expect("open");
+    assert_eq!(*workspace.feature_ids(), ["001-in", "in"]);
+    let session = session(root, Defaults::default()).await;
+    for feature in ["001-in", "in"] {
+        let (markdown, _) = session
+            .ok("get_architecture_constraints", json!({"feature": feature}))
+            .await;
+        assert!(!markdown.contains("outside-"), "{markdown}");
+    }
+    let (markdown, _) = session
+        .ok("get_architecture_constraints", json!({"feature": "001-in"}))
+        .await;
+    assert!(markdown.contains("inside-plan-rule"), "{markdown}");
+    // Not even the names of files in a linked folder are listed.
+    let (markdown, _) = session.ok("list_tasks", json!({"feature": "001-in"})).await;
+    assert!(!markdown.contains("secret"), "{markdown}");
+    let refused = session
+        .refused("list_tasks", json!({"feature": "002-out"}))
+        .await;
+    assert!(refused.contains("outside the spec root"), "{refused}");
+}
