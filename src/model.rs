@@ -105,17 +105,6 @@ impl Layout {
             Layout::OpenSpec => "openspec",
         }
     }
-
-    /// Reads a layout name as `--layout` takes it.
-    pub fn parse(name: &str) -> Option<Layout> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "native" => Some(Layout::Native),
-            "speckit" | "spec-kit" => Some(Layout::SpecKit),
-            "kiro" => Some(Layout::Kiro),
-            "openspec" => Some(Layout::OpenSpec),
-            _ => None,
-        }
-    }
 }
 
 impl fmt::Display for Layout {

@@ -162,10 +162,12 @@ pub fn current_task<'f>(
     }
 }
 
-/// Whether some step of `task` (a task naming it as parent) is not done.
+/// Whether some required step of `task` (a task naming it as parent) is
+/// not done; optional steps do not hold their parent back.
 fn has_open_steps(feature: &Feature, task: &Task) -> bool {
     feature.tasks().any(|step| {
         step.status != TaskStatus::Done
+            && !step.optional
             && step
                 .parent
                 .as_deref()

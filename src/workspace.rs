@@ -226,8 +226,12 @@ impl Workspace {
     fn claims(&self, convention: &Convention, dir: &Path) -> bool {
         let has = |pattern: &str| !self.expand(dir, pattern, true).is_empty();
         let marked = |convention: &Convention| convention.markers.iter().any(|marker| has(marker));
+        let reads_tasks = convention
+            .documents
+            .iter()
+            .any(|(pattern, _)| *pattern == "tasks.md");
         if convention.base != "specs" {
-            return marked(convention) || has("tasks.md");
+            return marked(convention) || (reads_tasks && has("tasks.md"));
         }
         // Native and spec-kit share `specs/`: each folder goes to one.
         let native = convention.layout == Layout::Native;

@@ -60,6 +60,7 @@ pub enum LayoutArg {
     /// `specs/<feature>/prd.md`, `tech-spec.md`, `tasks.md`.
     Native,
     /// GitHub spec-kit: `specs/NNN-name/spec.md`, `plan.md`, `tasks.md`.
+    #[value(alias = "spec-kit")]
     Speckit,
     /// Kiro: `.kiro/specs/<name>/requirements.md`, `design.md`, `tasks.md`.
     Kiro,

@@ -5,7 +5,7 @@
 //! `.kiro/steering/*.md` bind every spec.
 
 use crate::model::{
-    Criterion, CriterionKind, Document, DocumentRole, Layout, Question, SectionKind,
+    Criterion, CriterionKind, Document, DocumentRole, Layout, Question, Section, SectionKind,
 };
 use crate::parse::Convention;
 use crate::parse::markdown::{Block, Outline, collapse_whitespace, normalize_heading};
@@ -54,11 +54,8 @@ pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
                 });
             }
         } else if section.kind == SectionKind::AcceptanceCriteria
-            && document.sections[..position]
-                .iter()
-                .rev()
-                .find(|previous| previous.level < section.level)
-                .is_none_or(|parent| requirement(&parent.title).is_none())
+            && !ancestors(&document.sections[..position], section.level)
+                .any(|ancestor| requirement(&ancestor.title).is_some())
         {
             criteria.extend(section.items.iter().map(|item| Criterion {
                 item: item.clone(),
@@ -83,6 +80,19 @@ pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
     }
     document.criteria.extend(criteria);
     clarification_items(document, outline);
+}
+
+/// The headings enclosing a heading of `level` that follows `before`,
+/// nearest first.
+fn ancestors(before: &[Section], level: u8) -> impl Iterator<Item = &Section> {
+    let mut level = level;
+    before.iter().rev().filter(move |section| {
+        let encloses = section.level < level;
+        if encloses {
+            level = section.level;
+        }
+        encloses
+    })
 }
 
 /// `Requirement 3` or `Requirement 3: Sticky totals` gives `(3, name)`.

@@ -296,7 +296,12 @@ pub fn placeholder(text: &str) -> Option<String> {
 /// A lone capitalised word such as `[BREAKING]` is a tag people write on
 /// purpose and stays.
 fn is_placeholder(inner: &str) -> bool {
-    if inner.starts_with("###") || inner.starts_with('$') {
+    // `[###-feature-name]`, `[$ARGUMENTS]`; `[$5 off]` is prose.
+    if inner.starts_with("###")
+        || inner.strip_prefix('$').is_some_and(|rest| {
+            !rest.is_empty() && rest.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+        })
+    {
         return true;
     }
     let capitals = inner.len() <= 40
@@ -329,4 +334,31 @@ pub(crate) fn blocks_in(
         };
         range.contains(&start)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_template_tokens_only() {
+        assert_eq!(
+            placeholder("# Spec: [FEATURE NAME]"),
+            Some("[FEATURE NAME]".into())
+        );
+        assert_eq!(placeholder("Created: [DATE]"), Some("[DATE]".into()));
+        assert_eq!(
+            placeholder("Branch `x` [###-feature-name]"),
+            Some("[###-feature-name]".into())
+        );
+        assert_eq!(
+            placeholder("Input: [$ARGUMENTS]"),
+            Some("[$ARGUMENTS]".into())
+        );
+        assert_eq!(placeholder("Coupons give [$5 off]"), None);
+        assert_eq!(placeholder("- [BREAKING] drops v1"), None);
+        assert_eq!(placeholder("See [the docs](x.md) and `[DATE]`"), None);
+        assert_eq!(placeholder("[NEEDS CLARIFICATION: which auth?]"), None);
+        assert_eq!(placeholder("- [ ] T001 [P] [US1] Create"), None);
+    }
 }

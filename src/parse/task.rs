@@ -97,8 +97,8 @@ pub fn tasks(
     found
 }
 
-/// A checklist item's box: `[ ]`, `[x]`, `[X]`, and the in-progress marks
-/// `[-]` and `[~]`; a `*` right after the box marks the task optional.
+/// A checklist item's box: `[ ]`, `[x]`, `[X]`, Kiro's in-progress `[-]`
+/// and queued `[~]`; a `*` right after the box marks the task optional.
 struct Checkbox<'a> {
     status: TaskStatus,
     optional: bool,
@@ -124,7 +124,8 @@ fn read_checkbox(item: &ListItem) -> Option<Checkbox<'_>> {
         ("[x]", TaskStatus::Done),
         ("[X]", TaskStatus::Done),
         ("[-]", TaskStatus::InProgress),
-        ("[~]", TaskStatus::InProgress),
+        // Kiro marks a queued task `[~]`: not started yet.
+        ("[~]", TaskStatus::Todo),
     ]
     .into_iter()
     .find_map(|(mark, status)| text.strip_prefix(mark).map(|rest| (status, rest)))?;

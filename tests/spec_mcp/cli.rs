@@ -196,6 +196,18 @@ fn layout_option_names_the_layouts() {
     for layout in ["native", "speckit", "kiro", "openspec"] {
         assert!(message.contains(layout), "{layout} not offered:\n{message}");
     }
+    // spec-kit's own spelling is taken too.
+    let temp = tempfile::tempdir().expect("temp dir");
+    let output = spec_mcp()
+        .args(["serve", "--layout", "spec-kit", "--root"])
+        .arg(temp.path())
+        .write_stdin("")
+        .output()
+        .expect("run");
+    // It starts serving (and stops when stdin closes before a handshake).
+    let message = text(&output.stderr);
+    assert!(message.contains("serving over stdio"), "{message}");
+    assert!(!message.contains("invalid value"), "{message}");
     let output = spec_mcp()
         .env("SPEC_MCP_LAYOUT", "jira")
         .args(["serve", "--root", "."])

@@ -1393,3 +1393,93 @@ async fn folders_linked_outside_the_root_are_not_read() {
         .await;
     assert!(refused.contains("outside the spec root"), "{refused}");
 }
+
+// ---------------------------------------------------------------------------
+// Kiro markers and nesting, read straight from the parser
+// ---------------------------------------------------------------------------
+
+fn kiro_feature(tasks: &str, requirements: &str) -> spec_mcp::model::Feature {
+    use spec_mcp::model::DocumentRole;
+    use spec_mcp::parse;
+    let documents = vec![
+        parse::document_in(
+            Layout::Kiro,
+            ".kiro/specs/k/requirements.md".into(),
+            DocumentRole::Prd,
+            requirements,
+        ),
+        parse::document_in(
+            Layout::Kiro,
+            ".kiro/specs/k/tasks.md".into(),
+            DocumentRole::Tasks,
+            tasks,
+        ),
+    ];
+    parse::feature("k", Layout::Kiro, ".kiro/specs/k".into(), documents)
+}
+
+/// `[~]` is Kiro's queued mark (not started), `[-]` its in-progress one;
+/// an open optional step does not hold its parent back.
+#[test]
+fn kiro_queued_tasks_are_todo_and_optional_steps_do_not_hold_parents() {
+    use spec_mcp::model::TaskStatus;
+    use spec_mcp::query::{Choice, current_task};
+    let feature = kiro_feature(
+        "- [x] 1. Done\n- [~] 2. Queued\n- [ ] 3. Parent\n  - [x] 3.1 Required step\n  - [ ]* 3.2 Optional step\n",
+        "# Requirements Document\n",
+    );
+    let status = |id: &str| feature.task(id).expect("task").status;
+    assert_eq!(status("2"), TaskStatus::Todo);
+    let (current, _) = current_task(&feature, Choice::default()).expect("a current task");
+    assert_eq!(current.id, "2", "the queued task is the first todo");
+
+    let feature = kiro_feature(
+        "- [ ] 3. Parent\n  - [x] 3.1 Required step\n  - [ ]* 3.2 Optional step\n- [-] 4. Started\n",
+        "# Requirements Document\n",
+    );
+    let (current, _) = current_task(&feature, Choice::default()).expect("a current task");
+    assert_eq!(current.id, "4", "in progress comes first");
+    let feature = kiro_feature(
+        "- [ ] 3. Parent\n  - [x] 3.1 Required step\n  - [ ]* 3.2 Optional step\n",
+        "# Requirements Document\n",
+    );
+    let (current, _) = current_task(&feature, Choice::default()).expect("a current task");
+    assert_eq!(current.id, "3", "the parent, not its optional step");
+}
+
+/// Acceptance criteria nested deeper under a requirement (under a
+/// `#### Details` heading, say) belong to that requirement once, not also
+/// to the feature without a label.
+#[test]
+fn kiro_criteria_nested_deeper_are_listed_once() {
+    let feature = kiro_feature(
+        "",
+        "# Requirements Document\n\n### Requirement 1: Sign in\n\n#### Details\n\n##### Acceptance Criteria\n\n1. WHEN a user signs in THEN the system SHALL greet them\n",
+    );
+    let criteria: Vec<(Option<&str>, &str)> = feature
+        .criteria()
+        .map(|criterion| (criterion.group.as_deref(), criterion.item.text.as_str()))
+        .collect();
+    assert_eq!(
+        criteria,
+        [(
+            Some("Requirement 1: Sign in"),
+            "WHEN a user signs in THEN the system SHALL greet them"
+        )]
+    );
+}
+
+/// A capability folder of `openspec/specs/` is a feature only when it has
+/// its `spec.md`; a lone `tasks.md` there is nothing the layout reads.
+#[test]
+fn openspec_capability_folders_need_their_spec() {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(root.path(), "openspec/specs/real/spec.md", "# Real\n");
+    write(
+        root.path(),
+        "openspec/specs/stray/tasks.md",
+        "- [ ] 1.1 Stray\n",
+    );
+    let workspace = Workspace::open(root.path()).expect("open");
+    assert_eq!(*workspace.feature_ids(), ["real"]);
+}
