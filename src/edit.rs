@@ -437,9 +437,11 @@ fn insertion_point(
             .chars()
             .take_while(|c| *c == ' ' || *c == '\t')
             .collect();
+        // A bullet is a marker then whitespace: `**Question:**` is not one.
         let is_list_item = text[last.span.start..]
             .trim_start()
-            .starts_with(['-', '*', '+']);
+            .strip_prefix(['-', '*', '+'])
+            .is_some_and(|rest| rest.starts_with([' ', '\t']));
         let mut before = String::new();
         if at == text.len() && !text.ends_with('\n') {
             before.push_str(eol);

@@ -18,6 +18,21 @@ const MAX_READ_BYTES: u64 = 4 * 1024;
 /// `None` when `root` has no `.git`, HEAD is detached, or anything is unreadable or malformed.
 pub fn current_branch(root: &Path) -> Option<String> {
     let dot_git = root.join(".git");
+    // A `.git` linked to somewhere outside the root is not followed: the
+    // one read outside is the HEAD a worktree's `.git` file names.
+    if fs::symlink_metadata(&dot_git)
+        .ok()?
+        .file_type()
+        .is_symlink()
+    {
+        let inside = fs::canonicalize(&dot_git)
+            .ok()
+            .zip(fs::canonicalize(root).ok())
+            .is_some_and(|(target, root)| target.starts_with(root));
+        if !inside {
+            return None;
+        }
+    }
     let meta = fs::metadata(&dot_git).ok()?;
     let head = if meta.is_dir() {
         read_small(&dot_git.join("HEAD"))?
@@ -244,13 +259,18 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn follows_symlinked_dot_git_and_tolerates_dangling_one() {
+    fn symlinked_dot_git_is_followed_only_inside_the_root() {
         let tmp = tempfile::tempdir().unwrap();
         let real = repo_with_head(tmp.path(), b"ref: refs/heads/main\n");
         let linked = tmp.path().join("linked");
         fs::create_dir_all(&linked).unwrap();
         std::os::unix::fs::symlink(real.join(".git"), linked.join(".git")).unwrap();
-        assert_eq!(current_branch(&linked), Some("main".to_owned()));
+        assert_eq!(current_branch(&linked), None, "the link leaves the root");
+        let inner = linked.join("inner");
+        fs::create_dir_all(inner.join("real-git")).unwrap();
+        fs::write(inner.join("real-git/HEAD"), "ref: refs/heads/inner\n").unwrap();
+        std::os::unix::fs::symlink(inner.join("real-git"), inner.join(".git")).unwrap();
+        assert_eq!(current_branch(&inner), Some("inner".to_owned()));
         let dangling = tmp.path().join("dangling");
         fs::create_dir_all(&dangling).unwrap();
         std::os::unix::fs::symlink(tmp.path().join("gone"), dangling.join(".git")).unwrap();

@@ -301,6 +301,15 @@ pub struct Task {
     pub span: Span,
 }
 
+impl Task {
+    /// Whether this task names `task` as its parent.
+    pub fn is_step_of(&self, task: &Task) -> bool {
+        self.parent
+            .as_deref()
+            .is_some_and(|parent| parent.eq_ignore_ascii_case(&task.id))
+    }
+}
+
 /// A question recorded in the spec, open or answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Question {
@@ -373,14 +382,9 @@ impl Feature {
         self.tasks().find(|task| task.id.eq_ignore_ascii_case(id))
     }
 
-    /// Whether another task names `task` as its parent.
-    pub fn has_steps(&self, task: &Task) -> bool {
-        self.tasks().any(|other| {
-            other
-                .parent
-                .as_deref()
-                .is_some_and(|parent| parent.eq_ignore_ascii_case(&task.id))
-        })
+    /// The tasks that are steps of `task`.
+    pub fn steps<'a>(&'a self, task: &'a Task) -> impl Iterator<Item = &'a Task> {
+        self.tasks().filter(move |step| step.is_step_of(task))
     }
 
     /// Every diagnostic: each document's and the feature's own.

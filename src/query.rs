@@ -165,14 +165,9 @@ pub fn current_task<'f>(
 /// Whether some required step of `task` (a task naming it as parent) is
 /// not done; optional steps do not hold their parent back.
 fn has_open_steps(feature: &Feature, task: &Task) -> bool {
-    feature.tasks().any(|step| {
-        step.status != TaskStatus::Done
-            && !step.optional
-            && step
-                .parent
-                .as_deref()
-                .is_some_and(|parent| parent.eq_ignore_ascii_case(&task.id))
-    })
+    feature
+        .steps(task)
+        .any(|step| step.status != TaskStatus::Done && !step.optional)
 }
 
 /// A task by id (case-insensitive), or an error naming the valid ids.
@@ -225,15 +220,9 @@ pub fn feature_criteria(feature: &Feature) -> Vec<&Criterion> {
 pub fn linked_criteria<'a>(feature: &'a Feature, task: &Task) -> Vec<&'a Criterion> {
     let mut keys: Vec<&str> = task.story.iter().map(String::as_str).collect();
     keys.extend(task.requirements.iter().map(String::as_str));
-    for step in feature.tasks() {
-        if step
-            .parent
-            .as_deref()
-            .is_some_and(|parent| parent.eq_ignore_ascii_case(&task.id))
-        {
-            keys.extend(step.requirements.iter().map(String::as_str));
-            keys.extend(step.story.iter().map(String::as_str));
-        }
+    for step in feature.steps(task) {
+        keys.extend(step.requirements.iter().map(String::as_str));
+        keys.extend(step.story.iter().map(String::as_str));
     }
     if keys.is_empty() {
         return Vec::new();

@@ -74,7 +74,8 @@ pub struct Workspace {
 
 #[derive(Debug, Default)]
 struct Cache {
-    documents: HashMap<PathBuf, (Stamp, Arc<Document>)>,
+    /// Parsed files by path and the role and layout they were read in.
+    documents: HashMap<(PathBuf, DocumentRole, Layout), (Stamp, Arc<Document>)>,
     features: HashMap<String, (FileStamps, Arc<Feature>)>,
     /// Feature ids, with the modification times of the folders they were
     /// listed from.
@@ -171,7 +172,15 @@ impl Workspace {
             && fs::canonicalize(&nested).is_ok_and(|dir| dir.starts_with(&root))
         {
             nested
+        } else if [".git", ".specify", ".kiro", "openspec"]
+            .iter()
+            .any(|marker| root.join(marker).exists())
+        {
+            // A project root without `specs/`: its other folders (docs,
+            // scripts) are not features.
+            nested
         } else {
+            // The specs folder itself.
             root.clone()
         };
         let specify = root.join(".specify").is_dir();
@@ -262,8 +271,9 @@ impl Workspace {
             })
             .collect();
         let mut cache = self.lock();
+        // A base folder that does not exist stamps as `None`: still a valid
+        // key, so a one-layout project does not rescan on every call.
         if let Some((cached, ids)) = &cache.catalogue
-            && stamps.iter().all(Option::is_some)
             && *cached == stamps
         {
             return ids.clone();
@@ -289,6 +299,9 @@ impl Workspace {
                 .filter_map(Result::ok)
                 .filter_map(|entry| entry.file_name().into_string().ok())
                 .filter(|name| !name.starts_with('.') && !convention.skip.contains(&name.as_str()))
+                // A name no call could pass back is not listed: one failing
+                // the id checks, or holding the `@` of qualified ids.
+                .filter(|name| check_id("feature", name).is_ok() && !name.contains('@'))
                 .filter(|name| {
                     let dir = base.join(name);
                     dir.is_dir() && self.inside(&dir).is_ok() && self.claims(convention, &dir)
@@ -314,16 +327,7 @@ impl Workspace {
     /// two layouts hold that name.
     pub fn locate(&self, id: &str) -> Result<Located, WorkspaceError> {
         check_id("feature", id)?;
-        let (name, qualifier) = match id.rsplit_once('@') {
-            Some((name, qualifier))
-                if CONVENTIONS
-                    .iter()
-                    .any(|convention| convention.qualifier == qualifier) =>
-            {
-                (name, Some(qualifier))
-            }
-            _ => (id, None),
-        };
+        let (name, qualifier) = parse::split_qualified(id);
         let mut matches: Vec<(&'static Convention, PathBuf)> = Vec::new();
         let mut outside = None;
         for convention in self.conventions() {
@@ -428,8 +432,17 @@ impl Workspace {
     /// one spec-kit folder sharing its number (`001-` for a branch
     /// `001-login-v2`), when only one does.
     pub fn feature_named_by_branch(&self, branch: &str) -> Option<String> {
+        // The usual case, a folder named like the branch, needs no listing.
+        let last = branch.rsplit('/').next().unwrap_or(branch);
+        for name in [branch, last] {
+            if check_id("feature", name).is_ok()
+                && let Ok(located) = self.locate(name)
+            {
+                return Some(located.id);
+            }
+        }
         let ids = self.feature_ids();
-        let name_of = |id: &str| id.rsplit_once('@').map_or(id, |(name, _)| name).to_string();
+        let name_of = |id: &str| parse::split_qualified(id).0.to_string();
         let matching: Vec<&String> = ids
             .iter()
             .filter(|id| crate::git::branch_matches(branch, &name_of(id)))
@@ -440,7 +453,6 @@ impl Workspace {
         if !matching.is_empty() {
             return None;
         }
-        let last = branch.rsplit('/').next().unwrap_or(branch);
         let digits = last.len() - last.trim_start_matches(|c: char| c.is_ascii_digit()).len();
         if digits < 3 || !last[digits..].starts_with('-') {
             return None;
@@ -644,16 +656,15 @@ impl Workspace {
             Ok(metadata) => Stamp::of(&metadata),
             Err(error) => return Arc::new(unreadable(relative, role, &error.to_string())),
         };
-        if let Some((cached, document)) = self.lock().documents.get(path)
+        let key = (path.to_path_buf(), role, layout);
+        if let Some((cached, document)) = self.lock().documents.get(&key)
             && *cached == stamp
         {
             return document.clone();
         }
         let document = Arc::new(read_document(path, relative, role, layout, &stamp));
         log_diagnostics(&document.diagnostics);
-        self.lock()
-            .documents
-            .insert(path.to_path_buf(), (stamp, document.clone()));
+        self.lock().documents.insert(key, (stamp, document.clone()));
         document
     }
 

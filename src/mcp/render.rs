@@ -26,9 +26,14 @@ impl Page {
     }
 
     fn bullet(&mut self, text: &str, details: &[String], source: &str) {
-        let _ = writeln!(self.0, "- {text} ({source})");
+        self.bullet_at("", text, details, source);
+    }
+
+    /// A bullet indented by `indent`, its details one level deeper.
+    fn bullet_at(&mut self, indent: &str, text: &str, details: &[String], source: &str) {
+        let _ = writeln!(self.0, "{indent}- {text} ({source})");
         for detail in details {
-            let _ = writeln!(self.0, "  - {detail}");
+            let _ = writeln!(self.0, "{indent}  - {detail}");
         }
     }
 
@@ -48,10 +53,7 @@ impl Page {
                 );
             }
             if item.group.is_some() {
-                let _ = writeln!(self.0, "  - {} ({})", item.text, item.source);
-                for detail in &item.details {
-                    let _ = writeln!(self.0, "    - {detail}");
-                }
+                self.bullet_at("  ", &item.text, &item.details, &item.source);
             } else {
                 group = None;
                 self.bullet(&item.text, &item.details, &item.source);
@@ -70,10 +72,12 @@ impl Page {
                 section = &constraint.section;
                 let _ = writeln!(self.0, "- **{section}**");
             }
-            let _ = writeln!(self.0, "  - {} ({})", constraint.text, constraint.source);
-            for detail in &constraint.details {
-                let _ = writeln!(self.0, "    - {detail}");
-            }
+            self.bullet_at(
+                "  ",
+                &constraint.text,
+                &constraint.details,
+                &constraint.source,
+            );
         }
     }
 

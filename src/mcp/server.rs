@@ -363,10 +363,18 @@ impl SpecServer {
         }
         let pin = self.pinned().filter(|pin| pin.feature == feature.id);
         let defaults = &self.kit.defaults;
-        let configured = defaults
-            .task
-            .as_deref()
-            .filter(|_| defaults.feature.as_ref().is_none_or(|id| *id == feature.id));
+        // `--task` belongs to `--feature`, however that was spelled
+        // (`auth` or `auth@kiro`).
+        let configured = defaults.task.as_deref().filter(|_| {
+            defaults.feature.as_ref().is_none_or(|id| {
+                *id == feature.id
+                    || self
+                        .kit
+                        .workspace
+                        .locate(id)
+                        .is_ok_and(|located| located.id == feature.id)
+            })
+        });
         let choice = Choice {
             requested,
             pinned: pin.as_ref().map(|pin| pin.task.as_str()),

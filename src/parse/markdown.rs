@@ -217,11 +217,10 @@ fn strip_marker(raw: &str) -> &str {
 pub fn front_matter(text: &str) -> (std::borrow::Cow<'_, str>, Vec<(String, String)>) {
     let start = content_start(text);
     let mut lines = text[start..].split_inclusive('\n');
-    let opens = lines.next().is_some_and(|line| line.trim_end() == "---");
-    if !opens {
+    let Some(first) = lines.next().filter(|line| line.trim_end() == "---") else {
         return (std::borrow::Cow::Borrowed(text), Vec::new());
-    }
-    let mut end = start + 4;
+    };
+    let mut end = start + first.len();
     let mut pairs = Vec::new();
     let mut closed = false;
     for line in lines.by_ref().take(200) {
@@ -482,6 +481,22 @@ mod tests {
             SectionKind::AcceptanceCriteria,
         );
         check("Goals / Non-Goals", SectionKind::Goals);
+    }
+
+    #[test]
+    fn front_matter_is_blanked_whatever_its_line_endings() {
+        for text in [
+            "---\r\ninclusion: always\r\n---\u{a0}\n# T\n",
+            "---  \ninclusion: always\n---\n- item\n",
+            "---\ninclusion: manual\n---",
+        ] {
+            let (blanked, pairs) = front_matter(text);
+            assert_eq!(blanked.len(), text.len(), "{text:?}");
+            assert_eq!(pairs.len(), 1, "{text:?}");
+            assert!(!blanked.contains("---"), "{blanked:?}");
+        }
+        let (_, pairs) = front_matter("---\n\nNo pairs here\n---\n");
+        assert!(pairs.is_empty(), "a thematic break is not front matter");
     }
 
     #[test]

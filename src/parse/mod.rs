@@ -49,6 +49,21 @@ pub struct Convention {
     pub project_in_base: bool,
 }
 
+/// `auth@kiro` into `("auth", Some("kiro"))` when `kiro` is a convention's
+/// qualifier; any other id is a plain folder name.
+pub fn split_qualified(id: &str) -> (&str, Option<&str>) {
+    match id.rsplit_once('@') {
+        Some((name, qualifier))
+            if CONVENTIONS
+                .iter()
+                .any(|convention| convention.qualifier == qualifier) =>
+        {
+            (name, Some(qualifier))
+        }
+        _ => (id, None),
+    }
+}
+
 /// Every convention, in the order features are listed.
 pub const CONVENTIONS: [&Convention; 5] = [
     &native::CONVENTION,
@@ -107,7 +122,7 @@ pub fn document_in(layout: Layout, path: Arc<str>, role: DocumentRole, text: &st
         Layout::Kiro => kiro::document(&mut document, &outline, text),
         Layout::OpenSpec => openspec::document(&mut document, &outline, text),
     }
-    drop_placeholders(&mut document);
+    drop_placeholders(&mut document, layout);
     document
 }
 
@@ -139,7 +154,7 @@ pub fn feature(id: &str, layout: Layout, dir: Arc<str>, documents: Vec<Document>
         .filter(|document| document.role == DocumentRole::Prd)
         .filter_map(|document| document.title.as_deref())
         .find_map(feature_title)
-        .unwrap_or_else(|| id.rsplit_once('@').map_or(id, |(name, _)| name).to_string());
+        .unwrap_or_else(|| split_qualified(id).0.to_string());
     let mut feature = Feature {
         id: id.to_string(),
         title,
@@ -159,8 +174,6 @@ fn feature_title(title: &str) -> Option<String> {
     let mut title = title.trim();
     for prefix in [
         "Feature Specification:",
-        "Implementation Plan:",
-        "Tasks:",
         "Change:",
         "Proposal:",
         "Requirements Document:",
@@ -227,10 +240,17 @@ fn cross_checks(feature: &Feature) -> Vec<Diagnostic> {
 
 /// Items still holding a template placeholder such as `[FEATURE NAME]` or
 /// `[DATE]` are not content: they are dropped and reported.
-fn drop_placeholders(document: &mut Document) {
+fn drop_placeholders(document: &mut Document, layout: Layout) {
     let mut reported: HashSet<u32> = HashSet::new();
     let mut found = Vec::new();
-    let mut keep = |item: &Item| match placeholder(&item.text) {
+    let find = |text: &str| {
+        placeholder(text).or_else(|| {
+            (layout == Layout::SpecKit)
+                .then(|| template_phrase(text))
+                .flatten()
+        })
+    };
+    let mut keep = |item: &Item| match find(&item.text) {
         Some(token) => {
             if reported.insert(item.source.line) {
                 found.push(Diagnostic {
@@ -251,7 +271,7 @@ fn drop_placeholders(document: &mut Document) {
     document.out_of_scope.retain(&mut keep);
     document.non_goals.retain(&mut keep);
     if let Some(title) = &document.title
-        && let Some(token) = placeholder(title)
+        && let Some(token) = find(title)
     {
         let source = document
             .sections
@@ -291,6 +311,34 @@ pub fn placeholder(text: &str) -> Option<String> {
     None
 }
 
+/// spec-kit's templates also bracket phrases to replace: `**Given**
+/// [initial state], **When** [action]`, `What happens when [boundary
+/// condition]?`, `[Measurable metric, e.g., ...]`. In a spec-kit file, a
+/// bracketed phrase of several words starting with a letter, not a link and
+/// not a `NEEDS CLARIFICATION` marker, is one of those.
+fn template_phrase(text: &str) -> Option<String> {
+    let prose = markdown::without_code(text);
+    let mut rest = prose.as_str();
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else {
+            break;
+        };
+        let inner = &after[..close];
+        let next = after[close + 1..].chars().next();
+        let is_link = matches!(next, Some('(' | '[' | ':'));
+        let phrase = inner.chars().next().is_some_and(char::is_alphabetic)
+            && inner.trim().contains(' ')
+            && inner.len() <= 120
+            && !inner.starts_with("NEEDS CLARIFICATION");
+        if !is_link && phrase {
+            return Some(format!("[{inner}]"));
+        }
+        rest = &after[close + 1..];
+    }
+    None
+}
+
 /// Capitals with a space or underscore (`[FEATURE NAME]`, `[PROJECT_NAME]`),
 /// a `###` or `$` token, or one of the one-word placeholders templates use.
 /// A lone capitalised word such as `[BREAKING]` is a tag people write on
@@ -319,8 +367,8 @@ fn is_placeholder(inner: &str) -> bool {
         )
 }
 
-/// Text lines of the outline between two offsets, for layouts that read
-/// paragraphs such as `**Acceptance Scenarios**:` followed by a list.
+/// The outline's blocks that start within `range`, for layouts that read a
+/// paragraph such as `**Acceptance Scenarios**:` and the list after it.
 pub(crate) fn blocks_in(
     outline: &Outline,
     range: std::ops::Range<usize>,
@@ -360,5 +408,29 @@ mod tests {
         assert_eq!(placeholder("See [the docs](x.md) and `[DATE]`"), None);
         assert_eq!(placeholder("[NEEDS CLARIFICATION: which auth?]"), None);
         assert_eq!(placeholder("- [ ] T001 [P] [US1] Create"), None);
+    }
+
+    #[test]
+    fn spec_kit_template_phrases() {
+        let phrase = |text: &str| template_phrase(text);
+        assert_eq!(
+            phrase("**Given** [initial state], **When** [action], **Then** [expected outcome]"),
+            Some("[initial state]".into())
+        );
+        assert_eq!(
+            phrase("What happens when [boundary condition]?"),
+            Some("[boundary condition]".into())
+        );
+        assert_eq!(
+            phrase("**SC-001**: [Measurable metric, e.g., time]"),
+            Some("[Measurable metric, e.g., time]".into())
+        );
+        assert_eq!(phrase("Press `[x] remove` to drop it"), None);
+        assert_eq!(phrase("See [the guide](guide.md)"), None);
+        assert_eq!(
+            phrase("Auth via [NEEDS CLARIFICATION: which provider?]"),
+            None
+        );
+        assert_eq!(phrase("Tasks marked [P] run in parallel"), None);
     }
 }

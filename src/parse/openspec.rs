@@ -257,27 +257,36 @@ pub fn config_document(path: Arc<str>, text: &str) -> Document {
     for diagnostic in &mut document.diagnostics {
         shift(&mut diagnostic.source.line);
     }
-    // The context has no headings of its own: its items stand under one.
-    if document.sections.is_empty() && !context.trim().is_empty() {
-        let outline = crate::parse::markdown::outline(&document.path, &context);
-        let mut items = crate::parse::markdown::items(&outline, 0..outline.blocks.len());
+    // What comes before the context's first heading (all of it, when it
+    // has none) stands under a heading of its own.
+    let outline = crate::parse::markdown::outline(&document.path, &context);
+    let leading = outline
+        .blocks
+        .iter()
+        .position(|block| matches!(block, Block::Heading { .. }))
+        .unwrap_or(outline.blocks.len());
+    if leading > 0 {
+        let mut items = crate::parse::markdown::items(&outline, 0..leading);
         for item in &mut items {
             shift(&mut item.source.line);
             // Spans point into the extracted context, not the YAML file.
             item.span = 0..0;
         }
-        document.sections.push(Section {
-            title: "Project context".to_string(),
-            kind: crate::model::SectionKind::Other,
-            level: 2,
-            source: crate::model::Source {
-                path: document.path.clone(),
-                line: first_line,
+        document.sections.insert(
+            0,
+            Section {
+                title: "Project context".to_string(),
+                kind: crate::model::SectionKind::Other,
+                level: 2,
+                source: crate::model::Source {
+                    path: document.path.clone(),
+                    line: first_line,
+                },
+                heading_span: 0..0,
+                body_span: 0..0,
+                items,
             },
-            heading_span: 0..0,
-            body_span: 0..0,
-            items,
-        });
+        );
         document
             .diagnostics
             .retain(|diagnostic| diagnostic.message != "the file is empty");

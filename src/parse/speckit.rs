@@ -76,7 +76,7 @@ pub fn document(document: &mut Document, outline: &Outline, text: &str) {
                 group: Some("Success criteria".to_string()),
                 keys: Vec::new(),
             }));
-        } else if section.kind == SectionKind::AcceptanceCriteria && name != "measurable outcomes" {
+        } else if section.kind == SectionKind::AcceptanceCriteria {
             criteria.extend(section.items.iter().map(|item| Criterion {
                 item: item.clone(),
                 kind: CriterionKind::Acceptance,
@@ -212,19 +212,22 @@ fn states_out_of_scope(text: &str) -> bool {
     })
 }
 
-/// Inline `[NEEDS CLARIFICATION: ...]` markers, outside code, as open
-/// questions.
+/// Inline `[NEEDS CLARIFICATION: ...]` markers, outside code and HTML
+/// comments, as open questions. A bare `[NEEDS CLARIFICATION]` says what to
+/// look for, not what is unclear (spec-kit's checklists mention it that
+/// way), and a marker inside a question already recorded is that question.
 fn clarification_markers(document: &mut Document, text: &str) {
     const MARKER: &str = "[NEEDS CLARIFICATION";
     let lines = crate::parse::markdown::LineIndex::new(text);
     let mut fenced = false;
+    let mut comment = false;
     let mut offset = 0;
     let mut found = Vec::new();
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
         let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+        if !comment && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
             fenced = !fenced;
             continue;
         }
@@ -232,27 +235,61 @@ fn clarification_markers(document: &mut Document, text: &str) {
             continue;
         }
         let mut search = 0;
-        while let Some(at) = line[search..].find(MARKER) {
-            let at = search + at;
+        loop {
+            // Skip what an HTML comment hides, even across lines.
+            if comment {
+                match line[search..].find("-->") {
+                    Some(end) => {
+                        comment = false;
+                        search += end + 3;
+                    }
+                    None => break,
+                }
+            }
+            let next_marker = line[search..].find(MARKER).map(|at| search + at);
+            let next_comment = line[search..].find("<!--").map(|at| search + at);
+            let at = match (next_marker, next_comment) {
+                (Some(marker), Some(open)) if open < marker => {
+                    comment = true;
+                    search = open + 4;
+                    continue;
+                }
+                (Some(marker), _) => marker,
+                (None, Some(open)) => {
+                    comment = true;
+                    search = open + 4;
+                    continue;
+                }
+                (None, None) => break,
+            };
             search = at + MARKER.len();
-            // Inside inline code, or escaped (`\[`): shown, not asked.
+            // Inside inline code, or escaped (`\\[`): shown, not asked.
             if line[..at].matches('`').count() % 2 == 1 || line[..at].ends_with('\\') {
                 continue;
             }
             let Some(close) = line[search..].find(']') else {
                 break;
             };
-            let inner = line[search..search + close].trim_start_matches(':').trim();
-            let question_text = if inner.is_empty() || inner == "..." || inner == "…" {
-                crate::parse::markdown::collapse_whitespace(line)
-            } else {
-                inner.to_string()
+            let inner = line[search..search + close].trim();
+            search += close + 1;
+            let Some(question_text) = inner.strip_prefix(':').map(str::trim) else {
+                continue;
             };
-            let span = start + at..start + search + close + 1;
+            if question_text.is_empty() || question_text == "..." || question_text == "…" {
+                continue;
+            }
+            let span = start + at..start + search;
+            let recorded = document
+                .questions
+                .iter()
+                .any(|question| question.span.contains(&span.start));
+            if recorded {
+                continue;
+            }
             found.push(Question {
                 id: None,
                 number: None,
-                text: question_text,
+                text: question_text.to_string(),
                 meta: Some("needs clarification".to_string()),
                 answer: None,
                 answered: false,
@@ -262,8 +299,50 @@ fn clarification_markers(document: &mut Document, text: &str) {
                 },
                 span,
             });
-            search += close + 1;
         }
     }
     document.questions.extend(found);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn markers(text: &str) -> Vec<(u32, String)> {
+        let mut document = crate::parse::document_in(
+            Layout::SpecKit,
+            Arc::from("spec.md"),
+            DocumentRole::TechSpec,
+            text,
+        );
+        document
+            .questions
+            .retain(|question| question.meta.is_some());
+        document
+            .questions
+            .iter()
+            .map(|question| (question.source.line, question.text.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn clarification_markers_are_questions() {
+        assert_eq!(
+            markers("# Plan\n\n- Auth: [NEEDS CLARIFICATION: which provider?]\n"),
+            [(3, "which provider?".to_string())]
+        );
+    }
+
+    #[test]
+    fn bare_hidden_and_recorded_markers_are_not() {
+        let text = "# Plan\n\n\
+            - [ ] No [NEEDS CLARIFICATION] markers remain\n\
+            <!-- e.g. [NEEDS CLARIFICATION: in a comment] -->\n\
+            <!--\n[NEEDS CLARIFICATION: in a long comment]\n-->\n\
+            `[NEEDS CLARIFICATION: in code]` and \\[NEEDS CLARIFICATION: escaped\\]\n\n\
+            ## Open questions\n\n- Which store? [NEEDS CLARIFICATION: S3 or disk]\n";
+        assert!(markers(text).is_empty(), "{:?}", markers(text));
+    }
 }

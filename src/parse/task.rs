@@ -181,8 +181,9 @@ fn markers(mut rest: &str) -> Markers<'_> {
 
 /// `US1`, `US12`: a spec-kit user story tag.
 fn is_story_tag(tag: &str) -> bool {
-    tag.len() > 2
-        && tag[..2].eq_ignore_ascii_case("us")
+    tag.get(..2)
+        .is_some_and(|head| head.eq_ignore_ascii_case("us"))
+        && tag.len() > 2
         && tag[2..].chars().all(|c| c.is_ascii_digit())
 }
 
@@ -228,30 +229,54 @@ fn phase(sections: &[Section], offset: usize) -> Option<String> {
         .map(|section| section.title.clone())
 }
 
-/// Backticked spans that look like file paths: `src/app.rs`, `README.md`.
+/// File paths a task names: backticked (`src/app.rs`, `README.md`) or bare
+/// with a folder and an extension (`src/models/user.py`), as spec-kit
+/// writes them.
 fn file_paths(text: &str) -> Vec<String> {
-    let mut paths = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('`') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('`') else {
-            break;
-        };
-        let code = &after[..end];
-        let looks_like_path = !code.contains(char::is_whitespace)
-            && (code.contains('/')
-                || code.rsplit_once('.').is_some_and(|(stem, ext)| {
-                    !stem.is_empty()
-                        && (1..=5).contains(&ext.len())
-                        && ext.chars().all(|c| c.is_ascii_alphanumeric())
-                        && !ext.chars().all(|c| c.is_ascii_digit())
-                }));
-        if looks_like_path && !paths.iter().any(|path| path == code) {
-            paths.push(code.to_string());
+    let mut paths: Vec<String> = Vec::new();
+    let mut push = |path: &str| {
+        if !paths.iter().any(|known| known == path) {
+            paths.push(path.to_string());
         }
-        rest = &after[end + 1..];
+    };
+    // Odd parts of a split on backticks are inside code spans.
+    for (index, part) in text.split('`').enumerate() {
+        if index % 2 == 1 {
+            if looks_like_path(part, false) {
+                push(part);
+            }
+            continue;
+        }
+        for word in part.split_whitespace() {
+            let word = word.trim_end_matches(['.', ',', ';', ':', ')', '*']);
+            let word = word.trim_start_matches(['(', '*']);
+            if looks_like_path(word, true) {
+                push(word);
+            }
+        }
     }
     paths
+}
+
+/// No spaces; a `/` or a short extension; bare words need both, and no
+/// `://` (a URL is not a file).
+fn looks_like_path(word: &str, bare: bool) -> bool {
+    let extension = word.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && !stem.ends_with('/')
+            && (1..=5).contains(&ext.len())
+            && ext.chars().all(|c| c.is_ascii_alphanumeric())
+            && !ext.chars().all(|c| c.is_ascii_digit())
+    });
+    let folder = word.contains('/');
+    !word.is_empty()
+        && !word.contains(char::is_whitespace)
+        && !word.contains("://")
+        && if bare {
+            folder && extension
+        } else {
+            folder || extension
+        }
 }
 
 fn heading_tasks(sections: &[Section], text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<Task> {
@@ -466,6 +491,25 @@ mod tests {
             depends_phrase("Add retries (depends on T2, T3)"),
             vec!["T2", "T3"]
         );
+    }
+
+    #[test]
+    fn file_paths_backticked_or_bare() {
+        assert_eq!(
+            file_paths(
+                "Create User model in src/models/user.py, see `README.md` and https://x.io/a.html"
+            ),
+            vec!["src/models/user.py", "README.md"]
+        );
+        assert!(file_paths("Bump version to 1.2 and ship v2.0.").is_empty());
+    }
+
+    #[test]
+    fn non_ascii_tags_are_not_markers() {
+        let markers = markers("[🚧] [US1] Build");
+        assert_eq!(markers.story, None);
+        assert_eq!(markers.title, "[🚧] [US1] Build");
+        assert!(!is_story_tag("日本"));
     }
 
     #[test]

@@ -1483,3 +1483,234 @@ fn openspec_capability_folders_need_their_spec() {
     let workspace = Workspace::open(root.path()).expect("open");
     assert_eq!(*workspace.feature_ids(), ["real"]);
 }
+
+// ---------------------------------------------------------------------------
+// Found in review: ids, roots, caches, context, templates, placement
+// ---------------------------------------------------------------------------
+
+/// `--feature` written qualified still carries its `--task`.
+#[tokio::test]
+async fn a_qualified_feature_default_keeps_its_task_default() {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(
+        root.path(),
+        "specs/001-a/spec.md",
+        "# Feature Specification: A\n",
+    );
+    write(
+        root.path(),
+        "specs/001-a/tasks.md",
+        "# Tasks\n\n- [ ] T001 First\n- [ ] T002 Second\n",
+    );
+    let defaults = Defaults {
+        feature: Some("001-a@speckit".to_string()),
+        task: Some("T002".to_string()),
+        ..Defaults::default()
+    };
+    let session = session(root.path(), defaults).await;
+    let (_, current) = session.ok("get_current_task", json!({})).await;
+    assert_eq!(current["feature"]["id"], "001-a");
+    assert_eq!(current["task"]["id"], "T002");
+}
+
+/// A project root without `specs/` (here a Kiro project under git) is not a
+/// specs folder: its `docs/` and `scripts/` are not features.
+#[test]
+fn a_project_root_without_specs_lists_only_real_features() {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(root.path(), ".git/HEAD", "ref: refs/heads/main\n");
+    write(
+        root.path(),
+        ".kiro/specs/login/requirements.md",
+        "# Requirements Document\n",
+    );
+    write(root.path(), "docs/plan.md", "# Plan\n");
+    write(root.path(), "scripts/tasks.md", "- [ ] T1 Lint\n");
+    let workspace = Workspace::open(root.path()).expect("open");
+    assert_eq!(*workspace.feature_ids(), ["login"]);
+
+    // Without any project marker the root is a specs folder given directly.
+    let specs = tempfile::tempdir().expect("temp dir");
+    write(specs.path(), "upload/prd.md", "# Upload\n");
+    let workspace = Workspace::open(specs.path()).expect("open");
+    assert_eq!(*workspace.feature_ids(), ["upload"]);
+}
+
+/// The feature list is kept while no layout's folder changes, even when
+/// most layouts' folders do not exist; a new feature folder shows up.
+#[test]
+fn the_feature_list_is_cached_until_a_layout_folder_changes() {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(root.path(), "specs/001-a/spec.md", "# A\n");
+    let workspace = Workspace::open(root.path()).expect("open");
+    let first = workspace.feature_ids();
+    let second = workspace.feature_ids();
+    assert!(std::sync::Arc::ptr_eq(&first, &second), "listed twice");
+    // Folder times are coarse on some file systems: wait for a new tick.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    write(root.path(), "specs/002-b/spec.md", "# B\n");
+    let mut third = workspace.feature_ids();
+    for _ in 0..100 {
+        if third.len() == 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let touched = root.path().join("specs/003-touch");
+        fs::create_dir(&touched).expect("touch the folder");
+        fs::remove_dir(&touched).expect("untouch");
+        third = workspace.feature_ids();
+    }
+    assert_eq!(*third, ["001-a", "002-b"]);
+}
+
+/// Folder names no call could pass back (`@` is for qualified ids; `a:b`
+/// fails the id checks) are not listed.
+#[test]
+fn unusable_folder_names_are_not_listed() {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(root.path(), "specs/ok/prd.md", "# Ok\n");
+    write(root.path(), "specs/auth@kiro/prd.md", "# Odd\n");
+    write(root.path(), "specs/a:b/prd.md", "# Odd\n");
+    let workspace = Workspace::open(root.path()).expect("open");
+    assert_eq!(*workspace.feature_ids(), ["ok"]);
+}
+
+/// A folder that changes layout (a `spec.md` added beside a native
+/// `tasks.md`) is re-read in its new layout even though `tasks.md` did not
+/// change: heading tasks are native only.
+#[test]
+fn a_folder_changing_layout_is_read_in_the_new_one() {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(
+        root.path(),
+        "specs/x/tasks.md",
+        "# Tasks\n\n## T1: Heading task\n\nStatus: todo\n\n## Later\n\n- [ ] T2 Checklist task\n",
+    );
+    let workspace = Workspace::open(root.path()).expect("open");
+    let ids = |feature: &spec_mcp::model::Feature| -> Vec<String> {
+        feature.tasks().map(|task| task.id.clone()).collect()
+    };
+    let native = workspace.feature("x").expect("feature");
+    assert_eq!(native.layout, Layout::Native);
+    assert_eq!(ids(&native), ["T1", "T2"]);
+    write(
+        root.path(),
+        "specs/x/spec.md",
+        "# Feature Specification: X\n",
+    );
+    let speckit = workspace.feature("x").expect("feature");
+    assert_eq!(speckit.layout, Layout::SpecKit);
+    assert_eq!(ids(&speckit), ["T2"]);
+}
+
+/// Text before the first heading of OpenSpec's `context` is served too.
+#[tokio::test]
+async fn openspec_context_before_its_first_heading_is_served() {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(
+        root.path(),
+        "openspec/changes/c/proposal.md",
+        "# Change: C\n",
+    );
+    write(
+        root.path(),
+        "openspec/config.yaml",
+        "schema: spec-driven\ncontext: |\n  Services talk over gRPC only.\n\n  ## Rules\n\n  - No new dependencies\n",
+    );
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, answer) = session
+        .ok("get_architecture_constraints", json!({"feature": "c"}))
+        .await;
+    let constraints = answer["constraints"].as_array().expect("constraints");
+    let seen: Vec<(&str, &str, &str)> = constraints
+        .iter()
+        .map(|constraint| {
+            (
+                constraint["section"].as_str().expect("section"),
+                constraint["text"].as_str().expect("text"),
+                constraint["source"].as_str().expect("source"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "Project context",
+                "Services talk over gRPC only.",
+                "openspec/config.yaml:3"
+            ),
+            ("Rules", "No new dependencies", "openspec/config.yaml:7"),
+        ]
+    );
+}
+
+/// spec-kit's template phrases (`[initial state]`, `[boundary condition]`,
+/// `[Measurable metric, ...]`) left in spec.md are not criteria; each is
+/// reported where it is.
+#[test]
+fn spec_kit_template_phrases_are_not_criteria() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let spec = "# Feature Specification: Upload\n\n## User Scenarios & Testing\n\n\
+        ### User Story 1 - Upload (Priority: P1)\n\n**Acceptance Scenarios**:\n\n\
+        1. **Given** [initial state], **When** [action], **Then** [expected outcome]\n\
+        2. **Given** a photo, **When** it is uploaded, **Then** it is listed\n\n\
+        ### Edge Cases\n\n- What happens when [boundary condition]?\n\n\
+        ## Success Criteria\n\n- **SC-001**: [Measurable metric, e.g., upload time]\n";
+    write(root.path(), "specs/001-upload/spec.md", spec);
+    let workspace = Workspace::open(root.path()).expect("open");
+    let feature = workspace.feature("001-upload").expect("feature");
+    let criteria: Vec<&str> = feature
+        .criteria()
+        .map(|criterion| criterion.item.text.as_str())
+        .collect();
+    assert_eq!(
+        criteria,
+        ["**Given** a photo, **When** it is uploaded, **Then** it is listed"]
+    );
+    let reported: Vec<String> = feature
+        .all_diagnostics()
+        .map(|diagnostic| diagnostic.source.to_string())
+        .collect();
+    assert_eq!(
+        reported,
+        [
+            "specs/001-upload/spec.md:9",
+            "specs/001-upload/spec.md:14",
+            "specs/001-upload/spec.md:18"
+        ]
+    );
+}
+
+/// After a `**Question:**` paragraph (Kiro's clarification items) the new
+/// question starts a list of its own, after a blank line.
+#[test]
+fn a_question_after_a_paragraph_starts_its_own_list() {
+    use spec_mcp::edit::{NewQuestion, Plan, plan_append_in};
+    use spec_mcp::model::DocumentRole;
+    let text = "# Requirements Document\n\n## Items Requiring Clarification\n\n\
+        **Question:** Debounce cost updates?\n";
+    let question = NewQuestion {
+        text: "Which browsers?".to_string(),
+        context: None,
+        task: None,
+        asked_by: "test-client".to_string(),
+        date: "2026-01-02".to_string(),
+    };
+    let plan = plan_append_in(
+        Layout::Kiro,
+        ".kiro/specs/k/requirements.md",
+        DocumentRole::Prd,
+        text,
+        &[],
+        &question,
+    )
+    .expect("a plan");
+    let Plan::Splice(splice) = plan else {
+        panic!("expected a splice");
+    };
+    assert_eq!(
+        splice.new_text,
+        format!("{text}\n- [ ] Q-1 (2026-01-02, asked by test-client): Which browsers?\n")
+    );
+}
