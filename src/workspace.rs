@@ -77,9 +77,22 @@ struct Cache {
     /// Parsed files by path and the role and layout they were read in.
     documents: HashMap<(PathBuf, DocumentRole, Layout), (Stamp, Arc<Document>)>,
     features: HashMap<String, (FileStamps, Arc<Feature>)>,
-    /// Feature ids, with the modification times of the folders they were
-    /// listed from.
-    catalogue: Option<(FolderStamps, Arc<Vec<String>>)>,
+    catalogue: Option<Listing>,
+}
+
+/// The feature ids, with the modification times of the folders they were
+/// listed from.
+#[derive(Debug)]
+struct Listing {
+    bases: FolderStamps,
+    folders: Vec<(PathBuf, Option<SystemTime>)>,
+    ids: Arc<Vec<String>>,
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    fs::metadata(path)
+        .and_then(|metadata| metadata.modified())
+        .ok()
 }
 
 /// Modification times of the folders features are listed from.
@@ -260,31 +273,48 @@ impl Workspace {
         }
     }
 
-    /// Feature ids, in layout order then by name.
+    /// Feature ids, in layout order then by name. Kept until a folder they
+    /// were listed from changes: a layout's base folder (a feature added or
+    /// removed) or one of its subfolders (a folder gaining or losing the
+    /// file that makes it a feature).
     pub fn feature_ids(&self) -> Arc<Vec<String>> {
-        let stamps: FolderStamps = self
+        let bases: Vec<PathBuf> = self
             .conventions()
-            .map(|convention| {
-                fs::metadata(self.base_dir(convention))
-                    .and_then(|metadata| metadata.modified())
-                    .ok()
-            })
+            .map(|convention| self.base_dir(convention))
             .collect();
-        let mut cache = self.lock();
-        // A base folder that does not exist stamps as `None`: still a valid
-        // key, so a one-layout project does not rescan on every call.
-        if let Some((cached, ids)) = &cache.catalogue
-            && *cached == stamps
         {
-            return ids.clone();
+            let cache = self.lock();
+            // A folder that does not exist stamps as `None`: still a valid
+            // key, so a one-layout project does not rescan on every call.
+            if let Some(listing) = &cache.catalogue
+                && listing.bases
+                    == bases
+                        .iter()
+                        .map(|base| modified(base))
+                        .collect::<FolderStamps>()
+                && listing
+                    .folders
+                    .iter()
+                    .all(|(folder, stamp)| modified(folder) == *stamp)
+            {
+                return listing.ids.clone();
+            }
         }
-        let ids = Arc::new(self.scan_feature_ids());
-        cache.catalogue = Some((stamps, ids.clone()));
+        let base_stamps: FolderStamps = bases.iter().map(|base| modified(base)).collect();
+        let (ids, folders) = self.scan_feature_ids();
+        let ids = Arc::new(ids);
+        self.lock().catalogue = Some(Listing {
+            bases: base_stamps,
+            folders,
+            ids: ids.clone(),
+        });
         ids
     }
 
-    fn scan_feature_ids(&self) -> Vec<String> {
+    /// The feature ids, and every subfolder looked at with its stamp.
+    fn scan_feature_ids(&self) -> (Vec<String>, Vec<(PathBuf, Option<SystemTime>)>) {
         let mut found: Vec<(&'static Convention, String)> = Vec::new();
+        let mut folders = Vec::new();
         for convention in self.conventions() {
             let base = self.base_dir(convention);
             // A base folder linked to somewhere outside the root is not
@@ -295,22 +325,28 @@ impl Workspace {
             let Ok(entries) = fs::read_dir(&base) else {
                 continue;
             };
-            let mut names: Vec<String> = entries
+            let mut names: Vec<String> = Vec::new();
+            for name in entries
                 .filter_map(Result::ok)
                 .filter_map(|entry| entry.file_name().into_string().ok())
                 .filter(|name| !name.starts_with('.') && !convention.skip.contains(&name.as_str()))
                 // A name no call could pass back is not listed: one failing
                 // the id checks, or holding the `@` of qualified ids.
                 .filter(|name| check_id("feature", name).is_ok() && !name.contains('@'))
-                .filter(|name| {
-                    let dir = base.join(name);
-                    dir.is_dir() && self.inside(&dir).is_ok() && self.claims(convention, &dir)
-                })
-                .collect();
+            {
+                let dir = base.join(&name);
+                if !dir.is_dir() || self.inside(&dir).is_err() {
+                    continue;
+                }
+                folders.push((dir.clone(), modified(&dir)));
+                if self.claims(convention, &dir) {
+                    names.push(name);
+                }
+            }
             names.sort();
             found.extend(names.into_iter().map(|name| (convention, name)));
         }
-        found
+        let ids = found
             .iter()
             .map(|(convention, name)| {
                 let clashes = found.iter().filter(|(_, other)| other == name).count() > 1;
@@ -320,7 +356,8 @@ impl Workspace {
                     name.clone()
                 }
             })
-            .collect()
+            .collect();
+        (ids, folders)
     }
 
     /// Finds a feature folder by id: a folder name, or `name@<layout>` when

@@ -1561,6 +1561,22 @@ fn the_feature_list_is_cached_until_a_layout_folder_changes() {
         third = workspace.feature_ids();
     }
     assert_eq!(*third, ["001-a", "002-b"]);
+
+    // A folder made first and given its spec.md later is listed too,
+    // though the specs folder itself did not change the second time.
+    fs::create_dir(root.path().join("specs/003-c")).expect("create dir");
+    assert_eq!(*workspace.feature_ids(), ["001-a", "002-b"]);
+    let mut fourth = workspace.feature_ids();
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write(root.path(), "specs/003-c/spec.md", "# C\n");
+        fourth = workspace.feature_ids();
+        if fourth.len() == 3 {
+            break;
+        }
+        fs::remove_file(root.path().join("specs/003-c/spec.md")).expect("remove");
+    }
+    assert_eq!(*fourth, ["001-a", "002-b", "003-c"]);
 }
 
 /// Folder names no call could pass back (`@` is for qualified ids; `a:b`
