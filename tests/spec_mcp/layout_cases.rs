@@ -1730,3 +1730,41 @@ fn a_question_after_a_paragraph_starts_its_own_list() {
         format!("{text}\n- [ ] Q-1 (2026-01-02, asked by test-client): Which browsers?\n")
     );
 }
+
+/// A qualified id goes round the whole way: pinned with `set_current_task`,
+/// current for the session's later calls, and the feature whose file a
+/// question is written to.
+#[tokio::test]
+async fn a_qualified_id_is_pinned_and_written_to() {
+    let root = layout_kit("mixed");
+    let session = writing_session(root.path()).await;
+    let (_, pinned) = session
+        .ok(
+            "set_current_task",
+            json!({"feature": "auth@kiro", "task": "1"}),
+        )
+        .await;
+    assert_eq!(pinned["feature"]["id"], "auth@kiro");
+    let (_, current) = session.ok("get_current_task", json!({})).await;
+    assert_eq!(current["feature"]["id"], "auth@kiro");
+    assert_eq!(
+        current["feature_chosen_because"],
+        "pinned for this session with set_current_task"
+    );
+    assert_eq!(current["task"]["id"], "1");
+    assert_eq!(
+        column(&current["acceptance_criteria"], "source"),
+        [".kiro/specs/auth/requirements.md:7"]
+    );
+    let native_prd = read(root.path(), "specs/auth/prd.md");
+    let (_, asked) = session
+        .ok("ask_question", json!({"question": "Which authenticators?"}))
+        .await;
+    assert_eq!(asked["feature"], "auth@kiro");
+    let requirements = read(root.path(), ".kiro/specs/auth/requirements.md");
+    assert!(
+        requirements.ends_with(&asked_line("Q-1", Some("1"), "Which authenticators?")),
+        "{requirements}"
+    );
+    assert_eq!(read(root.path(), "specs/auth/prd.md"), native_prd);
+}
