@@ -293,22 +293,7 @@ fn drop_placeholders(document: &mut Document, layout: Layout) {
 /// such as `[FEATURE NAME]`, `[DATE]` or `[###-feature-name]`, outside
 /// inline code, that is not a link, a checkbox or a task marker.
 pub fn placeholder(text: &str) -> Option<String> {
-    let prose = markdown::without_code(text);
-    let mut rest = prose.as_str();
-    while let Some(open) = rest.find('[') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find(']') else {
-            break;
-        };
-        let inner = &after[..close];
-        let next = after[close + 1..].chars().next();
-        let is_link = matches!(next, Some('(' | '[' | ':'));
-        if !is_link && is_placeholder(inner) {
-            return Some(format!("[{inner}]"));
-        }
-        rest = &after[close + 1..];
-    }
-    None
+    first_bracketed(text, is_placeholder)
 }
 
 /// spec-kit's templates also bracket phrases to replace: `**Given**
@@ -317,6 +302,17 @@ pub fn placeholder(text: &str) -> Option<String> {
 /// bracketed phrase of several words starting with a letter, not a link and
 /// not a `NEEDS CLARIFICATION` marker, is one of those.
 fn template_phrase(text: &str) -> Option<String> {
+    first_bracketed(text, |inner| {
+        inner.chars().next().is_some_and(char::is_alphabetic)
+            && inner.trim().contains(' ')
+            && inner.len() <= 120
+            && !inner.starts_with("NEEDS CLARIFICATION")
+    })
+}
+
+/// The first `[inner]` of `text`, outside inline code and not a link (not
+/// followed by `(`, `[` or `:`), whose inner text `wanted` accepts.
+fn first_bracketed(text: &str, wanted: impl Fn(&str) -> bool) -> Option<String> {
     let prose = markdown::without_code(text);
     let mut rest = prose.as_str();
     while let Some(open) = rest.find('[') {
@@ -327,11 +323,7 @@ fn template_phrase(text: &str) -> Option<String> {
         let inner = &after[..close];
         let next = after[close + 1..].chars().next();
         let is_link = matches!(next, Some('(' | '[' | ':'));
-        let phrase = inner.chars().next().is_some_and(char::is_alphabetic)
-            && inner.trim().contains(' ')
-            && inner.len() <= 120
-            && !inner.starts_with("NEEDS CLARIFICATION");
-        if !is_link && phrase {
+        if !is_link && wanted(inner) {
             return Some(format!("[{inner}]"));
         }
         rest = &after[close + 1..];

@@ -16,7 +16,7 @@ use spec_mcp::mcp::Defaults;
 use spec_mcp::model::Layout;
 use spec_mcp::workspace::Workspace;
 
-use crate::mcp::{Session, kit};
+use crate::mcp::{Session, kit, strings as column};
 use crate::support::{fixture, temp_copy};
 
 // ---------------------------------------------------------------------------
@@ -37,20 +37,6 @@ fn write(root: &Path, relative: &str, text: &str) {
 
 fn read(root: &Path, relative: &str) -> String {
     fs::read_to_string(root.join(relative)).expect("read kit file")
-}
-
-/// The string field `field` of every element of an array.
-fn column<'a>(value: &'a Value, field: &str) -> Vec<&'a str> {
-    value
-        .as_array()
-        .unwrap_or_else(|| panic!("not an array: {value}"))
-        .iter()
-        .map(|item| {
-            item[field]
-                .as_str()
-                .unwrap_or_else(|| panic!("`{field}` missing in {item}"))
-        })
-        .collect()
 }
 
 /// Only `keys` of every object of an array (absent ones as `null`), so an

@@ -353,7 +353,8 @@ fn check_items(root: &Path, tool: &str, markdown: &str, value: &Value, whole_lin
     }
 }
 
-fn strings<'a>(value: &'a Value, field: &str) -> Vec<&'a str> {
+/// The string field `field` of every element of an array.
+pub(crate) fn strings<'a>(value: &'a Value, field: &str) -> Vec<&'a str> {
     value
         .as_array()
         .unwrap_or_else(|| panic!("not an array: {value}"))
