@@ -508,8 +508,16 @@ fn verify(
     };
     let after = parse::document_in(layout, Arc::from(relative), role, new_text);
     if after.questions.len() != before.questions.len() + 1 {
+        // The usual cause: a code fence or HTML block left open above the
+        // insertion point runs to the end of the file and takes the new
+        // line in as its content.
+        let hint = if after.questions.len() <= before.questions.len() {
+            "; a code fence or HTML block left open above the Open questions section would swallow the new line"
+        } else {
+            ""
+        };
         return fail(format!(
-            "expected {} questions after the edit, found {}",
+            "expected {} questions after the edit, found {}{hint}",
             before.questions.len() + 1,
             after.questions.len()
         ));

@@ -927,6 +927,14 @@ fn a_splice_swallowed_by_an_unclosed_block_does_not_verify() {
             matches!(&result, Err(EditError::Verify { path, .. }) if path == PATH),
             "{before:?}: {result:?}"
         );
+        let message = result
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        assert!(
+            message.contains("left open above the Open questions section"),
+            "says why: {message}"
+        );
     }
 }
 
