@@ -8,6 +8,13 @@ use serde::Serialize;
 use crate::model::{Criterion, Feature, Item, Question, Task};
 use crate::query::{self, Labelled, ScopeKind};
 
+/// A count, as JSON Schema says it: schemars gives `usize` a `uint`
+/// format, which JSON Schema does not define and strict validators (such
+/// as the TypeScript SDK's) refuse.
+fn count_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "integer", "minimum": 0 })
+}
+
 /// A piece of the spec and where it is written.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SourcedItem {
@@ -306,8 +313,10 @@ pub struct DefinitionOfDone {
 pub struct Questions {
     pub feature: FeatureRef,
     /// How many are open in the whole feature.
+    #[schemars(schema_with = "count_schema")]
     pub open: usize,
     /// How many are answered in the whole feature.
+    #[schemars(schema_with = "count_schema")]
     pub answered: usize,
     /// The questions that match the filter.
     pub questions: Vec<QuestionInfo>,
@@ -326,6 +335,7 @@ pub struct TaskRow {
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub waiting_on: Vec<String>,
     /// How many acceptance criteria the task has, its own and linked.
+    #[schemars(schema_with = "count_schema")]
     pub acceptance_criteria: usize,
     /// Marked optional: chosen as current only after every required task.
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]

@@ -1,5 +1,6 @@
 //! The one integration test binary: the CLI, parsing fixture kits, the
-//! writer, and the MCP server driven by real clients.
+//! writer, and the MCP server driven by real clients (rmcp's, and the
+//! official Python and TypeScript SDKs).
 
 mod cli;
 mod edit;
@@ -7,4 +8,5 @@ mod layout_cases;
 mod layouts;
 mod mcp;
 mod parse;
+mod sdk_clients;
 mod support;

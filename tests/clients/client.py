@@ -1,0 +1,167 @@
+"""Drives an MCP server over stdio with the official Python SDK (`mcp`).
+
+    python client.py SESSION COMMAND [ARG...]
+
+COMMAND [ARG...] starts the server (for spec-mcp: `spec-mcp serve --root
+DIR`). SESSION is a JSON object:
+
+    {"calls": [{"tool": NAME, "arguments": {...}}, ...],
+     "drift": {"tool": NAME, "arguments": {...}, "pointer": [KEY, ...], "value": V}}
+
+The client connects with the SDK's own stdio transport, lists the tools,
+makes each call in order, and prints one JSON object on stdout: what the
+SDK negotiated and listed, and for each call its isError flag, content and
+structured content, or the exception the SDK raised. A call the server
+refuses with a tool error is a result, not an exception.
+
+The SDK checks every non-error result against the tool's output schema in
+`ClientSession.call_tool` (and lists the tools itself first if it has not),
+so an answer that drifts from its schema shows up here as an exception.
+`drift` proves that check runs: its call's answer is altered on the way in
+(the value at `pointer` in the structured content is replaced by `value`),
+and the SDK must reject it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib.metadata import version
+from typing import Any
+
+import anyio
+import mcp_types
+from mcp import Client, Implementation, StdioServerParameters, stdio_client
+from mcp.shared.message import SessionMessage
+
+CLIENT_NAME = "mcp-python-sdk"
+
+# Bounds one request, so a server that stops answering fails the run with a
+# message instead of hanging it.
+READ_TIMEOUT_SECONDS = 30.0
+
+
+class DriftingTransport:
+    """The SDK's stdio transport, with a hook on the messages coming in."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.drift: dict[str, Any] | None = None
+
+    async def __aenter__(self) -> tuple[Any, Any]:
+        read_stream, write_stream = await self.inner.__aenter__()
+        return DriftingReader(read_stream, self), write_stream
+
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        return await self.inner.__aexit__(*exc_info)
+
+    def apply(self, item: Any) -> Any:
+        """Alters the next tool result after `drift` is set."""
+        if self.drift is None or not isinstance(item, SessionMessage):
+            return item
+        message = item.message
+        if not isinstance(message, mcp_types.JSONRPCResponse):
+            return item
+        structured = message.result.get("structuredContent")
+        if not isinstance(structured, dict):
+            return item
+        *path, last = self.drift["pointer"]
+        target = structured
+        for key in path:
+            target = target[key]
+        target[last] = self.drift["value"]
+        self.drift = None
+        return item
+
+
+class DriftingReader:
+    """A read stream passing each message through `DriftingTransport.apply`."""
+
+    def __init__(self, inner: Any, transport: DriftingTransport) -> None:
+        self.inner = inner
+        self.transport = transport
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def receive(self) -> Any:
+        return self.transport.apply(await self.inner.receive())
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    def __aiter__(self) -> DriftingReader:
+        return self
+
+    async def __anext__(self) -> Any:
+        return self.transport.apply(await self.inner.__anext__())
+
+    async def __aenter__(self) -> DriftingReader:
+        await self.inner.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        return await self.inner.__aexit__(*exc_info)
+
+
+def describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+async def call(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    try:
+        result = await client.call_tool(tool, arguments)
+    except Exception as error:  # what the SDK raised is what the test checks
+        return {"tool": tool, "is_error": None, "content": None, "structured": None, "exception": describe(error)}
+    return {
+        "tool": tool,
+        "is_error": bool(result.is_error),
+        "content": [block.model_dump(mode="json", by_alias=True, exclude_none=True) for block in result.content],
+        "structured": result.structured_content,
+        "exception": None,
+    }
+
+
+async def run(session: dict[str, Any], command: str, args: list[str]) -> dict[str, Any]:
+    transport = DriftingTransport(stdio_client(StdioServerParameters(command=command, args=args)))
+    client = Client(
+        transport,
+        client_info=Implementation(name=CLIENT_NAME, version=version("mcp")),
+        read_timeout_seconds=READ_TIMEOUT_SECONDS,
+    )
+    async with client:
+        listed = await client.list_tools()
+        server = client.server_info
+        transcript: dict[str, Any] = {
+            "sdk": {"name": "mcp", "version": version("mcp")},
+            "protocol_version": client.protocol_version,
+            "server": server.name if server else None,
+            "tools": [tool.name for tool in listed.tools],
+            "output_schemas": [tool.name for tool in listed.tools if tool.output_schema],
+            "calls": [],
+        }
+        for step in session["calls"]:
+            transcript["calls"].append(await call(client, step["tool"], step["arguments"]))
+        drift = session.get("drift")
+        if drift is not None:
+            transport.drift = drift
+            outcome = await call(client, drift["tool"], drift["arguments"])
+            transcript["drift"] = {
+                "rejected": outcome["exception"] is not None,
+                "message": outcome["exception"],
+                "applied": transport.drift is None,
+            }
+        return transcript
+
+
+def main() -> None:
+    if len(sys.argv) < 3:
+        sys.exit("usage: client.py SESSION COMMAND [ARG...]")
+    session = json.loads(sys.argv[1])
+    transcript = anyio.run(run, session, sys.argv[2], sys.argv[3:])
+    json.dump(transcript, sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
