@@ -417,6 +417,29 @@ impl Workspace {
         }
     }
 
+    /// For an OpenSpec change, the ids of the capabilities its delta specs
+    /// change that exist in `openspec/specs/`: the current truth the
+    /// deltas apply to.
+    pub fn changed_capabilities(&self, feature: &Feature) -> Vec<String> {
+        if feature.layout != Layout::OpenSpec {
+            return Vec::new();
+        }
+        let mut ids: Vec<String> = Vec::new();
+        for document in feature.documents_with(DocumentRole::Prd) {
+            let Some(capability) = openspec::capability(&document.path) else {
+                continue;
+            };
+            let qualified = format!("{capability}@{}", openspec::SPECS.qualifier);
+            if let Ok(located) = self.locate(&qualified)
+                && std::ptr::eq(located.convention, &openspec::SPECS)
+                && !ids.contains(&located.id)
+            {
+                ids.push(located.id);
+            }
+        }
+        ids
+    }
+
     /// The feature whose folder is `dir` (absolute, or relative to the
     /// root), if `dir` is one.
     pub fn feature_at(&self, dir: &Path) -> Option<String> {

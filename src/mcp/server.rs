@@ -321,6 +321,18 @@ impl SpecServer {
         Ok((self.kit.workspace.feature(&id)?, reason))
     }
 
+    /// For an OpenSpec change: where the current requirements of the
+    /// capabilities it changes are, since its deltas only say what changes.
+    fn current_truth_note(&self, feature: &Feature) -> Option<String> {
+        let capabilities = self.kit.workspace.changed_capabilities(feature);
+        (!capabilities.is_empty()).then(|| {
+            format!(
+                "this change modifies capabilities whose current requirements are served as features of their own: {}; call get_acceptance_criteria with one of them as `feature`",
+                capabilities.join(", ")
+            )
+        })
+    }
+
     /// The feature the project says is being worked on, in spec-kit's
     /// order (`SPECIFY_FEATURE_DIRECTORY`, `.specify/feature.json`,
     /// `SPECIFY_FEATURE`), then the one named like the git branch. A hint
@@ -407,6 +419,7 @@ impl SpecServer {
                 "the feature states {unshown} more acceptance criteria (scenarios, success criteria, edge cases) not linked to this task; get_acceptance_criteria returns them"
             ));
         }
+        notes.extend(self.current_truth_note(&feature));
         if omitted > 0 {
             notes.push(format!(
                 "{omitted} more architecture constraints and principles are not shown here; call get_architecture_constraints for all of them"
@@ -450,6 +463,7 @@ impl SpecServer {
             }
             Err(error) => return Err(error),
         };
+        notes.extend(self.current_truth_note(&feature));
         Ok(AcceptanceCriteria {
             feature: FeatureRef::from(&*feature),
             task: task.map(|task| TaskInfo::new(&feature, task)),

@@ -155,8 +155,8 @@ pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
 }
 
 /// `openspec/changes/x/specs/cli-init/spec.md` names the capability
-/// `cli-init`.
-fn capability(path: &str) -> Option<&str> {
+/// `cli-init` (a delta spec; a capability's own `spec.md` names none).
+pub fn capability(path: &str) -> Option<&str> {
     let mut parts = path.rsplit('/');
     let file = parts.next()?;
     let capability = parts.next()?;

@@ -1754,3 +1754,33 @@ async fn a_qualified_id_is_pinned_and_written_to() {
     );
     assert_eq!(read(root.path(), "specs/auth/prd.md"), native_prd);
 }
+
+/// An OpenSpec change's deltas say only what changes: its answers point to
+/// the capabilities it modifies, whose current requirements are features.
+#[tokio::test]
+async fn an_openspec_change_points_to_the_current_truth_it_changes() {
+    let root = layout_kit("openspec");
+    let mut session = session(root.path(), Defaults::default()).await;
+    // Scenario criteria join several lines; their source is the heading.
+    session.whole_lines = false;
+    let note = "this change modifies capabilities whose current requirements are served as features of their own: cap-a; call get_acceptance_criteria with one of them as `feature`";
+    for tool in ["get_current_task", "get_acceptance_criteria"] {
+        let (_, answer) = session.ok(tool, json!({"feature": "add-x"})).await;
+        let notes: Vec<&str> = answer["notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(notes.contains(&note), "{tool}: {notes:?}");
+    }
+    let (_, answer) = session
+        .ok("get_acceptance_criteria", json!({"feature": "cap-a"}))
+        .await;
+    assert!(
+        answer
+            .get("notes")
+            .is_none_or(|notes| !notes.to_string().contains("modifies capabilities")),
+        "a capability is not a change: {answer}"
+    );
+}
