@@ -89,6 +89,22 @@ struct Listing {
     ids: Arc<Vec<String>>,
 }
 
+/// How recent a modification time must be to be trusted as a cache key.
+/// Within this window a second change may land in the same timestamp tick
+/// (file systems and kernels differ in how fine their ticks are) and go
+/// unseen, so what was read is used but not cached.
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Whether `time` is too recent to tell a later change in the same tick
+/// from no change.
+fn racy(time: Option<SystemTime>) -> bool {
+    time.is_some_and(|time| {
+        SystemTime::now()
+            .duration_since(time)
+            .map_or(true, |age| age < SETTLE)
+    })
+}
+
 fn modified(path: &Path) -> Option<SystemTime> {
     fs::metadata(path)
         .and_then(|metadata| metadata.modified())
@@ -303,7 +319,11 @@ impl Workspace {
         let base_stamps: FolderStamps = bases.iter().map(|base| modified(base)).collect();
         let (ids, folders) = self.scan_feature_ids();
         let ids = Arc::new(ids);
-        self.lock().catalogue = Some(Listing {
+        let settled = !base_stamps
+            .iter()
+            .chain(folders.iter().map(|(_, stamp)| stamp))
+            .any(|stamp| racy(*stamp));
+        self.lock().catalogue = settled.then(|| Listing {
             bases: base_stamps,
             folders,
             ids: ids.clone(),
@@ -616,9 +636,16 @@ impl Workspace {
             }));
         log_diagnostics(&feature.diagnostics);
         let feature = Arc::new(feature);
-        self.lock()
-            .features
-            .insert(located.id.clone(), (stamps, feature.clone()));
+        let settled = !stamps
+            .iter()
+            .any(|(_, stamp)| racy(stamp.as_ref().and_then(|stamp| stamp.modified)));
+        if settled {
+            self.lock()
+                .features
+                .insert(located.id.clone(), (stamps, feature.clone()));
+        } else {
+            self.lock().features.remove(&located.id);
+        }
         Ok(feature)
     }
 
@@ -724,7 +751,11 @@ impl Workspace {
         }
         let document = Arc::new(read_document(path, relative, role, layout, &stamp));
         log_diagnostics(&document.diagnostics);
-        self.lock().documents.insert(key, (stamp, document.clone()));
+        if racy(stamp.modified) {
+            self.lock().documents.remove(&key);
+        } else {
+            self.lock().documents.insert(key, (stamp, document.clone()));
+        }
         document
     }
 

@@ -1522,47 +1522,93 @@ fn a_project_root_without_specs_lists_only_real_features() {
     assert_eq!(*workspace.feature_ids(), ["upload"]);
 }
 
-/// The feature list is kept while no layout's folder changes, even when
-/// most layouts' folders do not exist; a new feature folder shows up.
+/// Sets the modification time of every file and folder under `root` (the
+/// root too) an hour back: settled, as far as the caches can tell.
+fn settle(root: &Path) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            for entry in fs::read_dir(&path).expect("read dir") {
+                pending.push(entry.expect("entry").path());
+            }
+        }
+        fs::File::open(&path)
+            .and_then(|file| file.set_modified(past))
+            .expect("set the modification time");
+    }
+}
+
+/// The feature list is kept while nothing it was listed from changes, even
+/// when most layouts' folders do not exist; a new feature folder, or a
+/// folder that gets its first spec file later, shows up at once, however
+/// coarse the file system's timestamps.
 #[test]
 fn the_feature_list_is_cached_until_a_layout_folder_changes() {
     let root = tempfile::tempdir().expect("temp dir");
     write(root.path(), "specs/001-a/spec.md", "# A\n");
+    settle(root.path());
     let workspace = Workspace::open(root.path()).expect("open");
     let first = workspace.feature_ids();
     let second = workspace.feature_ids();
     assert!(std::sync::Arc::ptr_eq(&first, &second), "listed twice");
-    // Folder times are coarse on some file systems: wait for a new tick.
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    write(root.path(), "specs/002-b/spec.md", "# B\n");
-    let mut third = workspace.feature_ids();
-    for _ in 0..100 {
-        if third.len() == 2 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        let touched = root.path().join("specs/003-touch");
-        fs::create_dir(&touched).expect("touch the folder");
-        fs::remove_dir(&touched).expect("untouch");
-        third = workspace.feature_ids();
-    }
-    assert_eq!(*third, ["001-a", "002-b"]);
 
-    // A folder made first and given its spec.md later is listed too,
-    // though the specs folder itself did not change the second time.
-    fs::create_dir(root.path().join("specs/003-c")).expect("create dir");
+    write(root.path(), "specs/002-b/spec.md", "# B\n");
     assert_eq!(*workspace.feature_ids(), ["001-a", "002-b"]);
-    let mut fourth = workspace.feature_ids();
-    for _ in 0..100 {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        write(root.path(), "specs/003-c/spec.md", "# C\n");
-        fourth = workspace.feature_ids();
-        if fourth.len() == 3 {
-            break;
-        }
-        fs::remove_file(root.path().join("specs/003-c/spec.md")).expect("remove");
-    }
-    assert_eq!(*fourth, ["001-a", "002-b", "003-c"]);
+    // Made in the same instant, then given its spec file: a change the
+    // folder times alone might not show.
+    let folder = root.path().join("specs/003-c");
+    fs::create_dir(&folder).expect("create dir");
+    let made = fs::metadata(&folder)
+        .and_then(|metadata| metadata.modified())
+        .expect("mtime");
+    assert_eq!(*workspace.feature_ids(), ["001-a", "002-b"]);
+    write(root.path(), "specs/003-c/spec.md", "# C\n");
+    // As on a file system whose timestamps tick coarsely: the folder's time
+    // did not move.
+    fs::File::open(&folder)
+        .and_then(|file| file.set_modified(made))
+        .expect("keep the time");
+    assert_eq!(*workspace.feature_ids(), ["001-a", "002-b", "003-c"]);
+
+    settle(root.path());
+    let first = workspace.feature_ids();
+    let second = workspace.feature_ids();
+    assert!(std::sync::Arc::ptr_eq(&first, &second), "kept once settled");
+    assert_eq!(*first, ["001-a", "002-b", "003-c"]);
+}
+
+/// A same-length edit in the same timestamp tick as the last read (a box
+/// ticked: `[ ]` to `[x]`) is seen: a file changed moments ago is never
+/// served from the cache.
+#[test]
+fn a_same_length_edit_right_after_a_read_is_seen() {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(root.path(), "specs/001-a/spec.md", "# A\n");
+    write(root.path(), "specs/001-a/tasks.md", "- [ ] T001 Do it\n");
+    let workspace = Workspace::open(root.path()).expect("open");
+    let status = || {
+        workspace
+            .feature("001-a")
+            .expect("feature")
+            .tasks()
+            .next()
+            .expect("task")
+            .status
+    };
+    assert_eq!(status().as_str(), "todo");
+    let path = root.path().join("specs/001-a/tasks.md");
+    let modified = fs::metadata(&path)
+        .and_then(|metadata| metadata.modified())
+        .expect("mtime");
+    fs::write(&path, "- [x] T001 Do it\n").expect("write");
+    // The same length and the same timestamp: only the content changed.
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|file| file.set_modified(modified))
+        .expect("keep the time");
+    assert_eq!(status().as_str(), "done");
 }
 
 /// Folder names no call could pass back (`@` is for qualified ids; `a:b`
