@@ -35,7 +35,13 @@ pub fn current_branch(root: &Path) -> Option<String> {
     }
     let meta = fs::metadata(&dot_git).ok()?;
     let head = if meta.is_dir() {
-        read_small(&dot_git.join("HEAD"))?
+        // Inside the root's own `.git`, HEAD itself must stay inside too.
+        let head = dot_git.join("HEAD");
+        let root = fs::canonicalize(root).ok()?;
+        if !fs::canonicalize(&head).ok()?.starts_with(root) {
+            return None;
+        }
+        read_small(&head)?
     } else {
         let file = read_small(&dot_git)?;
         // A relative gitdir is relative to the folder holding the `.git`
@@ -275,6 +281,18 @@ mod tests {
         fs::create_dir_all(&dangling).unwrap();
         std::os::unix::fs::symlink(tmp.path().join("gone"), dangling.join(".git")).unwrap();
         assert_eq!(current_branch(&dangling), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_head_linked_out_of_the_root_is_not_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside-head");
+        fs::write(&outside, "ref: refs/heads/elsewhere\n").unwrap();
+        let root = tmp.path().join("repo");
+        fs::create_dir_all(root.join(".git")).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join(".git/HEAD")).unwrap();
+        assert_eq!(current_branch(&root), None);
     }
 
     #[cfg(unix)]

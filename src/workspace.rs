@@ -201,12 +201,13 @@ impl Workspace {
             && fs::canonicalize(&nested).is_ok_and(|dir| dir.starts_with(&root))
         {
             nested
-        } else if [".git", ".specify", ".kiro", "openspec"]
+        } else if [".specify", ".kiro", "openspec"]
             .iter()
             .any(|marker| root.join(marker).exists())
         {
-            // A project root without `specs/`: its other folders (docs,
-            // scripts) are not features.
+            // A project root of another layout, without `specs/`: its
+            // other folders (docs, scripts) are not features. A `.git`
+            // alone says nothing: a specs folder may be a repository too.
             nested
         } else {
             // The specs folder itself.
@@ -291,8 +292,8 @@ impl Workspace {
 
     /// Feature ids, in layout order then by name. Kept until a folder they
     /// were listed from changes: a layout's base folder (a feature added or
-    /// removed) or one of its subfolders (a folder gaining or losing the
-    /// file that makes it a feature).
+    /// removed) or one of its subfolders (a folder gaining or losing, directly
+    /// inside it, the file that makes it a feature).
     pub fn feature_ids(&self) -> Arc<Vec<String>> {
         let bases: Vec<PathBuf> = self
             .conventions()
@@ -449,6 +450,12 @@ impl Workspace {
             let Some(capability) = openspec::capability(&document.path) else {
                 continue;
             };
+            // Checked on disk first: a capability the change adds does not
+            // exist yet, and a failed lookup would list every feature.
+            let dir = self.base_dir(&openspec::SPECS).join(capability);
+            if !dir.is_dir() || self.inside(&dir).is_err() || !self.claims(&openspec::SPECS, &dir) {
+                continue;
+            }
             let qualified = format!("{capability}@{}", openspec::SPECS.qualifier);
             if let Ok(located) = self.locate(&qualified)
                 && std::ptr::eq(located.convention, &openspec::SPECS)

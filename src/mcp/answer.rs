@@ -9,8 +9,8 @@ use crate::model::{Criterion, Feature, Item, Question, Task};
 use crate::query::{self, Labelled, ScopeKind};
 
 /// A count, as JSON Schema says it: schemars gives `usize` a `uint`
-/// format, which JSON Schema does not define and strict validators (such
-/// as the TypeScript SDK's) refuse.
+/// format, which JSON Schema does not define; the TypeScript SDK's
+/// validator warns about it and strict validators refuse the schema.
 fn count_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({ "type": "integer", "minimum": 0 })
 }

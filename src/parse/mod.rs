@@ -299,12 +299,17 @@ pub fn placeholder(text: &str) -> Option<String> {
 /// spec-kit's templates also bracket phrases to replace: `**Given**
 /// [initial state], **When** [action]`, `What happens when [boundary
 /// condition]?`, `[Measurable metric, e.g., ...]`. In a spec-kit file, a
-/// bracketed phrase of several words starting with a letter, not a link and
-/// not a `NEEDS CLARIFICATION` marker, is one of those.
+/// bracketed phrase (not a link, not a `NEEDS CLARIFICATION` marker) of
+/// several lowercase-led words, or holding an `e.g.` or an ellipsis, is one
+/// of those. A capitalised label such as `[Save changes]` or `[Settings >
+/// Profile]` is what people write in real criteria, and stays.
 fn template_phrase(text: &str) -> Option<String> {
     first_bracketed(text, |inner| {
-        inner.chars().next().is_some_and(char::is_alphabetic)
-            && inner.trim().contains(' ')
+        let inner = inner.trim();
+        let lowercase_words =
+            inner.chars().next().is_some_and(char::is_lowercase) && inner.contains(' ');
+        let example = inner.contains("e.g.") || inner.contains("...") || inner.contains('…');
+        (lowercase_words || example)
             && inner.len() <= 120
             && !inner.starts_with("NEEDS CLARIFICATION")
     })
@@ -424,5 +429,12 @@ mod tests {
             None
         );
         assert_eq!(phrase("Tasks marked [P] run in parallel"), None);
+        assert_eq!(
+            phrase(
+                "**Given** the user is on [Settings > Profile], **When** they click [Save changes]"
+            ),
+            None
+        );
+        assert_eq!(phrase("Commits follow [Conventional Commits]"), None);
     }
 }

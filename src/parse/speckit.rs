@@ -220,6 +220,8 @@ fn clarification_markers(document: &mut Document, text: &str) {
     const MARKER: &str = "[NEEDS CLARIFICATION";
     let lines = crate::parse::markdown::LineIndex::new(text);
     let mut fenced = false;
+    // Inside an HTML comment block: one that starts a line and is not
+    // closed on it, as CommonMark reads them.
     let mut comment = false;
     let mut offset = 0;
     let mut found = Vec::new();
@@ -227,54 +229,45 @@ fn clarification_markers(document: &mut Document, text: &str) {
         let start = offset;
         offset += line.len();
         let trimmed = line.trim_start();
-        if !comment && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
+        if comment {
+            comment = !line.contains("-->");
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             fenced = !fenced;
             continue;
         }
         if fenced {
             continue;
         }
+        let indent = line.len() - trimmed.len();
+        if indent <= 3 && trimmed.starts_with("<!--") && !trimmed[4..].contains("-->") {
+            comment = true;
+            continue;
+        }
         let mut search = 0;
-        loop {
-            // Skip what an HTML comment hides, even across lines.
-            if comment {
-                match line[search..].find("-->") {
-                    Some(end) => {
-                        comment = false;
-                        search += end + 3;
-                    }
-                    None => break,
-                }
-            }
-            let next_marker = line[search..].find(MARKER).map(|at| search + at);
-            let next_comment = line[search..].find("<!--").map(|at| search + at);
-            let at = match (next_marker, next_comment) {
-                (Some(marker), Some(open)) if open < marker => {
-                    comment = true;
-                    search = open + 4;
-                    continue;
-                }
-                (Some(marker), _) => marker,
-                (None, Some(open)) => {
-                    comment = true;
-                    search = open + 4;
-                    continue;
-                }
-                (None, None) => break,
-            };
+        while let Some(found_at) = line[search..].find(MARKER) {
+            let at = search + found_at;
             search = at + MARKER.len();
-            // Inside inline code, or escaped (`\\[`): shown, not asked.
-            if line[..at].matches('`').count() % 2 == 1 || line[..at].ends_with('\\') {
+            let before = &line[..at];
+            // Inside inline code, inside a comment closed on this line, or
+            // escaped (`\\[`): shown, not asked.
+            let in_code = before.matches('`').count() % 2 == 1;
+            let in_comment = before
+                .rfind("<!--")
+                .is_some_and(|open| !before[open..].contains("-->") && line[at..].contains("-->"));
+            if in_code || in_comment || before.ends_with('\\') {
                 continue;
             }
-            let Some(close) = line[search..].find(']') else {
+            let Some(inner) = bracketed(&line[search..]) else {
                 break;
             };
-            let inner = line[search..search + close].trim();
-            search += close + 1;
-            let Some(question_text) = inner.strip_prefix(':').map(str::trim) else {
-                continue;
-            };
+            search += inner.len() + 1;
+            let question_text = inner
+                .trim()
+                .strip_prefix([':', '-', '–', '—'])
+                .map(str::trim)
+                .unwrap_or_default();
             if question_text.is_empty() || question_text == "..." || question_text == "…" {
                 continue;
             }
@@ -302,6 +295,21 @@ fn clarification_markers(document: &mut Document, text: &str) {
         }
     }
     document.questions.extend(found);
+}
+
+/// The text up to the `]` that closes an already opened bracket, nested
+/// brackets included: `: [OAuth] or SAML?] rest` gives `: [OAuth] or SAML?`.
+fn bracketed(rest: &str) -> Option<&str> {
+    let mut depth = 0usize;
+    for (index, c) in rest.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' if depth == 0 => return Some(&rest[..index]),
+            ']' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -332,6 +340,29 @@ mod tests {
         assert_eq!(
             markers("# Plan\n\n- Auth: [NEEDS CLARIFICATION: which provider?]\n"),
             [(3, "which provider?".to_string())]
+        );
+    }
+
+    #[test]
+    fn markers_read_any_separator_and_nested_brackets() {
+        assert_eq!(
+            markers(
+                "- Keep logs [NEEDS CLARIFICATION - retention period?]\n- Sign in [NEEDS CLARIFICATION: [OAuth] or SAML?]\n"
+            ),
+            [
+                (1, "retention period?".to_string()),
+                (2, "[OAuth] or SAML?".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn an_inline_comment_opener_hides_nothing_after_it() {
+        assert_eq!(
+            markers(
+                "- Keep `a <!-- b` as text\n- Also \\<!-- escaped\n- More [NEEDS CLARIFICATION: second?]\n"
+            ),
+            [(3, "second?".to_string())]
         );
     }
 

@@ -248,8 +248,10 @@ fn file_paths(text: &str) -> Vec<String> {
             continue;
         }
         for word in part.split_whitespace() {
-            let word = word.trim_end_matches(['.', ',', ';', ':', ')', '*']);
-            let word = word.trim_start_matches(['(', '*']);
+            // A link's target, not its text: `[the config](config/app.yaml)`.
+            let word = word.rsplit_once("](").map_or(word, |(_, target)| target);
+            let word = word.trim_end_matches(['.', ',', ';', ':', ')', '*', '"', '\'', ']', '_']);
+            let word = word.trim_start_matches(['(', '*', '"', '\'', '[', '_']);
             if looks_like_path(word, true) {
                 push(word);
             }
@@ -269,11 +271,16 @@ fn looks_like_path(word: &str, bare: bool) -> bool {
             && !ext.chars().all(|c| c.is_ascii_digit())
     });
     let folder = word.contains('/');
+    // `example.com/docs/index.html` is a web address, not a file.
+    let host = word
+        .split('/')
+        .next()
+        .is_some_and(|first| first.contains('.') && first != "." && first != "..");
     !word.is_empty()
         && !word.contains(char::is_whitespace)
         && !word.contains("://")
         && if bare {
-            folder && extension
+            folder && extension && !host
         } else {
             folder || extension
         }
@@ -502,6 +509,12 @@ mod tests {
             vec!["src/models/user.py", "README.md"]
         );
         assert!(file_paths("Bump version to 1.2 and ship v2.0.").is_empty());
+        assert_eq!(
+            file_paths(
+                "Update [the config](config/app.yaml) and \"src/lib.rs\", see example.com/docs/index.html"
+            ),
+            vec!["config/app.yaml", "src/lib.rs"]
+        );
     }
 
     #[test]

@@ -1515,9 +1515,11 @@ fn a_project_root_without_specs_lists_only_real_features() {
     let workspace = Workspace::open(root.path()).expect("open");
     assert_eq!(*workspace.feature_ids(), ["login"]);
 
-    // Without any project marker the root is a specs folder given directly.
+    // Without any other layout's marker the root is a specs folder given
+    // directly, even when it is a git repository (or submodule) itself.
     let specs = tempfile::tempdir().expect("temp dir");
     write(specs.path(), "upload/prd.md", "# Upload\n");
+    write(specs.path(), ".git", "gitdir: ../.git/modules/specs\n");
     let workspace = Workspace::open(specs.path()).expect("open");
     assert_eq!(*workspace.feature_ids(), ["upload"]);
 }

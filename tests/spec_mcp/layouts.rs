@@ -29,10 +29,10 @@ fn corpus() -> Option<PathBuf> {
     if dir.join("SOURCES.tsv").is_file() {
         Some(dir)
     } else {
-        eprintln!(
+        crate::support::note(&format!(
             "skipping: no corpus of real kits at {} (set SPEC_MCP_CORPUS to read one elsewhere)",
             dir.display()
-        );
+        ));
         None
     }
 }

@@ -117,12 +117,19 @@ impl Sdk {
 
 /// The interpreter for `sdk` and the clients folder, or `None` (after
 /// saying so) when `scripts/test` has not installed them.
+/// Under `scripts/test` (`SPEC_MCP_SDK_REQUIRED` set) a missing client is a
+/// failure, so a renamed variable cannot turn these tests into silent passes.
 fn installed(sdk: Sdk) -> Option<(OsString, PathBuf)> {
     let Some(interpreter) = std::env::var_os(sdk.interpreter_var()) else {
-        eprintln!(
-            "skipping: run ./scripts/test to install the official SDK clients ({} is not set)",
+        assert!(
+            std::env::var_os("SPEC_MCP_SDK_REQUIRED").is_none(),
+            "scripts/test installed the SDK clients but {} is not set",
             sdk.interpreter_var()
         );
+        crate::support::note(&format!(
+            "skipping: run ./scripts/test to install the official SDK clients ({} is not set)",
+            sdk.interpreter_var()
+        ));
         return None;
     };
     let clients = std::env::var_os("SPEC_MCP_CLIENTS")
