@@ -292,6 +292,23 @@ pub struct AcceptanceCriteria {
 pub struct Constraints {
     pub feature: FeatureRef,
     pub constraints: Vec<Constraint>,
+    /// Sections whose constraints were left out because the answer would
+    /// not fit an agent's context; pass one as `section` to get it.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub omitted: Vec<OmittedSection>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<String>,
+}
+
+/// A section of constraints left out of an answer.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct OmittedSection {
+    pub section: String,
+    /// How many of its constraints were left out.
+    #[schemars(schema_with = "count_schema")]
+    pub count: usize,
+    /// `path:line` of the first one left out.
+    pub at: String,
 }
 
 /// What is out of scope for a feature.

@@ -16,6 +16,20 @@ pub struct Target {
     pub task: Option<String>,
 }
 
+/// Which constraints to return.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct ConstraintsQuery {
+    /// Feature id (folder name). Omit to use the current feature.
+    pub feature: Option<String>,
+    /// Task id such as `T2`: when the constraints are too many for one
+    /// answer, the ones closest to this task are returned. Omit to use the
+    /// current task.
+    pub task: Option<String>,
+    /// Only the constraints under headings containing this text (any case),
+    /// e.g. `Data model` or a section an earlier answer listed as left out.
+    pub section: Option<String>,
+}
+
 /// Which questions to list.
 #[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]

@@ -210,6 +210,17 @@ pub fn constraints(answer: &Constraints) -> String {
         answer.feature.id
     );
     page.constraints(&answer.constraints);
+    if !answer.omitted.is_empty() {
+        page.heading("Left out (pass `section` to get one)");
+        for omitted in &answer.omitted {
+            let _ = writeln!(
+                page.0,
+                "- {}: {} more, from {}",
+                omitted.section, omitted.count, omitted.at
+            );
+        }
+    }
+    page.notes(&answer.notes);
     page.0
 }
 

@@ -15,9 +15,12 @@ use serde::Serialize;
 use crate::edit::{self, EditError, NewQuestion, Writer};
 use crate::mcp::answer::{
     self, AcceptanceCriteria, Asked, Constraint, Constraints, CurrentTask, DefinitionOfDone,
-    FeatureRef, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem, TaskInfo, TaskRow, Tasks,
+    FeatureRef, OmittedSection, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem, TaskInfo,
+    TaskRow, Tasks,
 };
-use crate::mcp::params::{AskQuestion, ListQuestions, QuestionStatus, SetCurrentTask, Target};
+use crate::mcp::params::{
+    AskQuestion, ConstraintsQuery, ListQuestions, QuestionStatus, SetCurrentTask, Target,
+};
 use crate::mcp::render;
 use crate::model::{Feature, Task};
 use crate::query::{self, Choice, QueryError, QuestionFilter, Reason};
@@ -27,6 +30,12 @@ use crate::workspace::{Workspace, WorkspaceError, check_id};
 /// before it picks the constraints closest to the task and points to the
 /// rest. A native `project.md`'s constraints are always included.
 const CONSTRAINT_BUDGET: usize = 1_200;
+
+/// Bytes of constraint text `get_architecture_constraints` returns before
+/// it picks the ones closest to the task and names the sections left out:
+/// a whole spec-kit plan, research, data model, contracts and constitution
+/// can otherwise outgrow what a client accepts from one tool call.
+const ANSWER_BUDGET: usize = 24_000;
 
 /// Bytes of project principles (constitution, steering) `get_current_task`
 /// shows before ranking them by the task's words.
@@ -68,6 +77,8 @@ struct Pin {
 enum ToolError {
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
+    #[error("no constraint heading contains `{section}`; the headings are: {}", known.join(", "))]
+    NoSection { section: String, known: Vec<String> },
     #[error(transparent)]
     Query(#[from] QueryError),
     #[error(transparent)]
@@ -158,19 +169,9 @@ impl SpecServer {
     )]
     fn get_architecture_constraints(
         &self,
-        Parameters(target): Parameters<Target>,
+        Parameters(params): Parameters<ConstraintsQuery>,
     ) -> Result<CallToolResult, ErrorData> {
-        let outcome = self.feature_with_task(&target).map(|feature| {
-            let project = self.kit.workspace.project(feature.layout);
-            Constraints {
-                feature: FeatureRef::from(&*feature),
-                constraints: query::constraints(&project, &feature)
-                    .iter()
-                    .map(Constraint::from)
-                    .collect(),
-            }
-        });
-        reply(outcome, render::constraints)
+        reply(self.constraints(&params), render::constraints)
     }
 
     /// What must not be built: the feature's out-of-scope list, its PRD's
@@ -422,7 +423,7 @@ impl SpecServer {
         notes.extend(self.current_truth_note(&feature));
         if omitted > 0 {
             notes.push(format!(
-                "{omitted} more architecture constraints and principles are not shown here; call get_architecture_constraints for all of them"
+                "{omitted} more architecture constraints and principles are not shown here; get_architecture_constraints lists them (its `section` parameter fetches one section whole)"
             ));
         }
         let open_questions: Vec<QuestionInfo> =
@@ -479,6 +480,101 @@ impl SpecServer {
                 .map(|task| answer::items(&task.test_plan))
                 .unwrap_or_default(),
             feature_criteria: answer::criteria(query::feature_criteria(&feature)),
+            notes,
+        })
+    }
+
+    /// Every constraint when they fit one answer; otherwise the native
+    /// project-wide ones and those closest to the task, with the sections
+    /// left out named so they can be asked for.
+    fn constraints(&self, params: &ConstraintsQuery) -> Result<Constraints, ToolError> {
+        let target = Target {
+            feature: params.feature.clone(),
+            task: params.task.clone(),
+        };
+        let feature = self.feature_with_task(&target)?;
+        let project = self.kit.workspace.project(feature.layout);
+        let mut all = query::constraints(&project, &feature);
+        if let Some(wanted) = params.section.as_deref() {
+            let wanted = wanted.trim().to_lowercase();
+            let sections: Vec<String> = unique_labels(&all);
+            all.retain(|labelled| labelled.label.to_lowercase().contains(&wanted));
+            if all.is_empty() {
+                return Err(ToolError::NoSection {
+                    section: crate::workspace::printable(
+                        params.section.as_deref().unwrap_or_default(),
+                    ),
+                    known: sections,
+                });
+            }
+        }
+        let size = |labelled: &query::Labelled<'_>| labelled.item.text.len() + labelled.label.len();
+        let mut notes = Vec::new();
+        let kept: Vec<usize> = if all.iter().map(size).sum::<usize>() <= ANSWER_BUDGET {
+            (0..all.len()).collect()
+        } else {
+            // A native project.md's rules are always shown; the feature's
+            // own constraints and the project's principles each get a share
+            // of the answer, filled with those closest to the task (or, with
+            // no task, the first ones).
+            let task = self.task(&feature, target.task.as_deref()).ok();
+            let words = task.map(|(task, _)| task_words(task));
+            let mut kept: Vec<usize> = (0..all.len())
+                .filter(|&index| all[index].project_wide && !all[index].principle)
+                .collect();
+            // The feature's own constraints get at least three quarters of
+            // the answer, and whatever the principles do not need; the
+            // principles get the rest.
+            let own = |labelled: &query::Labelled<'_>| !labelled.project_wide;
+            let principle = |labelled: &query::Labelled<'_>| labelled.principle;
+            let pick = |wanted: &dyn Fn(&query::Labelled<'_>) -> bool, budget: usize| match &words {
+                Some(words) => closest(&all, wanted, words, budget),
+                None => first_fitting(&all, wanted, budget),
+            };
+            let principles_size: usize = all
+                .iter()
+                .filter(|labelled| principle(labelled))
+                .map(size)
+                .sum();
+            let own_kept = pick(
+                &own,
+                (ANSWER_BUDGET * 3 / 4).max(ANSWER_BUDGET.saturating_sub(principles_size)),
+            );
+            let own_size: usize = own_kept.iter().map(|&index| size(&all[index])).sum();
+            kept.extend(own_kept);
+            kept.extend(pick(&principle, ANSWER_BUDGET.saturating_sub(own_size)));
+            notes.push(match task {
+                Some((task, _)) => format!(
+                    "the constraints do not fit one answer; these are the ones closest to task {}",
+                    task.id
+                ),
+                None => "the constraints do not fit one answer; these are the first of each kind"
+                    .to_string(),
+            });
+            kept.sort_unstable();
+            kept
+        };
+        let mut omitted: Vec<OmittedSection> = Vec::new();
+        for (index, labelled) in all.iter().enumerate() {
+            if kept.binary_search(&index).is_ok() {
+                continue;
+            }
+            match omitted.last_mut() {
+                Some(last) if last.section == labelled.label => last.count += 1,
+                _ => omitted.push(OmittedSection {
+                    section: labelled.label.to_string(),
+                    count: 1,
+                    at: labelled.item.source.to_string(),
+                }),
+            }
+        }
+        Ok(Constraints {
+            feature: FeatureRef::from(&*feature),
+            constraints: kept
+                .iter()
+                .map(|&index| Constraint::from(&all[index]))
+                .collect(),
+            omitted,
             notes,
         })
     }
@@ -625,15 +721,7 @@ fn scope_items(project: &crate::model::Project, feature: &Feature) -> Vec<ScopeI
 /// when they fit their budget; otherwise those sharing the most words with
 /// the task, in document order. Returns how many were left out.
 fn closest_constraints(all: &[query::Labelled<'_>], task: &Task) -> (Vec<Constraint>, usize) {
-    let task_words: HashSet<String> = std::iter::once(task.title.as_str())
-        .chain(std::iter::once(task.description.as_str()))
-        .chain(
-            task.acceptance_criteria
-                .iter()
-                .map(|item| item.text.as_str()),
-        )
-        .flat_map(words)
-        .collect();
+    let task_words = task_words(task);
     let mut kept: Vec<usize> = all
         .iter()
         .enumerate()
@@ -652,6 +740,53 @@ fn closest_constraints(all: &[query::Labelled<'_>], task: &Task) -> (Vec<Constra
             .collect(),
         omitted,
     )
+}
+
+/// The words a task is about: its title, description and criteria.
+fn task_words(task: &Task) -> HashSet<String> {
+    std::iter::once(task.title.as_str())
+        .chain(std::iter::once(task.description.as_str()))
+        .chain(
+            task.acceptance_criteria
+                .iter()
+                .map(|item| item.text.as_str()),
+        )
+        .flat_map(words)
+        .collect()
+}
+
+/// Indices of the constraints picked by `wanted`, in document order, as
+/// many as fit `budget` bytes.
+fn first_fitting(
+    all: &[query::Labelled<'_>],
+    wanted: impl Fn(&query::Labelled<'_>) -> bool,
+    budget: usize,
+) -> Vec<usize> {
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for (index, labelled) in all
+        .iter()
+        .enumerate()
+        .filter(|(_, labelled)| wanted(labelled))
+    {
+        used += labelled.item.text.len() + labelled.label.len();
+        if used > budget {
+            break;
+        }
+        kept.push(index);
+    }
+    kept
+}
+
+/// Each section label once, in order.
+fn unique_labels(all: &[query::Labelled<'_>]) -> Vec<String> {
+    let mut labels: Vec<String> = Vec::new();
+    for labelled in all {
+        if !labels.iter().any(|label| label == labelled.label) {
+            labels.push(labelled.label.to_string());
+        }
+    }
+    labels
 }
 
 /// Indices of the constraints in `all` picked by `wanted`: all of them when

@@ -148,6 +148,23 @@ async fn describe(session: &Session, workspace: &Workspace, id: &str, redact: bo
     for (section, count, first) in sections {
         let _ = writeln!(out, "- {section}: {count} ({first})");
     }
+    for omitted in constraints["omitted"].as_array().into_iter().flatten() {
+        let section = omitted["section"].as_str().expect("section");
+        let section = if redact {
+            format!("<{} chars>", section.chars().count())
+        } else {
+            section.to_string()
+        };
+        let _ = writeln!(
+            out,
+            "- left out: {section}: {} ({})",
+            omitted["count"],
+            omitted["at"].as_str().expect("at")
+        );
+    }
+    for note in constraints["notes"].as_array().into_iter().flatten() {
+        let _ = writeln!(out, "- note: {}", note.as_str().expect("note"));
+    }
     let parsed = workspace.feature(id).expect("feature");
     let _ = writeln!(out, "\n=== diagnostics");
     let project = workspace.project(parsed.layout);
