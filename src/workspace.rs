@@ -263,7 +263,7 @@ impl Workspace {
     /// folder with only `tasks.md` is spec-kit's when the root has
     /// `.specify/`, native's otherwise.
     fn claims(&self, convention: &Convention, dir: &Path) -> bool {
-        let has = |pattern: &str| !self.expand(dir, pattern, true).is_empty();
+        let has = |pattern: &str| !self.existing_paths(dir, pattern).is_empty();
         let marked = |convention: &Convention| convention.markers.iter().any(|marker| has(marker));
         let reads_tasks = convention
             .documents
@@ -562,7 +562,7 @@ impl Workspace {
             .documents
             .iter()
             .flat_map(|(pattern, role)| {
-                self.expand(&located.dir, pattern, false)
+                self.paths(&located.dir, pattern)
                     .into_iter()
                     .map(|path| (*role, self.file_state(&path)))
             })
@@ -731,7 +731,7 @@ impl Workspace {
         };
         let mut documents = Vec::new();
         for (pattern, role) in convention.project {
-            for path in self.expand(&base, pattern, true) {
+            for path in self.existing_paths(&base, pattern) {
                 if let FileState::Inside(resolved) = self.file_state(&path) {
                     let document = self.document(&resolved, *role, layout);
                     if document.front_matter("inclusion") != Some("manual") {
@@ -766,12 +766,18 @@ impl Workspace {
         document
     }
 
+    /// The paths of `pattern` under `dir` that exist.
+    fn existing_paths(&self, dir: &Path, pattern: &str) -> Vec<PathBuf> {
+        let mut paths = self.paths(dir, pattern);
+        paths.retain(|path| fs::symlink_metadata(path).is_ok());
+        paths
+    }
+
     /// The paths a pattern names under `dir`. A `*` segment (or `*.md` as the
-    /// last one) matches every entry not starting with a dot, sorted. A
-    /// pattern without `*` names its one path, present or not, unless
-    /// `existing` asks for present paths only. Folders resolving outside the
-    /// root are not listed.
-    fn expand(&self, dir: &Path, pattern: &str, existing: bool) -> Vec<PathBuf> {
+    /// last one) matches every entry not starting with a dot, sorted; a
+    /// pattern without `*` names its one path, present or not. Folders
+    /// resolving outside the root are not listed.
+    fn paths(&self, dir: &Path, pattern: &str) -> Vec<PathBuf> {
         let mut paths = vec![dir.to_path_buf()];
         let segments: Vec<&str> = pattern.split('/').collect();
         for (position, segment) in segments.iter().enumerate() {
@@ -804,7 +810,7 @@ impl Workspace {
                 }
             }
         }
-        if existing || pattern.contains('*') {
+        if pattern.contains('*') {
             paths.retain(|path| fs::symlink_metadata(path).is_ok());
         }
         paths

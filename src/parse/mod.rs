@@ -92,16 +92,12 @@ pub fn document_in(layout: Layout, path: Arc<str>, role: DocumentRole, text: &st
         });
     }
     let questions = question::questions(&outline, &sections);
-    let tasks = if role == DocumentRole::Tasks {
-        task::tasks(
-            &outline,
-            &sections,
-            text,
-            &mut diagnostics,
-            layout == Layout::Native,
-        )
-    } else {
-        Vec::new()
+    let tasks = match (role, layout) {
+        (DocumentRole::Tasks, Layout::Native) => {
+            task::heading_and_checklist_tasks(&outline, &sections, text, &mut diagnostics)
+        }
+        (DocumentRole::Tasks, _) => task::checklist_tasks(&outline, &sections),
+        _ => Vec::new(),
     };
     let title = sections
         .iter()

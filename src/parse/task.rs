@@ -5,21 +5,31 @@
 use crate::model::{Diagnostic, Section, SectionKind, Task, TaskStatus};
 use crate::parse::markdown::{Block, ListItem, Outline, children, collapse_whitespace};
 
-/// Every task in the outline: heading tasks first (when the layout writes
-/// tasks as headings), then checklist tasks that sit outside any heading
-/// task.
-pub fn tasks(
+/// Every task of a native tasks document: heading tasks first, then
+/// checklist tasks that sit outside any heading task.
+pub fn heading_and_checklist_tasks(
     outline: &Outline,
     sections: &[Section],
     text: &str,
     diagnostics: &mut Vec<Diagnostic>,
-    headings: bool,
 ) -> Vec<Task> {
-    let mut found = if headings {
-        heading_tasks(sections, text, diagnostics)
-    } else {
-        Vec::new()
-    };
+    let found = heading_tasks(sections, text, diagnostics);
+    checklist_tasks_after(outline, sections, found)
+}
+
+/// Every checklist task, for layouts whose headings group tasks (spec-kit
+/// phases, OpenSpec groups) rather than being tasks.
+pub fn checklist_tasks(outline: &Outline, sections: &[Section]) -> Vec<Task> {
+    checklist_tasks_after(outline, sections, Vec::new())
+}
+
+/// `found` followed by the checklist tasks outside any of them, with each
+/// step linked to its parent.
+fn checklist_tasks_after(
+    outline: &Outline,
+    sections: &[Section],
+    mut found: Vec<Task>,
+) -> Vec<Task> {
     let heading_spans: Vec<_> = found.iter().map(|task| task.span.clone()).collect();
     // Outline index of each checklist task found, to find nested steps.
     let mut task_blocks: Vec<(usize, usize)> = Vec::new();
@@ -242,7 +252,7 @@ fn file_paths(text: &str) -> Vec<String> {
     // Odd parts of a split on backticks are inside code spans.
     for (index, part) in text.split('`').enumerate() {
         if index % 2 == 1 {
-            if looks_like_path(part, false) {
+            if looks_like_quoted_path(part) {
                 push(part);
             }
             continue;
@@ -252,7 +262,7 @@ fn file_paths(text: &str) -> Vec<String> {
             let word = word.rsplit_once("](").map_or(word, |(_, target)| target);
             let word = word.trim_end_matches(['.', ',', ';', ':', ')', '*', '"', '\'', ']', '_']);
             let word = word.trim_start_matches(['(', '*', '"', '\'', '[', '_']);
-            if looks_like_path(word, true) {
+            if looks_like_bare_path(word) {
                 push(word);
             }
         }
@@ -260,30 +270,35 @@ fn file_paths(text: &str) -> Vec<String> {
     paths
 }
 
-/// No spaces; a `/` or a short extension; bare words need both, and no
-/// `://` (a URL is not a file).
-fn looks_like_path(word: &str, bare: bool) -> bool {
-    let extension = word.rsplit_once('.').is_some_and(|(stem, ext)| {
+/// A path in backticks: no spaces, and a folder or a short extension.
+fn looks_like_quoted_path(code: &str) -> bool {
+    !code.is_empty()
+        && !code.contains(char::is_whitespace)
+        && !code.contains("://")
+        && (code.contains('/') || has_extension(code))
+}
+
+/// A path in prose needs both a folder and an extension, and its first
+/// segment must not look like a host: `example.com/docs/index.html` is a
+/// web address, not a file.
+fn looks_like_bare_path(word: &str) -> bool {
+    let host = word
+        .split('/')
+        .next()
+        .is_some_and(|first| first.contains('.') && first != "." && first != "..");
+    !word.is_empty() && !word.contains("://") && word.contains('/') && has_extension(word) && !host
+}
+
+/// Ends in `.ext`: one to five letters or digits, not all digits (`v2.0`
+/// is a version).
+fn has_extension(word: &str) -> bool {
+    word.rsplit_once('.').is_some_and(|(stem, ext)| {
         !stem.is_empty()
             && !stem.ends_with('/')
             && (1..=5).contains(&ext.len())
             && ext.chars().all(|c| c.is_ascii_alphanumeric())
             && !ext.chars().all(|c| c.is_ascii_digit())
-    });
-    let folder = word.contains('/');
-    // `example.com/docs/index.html` is a web address, not a file.
-    let host = word
-        .split('/')
-        .next()
-        .is_some_and(|first| first.contains('.') && first != "." && first != "..");
-    !word.is_empty()
-        && !word.contains(char::is_whitespace)
-        && !word.contains("://")
-        && if bare {
-            folder && extension && !host
-        } else {
-            folder || extension
-        }
+    })
 }
 
 fn heading_tasks(sections: &[Section], text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<Task> {
