@@ -5,6 +5,7 @@
 pub mod answer;
 pub mod params;
 pub mod render;
+pub mod select;
 pub mod server;
 
 pub use server::{Defaults, Kit, SpecServer};

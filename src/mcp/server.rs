@@ -1,7 +1,6 @@
 //! The MCP handler: one value per client session, sharing one [`Kit`].
 //! Knows no transport; `transport` hands it a connection.
 
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rmcp::handler::server::router::tool::ToolRouter;
@@ -15,31 +14,15 @@ use serde::Serialize;
 use crate::edit::{self, EditError, NewQuestion, Writer};
 use crate::mcp::answer::{
     self, AcceptanceCriteria, Asked, Constraint, Constraints, CurrentTask, DefinitionOfDone,
-    FeatureRef, OmittedSection, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem, TaskInfo,
-    TaskRow, Tasks,
+    FeatureRef, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem, TaskInfo, TaskRow, Tasks,
 };
 use crate::mcp::params::{
     AskQuestion, ConstraintsQuery, ListQuestions, QuestionStatus, SetCurrentTask, Target,
 };
-use crate::mcp::render;
+use crate::mcp::{render, select};
 use crate::model::{Feature, Task};
 use crate::query::{self, Choice, QueryError, QuestionFilter, Reason};
 use crate::workspace::{Workspace, WorkspaceError, check_id};
-
-/// Bytes of the feature's constraint text `get_current_task` includes
-/// before it picks the constraints closest to the task and points to the
-/// rest. A native `project.md`'s constraints are always included.
-const CONSTRAINT_BUDGET: usize = 1_200;
-
-/// Bytes of constraint text `get_architecture_constraints` returns before
-/// it picks the ones closest to the task and names the sections left out:
-/// a whole spec-kit plan, research, data model, contracts and constitution
-/// can otherwise outgrow what a client accepts from one tool call.
-const ANSWER_BUDGET: usize = 24_000;
-
-/// Bytes of project principles (constitution, steering) `get_current_task`
-/// shows before ranking them by the task's words.
-const PRINCIPLE_BUDGET: usize = 800;
 
 /// What every session shares: the kit on disk, the one writer, and the
 /// defaults from the command line.
@@ -411,7 +394,7 @@ impl SpecServer {
         let (task, reason) = self.task(&feature, target.task.as_deref())?;
         let project = self.kit.workspace.project(feature.layout);
         let all_constraints = query::constraints(&project, &feature);
-        let (constraints, omitted) = closest_constraints(&all_constraints, task);
+        let (constraints, omitted) = select::for_task(&all_constraints, task);
         let mut notes = Vec::new();
         let linked = query::linked_criteria(&feature, task);
         let unshown = query::feature_criteria(&feature).len() - linked.len();
@@ -497,7 +480,7 @@ impl SpecServer {
         let mut all = query::constraints(&project, &feature);
         if let Some(wanted) = params.section.as_deref() {
             let wanted = wanted.trim().to_lowercase();
-            let sections: Vec<String> = unique_labels(&all);
+            let sections: Vec<String> = select::unique_labels(&all);
             all.retain(|labelled| labelled.label.to_lowercase().contains(&wanted));
             if all.is_empty() {
                 return Err(ToolError::NoSection {
@@ -508,41 +491,10 @@ impl SpecServer {
                 });
             }
         }
-        let size = |labelled: &query::Labelled<'_>| labelled.item.text.len() + labelled.label.len();
+        let task = self.task(&feature, target.task.as_deref()).ok();
+        let fit = select::to_fit(&all, task.map(|(task, _)| task));
         let mut notes = Vec::new();
-        let kept: Vec<usize> = if all.iter().map(size).sum::<usize>() <= ANSWER_BUDGET {
-            (0..all.len()).collect()
-        } else {
-            // A native project.md's rules are always shown; the feature's
-            // own constraints and the project's principles each get a share
-            // of the answer, filled with those closest to the task (or, with
-            // no task, the first ones).
-            let task = self.task(&feature, target.task.as_deref()).ok();
-            let words = task.map(|(task, _)| task_words(task));
-            let mut kept: Vec<usize> = (0..all.len())
-                .filter(|&index| all[index].project_wide && !all[index].principle)
-                .collect();
-            // The feature's own constraints get at least three quarters of
-            // the answer, and whatever the principles do not need; the
-            // principles get the rest.
-            let own = |labelled: &query::Labelled<'_>| !labelled.project_wide;
-            let principle = |labelled: &query::Labelled<'_>| labelled.principle;
-            let pick = |wanted: &dyn Fn(&query::Labelled<'_>) -> bool, budget: usize| match &words {
-                Some(words) => closest(&all, wanted, words, budget),
-                None => first_fitting(&all, wanted, budget),
-            };
-            let principles_size: usize = all
-                .iter()
-                .filter(|labelled| principle(labelled))
-                .map(size)
-                .sum();
-            let own_kept = pick(
-                &own,
-                (ANSWER_BUDGET * 3 / 4).max(ANSWER_BUDGET.saturating_sub(principles_size)),
-            );
-            let own_size: usize = own_kept.iter().map(|&index| size(&all[index])).sum();
-            kept.extend(own_kept);
-            kept.extend(pick(&principle, ANSWER_BUDGET.saturating_sub(own_size)));
+        if fit.cut {
             notes.push(match task {
                 Some((task, _)) => format!(
                     "the constraints do not fit one answer; these are the ones closest to task {}",
@@ -551,23 +503,9 @@ impl SpecServer {
                 None => "the constraints do not fit one answer; these are the first of each kind"
                     .to_string(),
             });
-            kept.sort_unstable();
-            kept
-        };
-        let mut omitted: Vec<OmittedSection> = Vec::new();
-        for (index, labelled) in all.iter().enumerate() {
-            if kept.binary_search(&index).is_ok() {
-                continue;
-            }
-            match omitted.last_mut() {
-                Some(last) if last.section == labelled.label => last.count += 1,
-                _ => omitted.push(OmittedSection {
-                    section: labelled.label.to_string(),
-                    count: 1,
-                    at: labelled.item.source.to_string(),
-                }),
-            }
         }
+        let omitted = select::omitted(&all, &fit.kept);
+        let kept = fit.kept;
         Ok(Constraints {
             feature: FeatureRef::from(&*feature),
             constraints: kept
@@ -713,130 +651,6 @@ fn scope_items(project: &crate::model::Project, feature: &Feature) -> Vec<ScopeI
         .into_iter()
         .map(|(kind, item)| ScopeItem::new(kind, item))
         .collect()
-}
-
-/// The constraints to show with a task. Rules of a native `project.md`
-/// bind every task and are always shown. The feature's own constraints and
-/// project principles (a constitution, steering files) are each shown whole
-/// when they fit their budget; otherwise those sharing the most words with
-/// the task, in document order. Returns how many were left out.
-fn closest_constraints(all: &[query::Labelled<'_>], task: &Task) -> (Vec<Constraint>, usize) {
-    let task_words = task_words(task);
-    let mut kept: Vec<usize> = all
-        .iter()
-        .enumerate()
-        .filter(|(_, labelled)| labelled.project_wide && !labelled.principle)
-        .map(|(index, _)| index)
-        .collect();
-    let feature = |labelled: &query::Labelled<'_>| !labelled.project_wide;
-    let principle = |labelled: &query::Labelled<'_>| labelled.principle;
-    kept.extend(closest(all, feature, &task_words, CONSTRAINT_BUDGET));
-    kept.extend(closest(all, principle, &task_words, PRINCIPLE_BUDGET));
-    let omitted = all.len() - kept.len();
-    kept.sort_unstable();
-    (
-        kept.into_iter()
-            .map(|index| Constraint::from(&all[index]))
-            .collect(),
-        omitted,
-    )
-}
-
-/// The words a task is about: its title, description and criteria.
-fn task_words(task: &Task) -> HashSet<String> {
-    std::iter::once(task.title.as_str())
-        .chain(std::iter::once(task.description.as_str()))
-        .chain(
-            task.acceptance_criteria
-                .iter()
-                .map(|item| item.text.as_str()),
-        )
-        .flat_map(words)
-        .collect()
-}
-
-/// Indices of the constraints picked by `wanted`, in document order, as
-/// many as fit `budget` bytes.
-fn first_fitting(
-    all: &[query::Labelled<'_>],
-    wanted: impl Fn(&query::Labelled<'_>) -> bool,
-    budget: usize,
-) -> Vec<usize> {
-    let mut kept = Vec::new();
-    let mut used = 0;
-    for (index, labelled) in all
-        .iter()
-        .enumerate()
-        .filter(|(_, labelled)| wanted(labelled))
-    {
-        used += labelled.item.text.len() + labelled.label.len();
-        if used > budget {
-            break;
-        }
-        kept.push(index);
-    }
-    kept
-}
-
-/// Each section label once, in order.
-fn unique_labels(all: &[query::Labelled<'_>]) -> Vec<String> {
-    let mut labels: Vec<String> = Vec::new();
-    for labelled in all {
-        if !labels.iter().any(|label| label == labelled.label) {
-            labels.push(labelled.label.to_string());
-        }
-    }
-    labels
-}
-
-/// Indices of the constraints in `all` picked by `wanted`: all of them when
-/// they fit `budget` bytes, else those sharing the most words with the task.
-fn closest(
-    all: &[query::Labelled<'_>],
-    wanted: impl Fn(&query::Labelled<'_>) -> bool,
-    task_words: &HashSet<String>,
-    budget: usize,
-) -> Vec<usize> {
-    let size = |labelled: &query::Labelled<'_>| labelled.item.text.len() + labelled.label.len();
-    let candidates: Vec<usize> = (0..all.len())
-        .filter(|&index| wanted(&all[index]))
-        .collect();
-    if candidates
-        .iter()
-        .map(|&index| size(&all[index]))
-        .sum::<usize>()
-        <= budget
-    {
-        return candidates;
-    }
-    let mut ranked: Vec<(usize, usize)> = candidates
-        .into_iter()
-        .map(|index| {
-            let shared = words(&all[index].item.text)
-                .filter(|word| task_words.contains(word))
-                .count();
-            (index, shared)
-        })
-        .filter(|(_, shared)| *shared > 0)
-        .collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut kept = Vec::new();
-    let mut used = 0;
-    for (index, _) in ranked {
-        let cost = size(&all[index]);
-        if used + cost <= budget {
-            used += cost;
-            kept.push(index);
-        }
-    }
-    kept
-}
-
-/// Lowercase words of four letters or more: enough to tell topics apart.
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|word| word.len() >= 4)
-        .map(str::to_lowercase)
 }
 
 #[tool_handler(router = self.tool_router)]

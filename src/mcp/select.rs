@@ -1,0 +1,220 @@
+//! Choosing which constraints fit an answer: an agent pays for every byte
+//! with its context, and a client caps what it takes from one call. Pure:
+//! it picks among the constraints `query` found, by size and by the words
+//! they share with the task.
+
+use std::collections::HashSet;
+
+use crate::mcp::answer::{Constraint, OmittedSection};
+use crate::model::Task;
+use crate::query::Labelled;
+
+/// Bytes of the feature's constraint text `get_current_task` includes
+/// before it picks the constraints closest to the task and points to the
+/// rest. A native `project.md`'s constraints are always included.
+const CONSTRAINT_BUDGET: usize = 1_200;
+
+/// Bytes of constraint text `get_architecture_constraints` returns before
+/// it picks the ones closest to the task and names the sections left out:
+/// a whole spec-kit plan, research, data model, contracts and constitution
+/// can otherwise outgrow what a client accepts from one tool call.
+const ANSWER_BUDGET: usize = 24_000;
+
+/// Bytes of project principles (constitution, steering) `get_current_task`
+/// shows before ranking them by the task's words.
+const PRINCIPLE_BUDGET: usize = 800;
+
+/// The constraints an answer keeps, as indices in document order.
+#[derive(Debug)]
+pub struct Fit {
+    pub kept: Vec<usize>,
+    /// Some were left out.
+    pub cut: bool,
+}
+
+/// Every constraint when they fit [`ANSWER_BUDGET`]; otherwise a native
+/// `project.md`'s rules (always), then the feature's own constraints in at
+/// least three quarters of the budget (and whatever the principles do not
+/// need), then the principles in the rest: those closest to the task, or
+/// with no task the first ones.
+pub fn to_fit(all: &[Labelled<'_>], task: Option<&Task>) -> Fit {
+    if all.iter().map(size).sum::<usize>() <= ANSWER_BUDGET {
+        return Fit {
+            kept: (0..all.len()).collect(),
+            cut: false,
+        };
+    }
+    let words = task.map(task_words);
+    let mut kept: Vec<usize> = (0..all.len())
+        .filter(|&index| all[index].project_wide && !all[index].principle)
+        .collect();
+    let own = |labelled: &Labelled<'_>| !labelled.project_wide;
+    let principle = |labelled: &Labelled<'_>| labelled.principle;
+    let pick = |wanted: &dyn Fn(&Labelled<'_>) -> bool, budget: usize| match &words {
+        Some(words) => closest(all, wanted, words, budget),
+        None => first_fitting(all, wanted, budget),
+    };
+    let principles_size: usize = all
+        .iter()
+        .filter(|labelled| principle(labelled))
+        .map(size)
+        .sum();
+    let own_kept = pick(
+        &own,
+        (ANSWER_BUDGET * 3 / 4).max(ANSWER_BUDGET.saturating_sub(principles_size)),
+    );
+    let own_size: usize = own_kept.iter().map(|&index| size(&all[index])).sum();
+    kept.extend(own_kept);
+    kept.extend(pick(&principle, ANSWER_BUDGET.saturating_sub(own_size)));
+    kept.sort_unstable();
+    let cut = kept.len() < all.len();
+    Fit { kept, cut }
+}
+
+/// The sections of the constraints not in `kept` (sorted), each with how
+/// many were left out and where the first of them is.
+pub fn omitted(all: &[Labelled<'_>], kept: &[usize]) -> Vec<OmittedSection> {
+    let mut omitted: Vec<OmittedSection> = Vec::new();
+    for (index, labelled) in all.iter().enumerate() {
+        if kept.binary_search(&index).is_ok() {
+            continue;
+        }
+        match omitted.last_mut() {
+            Some(last) if last.section == labelled.label => last.count += 1,
+            _ => omitted.push(OmittedSection {
+                section: labelled.label.to_string(),
+                count: 1,
+                at: labelled.item.source.to_string(),
+            }),
+        }
+    }
+    omitted
+}
+
+/// What a constraint costs an answer: its text and its heading.
+fn size(labelled: &Labelled<'_>) -> usize {
+    labelled.item.text.len() + labelled.label.len()
+}
+
+/// The constraints to show with a task. Rules of a native `project.md`
+/// bind every task and are always shown. The feature's own constraints and
+/// project principles (a constitution, steering files) are each shown whole
+/// when they fit their budget; otherwise those sharing the most words with
+/// the task, in document order. Returns how many were left out.
+pub fn for_task(all: &[Labelled<'_>], task: &Task) -> (Vec<Constraint>, usize) {
+    let task_words = task_words(task);
+    let mut kept: Vec<usize> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, labelled)| labelled.project_wide && !labelled.principle)
+        .map(|(index, _)| index)
+        .collect();
+    let feature = |labelled: &Labelled<'_>| !labelled.project_wide;
+    let principle = |labelled: &Labelled<'_>| labelled.principle;
+    kept.extend(closest(all, feature, &task_words, CONSTRAINT_BUDGET));
+    kept.extend(closest(all, principle, &task_words, PRINCIPLE_BUDGET));
+    let omitted = all.len() - kept.len();
+    kept.sort_unstable();
+    (
+        kept.into_iter()
+            .map(|index| Constraint::from(&all[index]))
+            .collect(),
+        omitted,
+    )
+}
+
+/// The words a task is about: its title, description and criteria.
+fn task_words(task: &Task) -> HashSet<String> {
+    std::iter::once(task.title.as_str())
+        .chain(std::iter::once(task.description.as_str()))
+        .chain(
+            task.acceptance_criteria
+                .iter()
+                .map(|item| item.text.as_str()),
+        )
+        .flat_map(words)
+        .collect()
+}
+
+/// Indices of the constraints picked by `wanted`, in document order, as
+/// many as fit `budget` bytes.
+fn first_fitting(
+    all: &[Labelled<'_>],
+    wanted: impl Fn(&Labelled<'_>) -> bool,
+    budget: usize,
+) -> Vec<usize> {
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for (index, labelled) in all
+        .iter()
+        .enumerate()
+        .filter(|(_, labelled)| wanted(labelled))
+    {
+        used += size(labelled);
+        if used > budget {
+            break;
+        }
+        kept.push(index);
+    }
+    kept
+}
+
+/// Each section label once, in order.
+pub fn unique_labels(all: &[Labelled<'_>]) -> Vec<String> {
+    let mut labels: Vec<String> = Vec::new();
+    for labelled in all {
+        if !labels.iter().any(|label| label == labelled.label) {
+            labels.push(labelled.label.to_string());
+        }
+    }
+    labels
+}
+
+/// Indices of the constraints in `all` picked by `wanted`: all of them when
+/// they fit `budget` bytes, else those sharing the most words with the task.
+fn closest(
+    all: &[Labelled<'_>],
+    wanted: impl Fn(&Labelled<'_>) -> bool,
+    task_words: &HashSet<String>,
+    budget: usize,
+) -> Vec<usize> {
+    let candidates: Vec<usize> = (0..all.len())
+        .filter(|&index| wanted(&all[index]))
+        .collect();
+    if candidates
+        .iter()
+        .map(|&index| size(&all[index]))
+        .sum::<usize>()
+        <= budget
+    {
+        return candidates;
+    }
+    let mut ranked: Vec<(usize, usize)> = candidates
+        .into_iter()
+        .map(|index| {
+            let shared = words(&all[index].item.text)
+                .filter(|word| task_words.contains(word))
+                .count();
+            (index, shared)
+        })
+        .filter(|(_, shared)| *shared > 0)
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for (index, _) in ranked {
+        let cost = size(&all[index]);
+        if used + cost <= budget {
+            used += cost;
+            kept.push(index);
+        }
+    }
+    kept
+}
+
+/// Lowercase words of four letters or more: enough to tell topics apart.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.len() >= 4)
+        .map(str::to_lowercase)
+}
