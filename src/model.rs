@@ -96,21 +96,6 @@ impl Layout {
         Layout::Kiro,
         Layout::OpenSpec,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Layout::Native => "native",
-            Layout::SpecKit => "speckit",
-            Layout::Kiro => "kiro",
-            Layout::OpenSpec => "openspec",
-        }
-    }
-}
-
-impl fmt::Display for Layout {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// Which role a document plays in a feature.
@@ -131,35 +116,10 @@ pub enum DocumentRole {
     Tasks,
 }
 
-/// What kind of acceptance criterion an item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CriterionKind {
-    /// Listed under an acceptance-criteria heading, or a Kiro EARS criterion.
-    Acceptance,
-    /// A Given/When/Then scenario (spec-kit) or an OpenSpec `Scenario`.
-    Scenario,
-    /// A measurable success criterion.
-    Success,
-    /// An edge case the feature must handle.
-    EdgeCase,
-}
-
-impl CriterionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CriterionKind::Acceptance => "acceptance",
-            CriterionKind::Scenario => "scenario",
-            CriterionKind::Success => "success",
-            CriterionKind::EdgeCase => "edge case",
-        }
-    }
-}
-
 /// A feature-level acceptance criterion, with what it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Criterion {
     pub item: Item,
-    pub kind: CriterionKind,
     /// What the criterion belongs to, as written: "User Story 1 - Upload",
     /// "Requirement 2", "ADDED Requirement: Scope flag".
     pub group: Option<String>,

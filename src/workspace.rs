@@ -227,11 +227,6 @@ impl Workspace {
         &self.root
     }
 
-    /// The layout `--layout` chose, if any.
-    pub fn layout(&self) -> Option<Layout> {
-        self.layout
-    }
-
     /// The path of `path` relative to the root, with `/` separators.
     pub fn relative(&self, path: &Path) -> String {
         let relative = path.strip_prefix(&self.root).unwrap_or(path);
@@ -477,17 +472,8 @@ impl Workspace {
         };
         let dir = fs::canonicalize(dir).ok()?;
         let name = dir.file_name()?.to_str()?;
-        let located = self.locate(name).ok().or_else(|| {
-            self.conventions().find_map(|convention| {
-                self.locate(&format!("{name}@{}", convention.qualifier))
-                    .ok()
-            })
-        })?;
-        let same = fs::canonicalize(&located.dir).is_ok_and(|found| found == dir);
-        if same {
-            return Some(located.id);
-        }
-        // Two layouts hold the name: find the one at `dir`.
+        // Asked by qualified id, each layout answers for its own folder of
+        // that name (and gives the plain id when no other layout has one).
         self.conventions().find_map(|convention| {
             let located = self
                 .locate(&format!("{name}@{}", convention.qualifier))

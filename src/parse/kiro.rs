@@ -4,9 +4,7 @@
 //! with steps `- [ ] 1.1 ...` linking `_Requirements: 1.1, 2.3_`);
 //! `.kiro/steering/*.md` bind every spec.
 
-use crate::model::{
-    Criterion, CriterionKind, Document, DocumentRole, Layout, Question, Section, SectionKind,
-};
+use crate::model::{Criterion, Document, DocumentRole, Layout, Question, Section, SectionKind};
 use crate::parse::Convention;
 use crate::parse::markdown::{Block, Outline, collapse_whitespace, normalize_heading};
 
@@ -48,7 +46,6 @@ pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
             for (index, item) in listed.enumerate() {
                 criteria.push(Criterion {
                     item: item.clone(),
-                    kind: CriterionKind::Acceptance,
                     group: Some(group.clone()),
                     keys: vec![format!("{number}.{}", index + 1), number.to_string()],
                 });
@@ -59,7 +56,6 @@ pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
         {
             criteria.extend(section.items.iter().map(|item| Criterion {
                 item: item.clone(),
-                kind: CriterionKind::Acceptance,
                 group: None,
                 keys: Vec::new(),
             }));
@@ -72,7 +68,6 @@ pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
         ) {
             criteria.extend(section.items.iter().map(|item| Criterion {
                 item: item.clone(),
-                kind: CriterionKind::Acceptance,
                 group: Some(section.title.clone()),
                 keys: Vec::new(),
             }));

@@ -18,8 +18,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::model::{
-    Criterion, CriterionKind, Diagnostic, Document, DocumentRole, Feature, Item, Layout,
-    SectionKind,
+    Criterion, Diagnostic, Document, DocumentRole, Feature, Item, Layout, SectionKind,
 };
 use crate::parse::markdown::Outline;
 
@@ -134,7 +133,6 @@ fn section_criteria(document: &mut Document) {
         .flat_map(|section| {
             section.items.iter().map(|item| Criterion {
                 item: item.clone(),
-                kind: CriterionKind::Acceptance,
                 group: None,
                 keys: Vec::new(),
             })

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::model::{Criterion, CriterionKind, Document, DocumentRole, Item, Layout, Section};
+use crate::model::{Criterion, Document, DocumentRole, Item, Layout, Section};
 use crate::parse::Convention;
 use crate::parse::markdown::{Block, Outline, collapse_whitespace, normalize_heading};
 
@@ -106,7 +106,6 @@ pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
                         source: section.source.clone(),
                         span: section.heading_span.start..section.body_span.end,
                     },
-                    kind: CriterionKind::Acceptance,
                     group: Some(group.clone()),
                     keys: Vec::new(),
                 });
@@ -127,7 +126,6 @@ pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
                     source: scenario.source.clone(),
                     span: scenario.heading_span.start..scenario.body_span.end,
                 },
-                kind: CriterionKind::Scenario,
                 group: Some(group.clone()),
                 keys: Vec::new(),
             });
@@ -141,7 +139,6 @@ pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
         for item in &section.items {
             criteria.push(Criterion {
                 item: item.clone(),
-                kind: CriterionKind::Acceptance,
                 group: Some(match capability {
                     Some(capability) => format!("{capability} / RENAMED Requirements"),
                     None => "RENAMED Requirements".to_string(),

@@ -5,9 +5,7 @@
 //! ...` grouped by phase); `.specify/memory/constitution.md` binds every
 //! feature.
 
-use crate::model::{
-    Criterion, CriterionKind, Document, DocumentRole, Item, Layout, Question, SectionKind,
-};
+use crate::model::{Criterion, Document, DocumentRole, Item, Layout, Question, SectionKind};
 use crate::parse::markdown::{Block, Outline, normalize_heading};
 use crate::parse::{Convention, question};
 
@@ -57,7 +55,6 @@ pub fn document(document: &mut Document, outline: &Outline, text: &str) {
                     .into_iter()
                     .map(|item| Criterion {
                         item,
-                        kind: CriterionKind::Scenario,
                         group: Some(group.clone()),
                         keys: vec![format!("US{story}")],
                     }),
@@ -65,21 +62,18 @@ pub fn document(document: &mut Document, outline: &Outline, text: &str) {
         } else if name == "edge cases" {
             criteria.extend(nested_items().map(|item| Criterion {
                 item: item.clone(),
-                kind: CriterionKind::EdgeCase,
                 group: Some("Edge cases".to_string()),
                 keys: Vec::new(),
             }));
         } else if name == "success criteria" {
             criteria.extend(nested_items().map(|item| Criterion {
                 item: item.clone(),
-                kind: CriterionKind::Success,
                 group: Some("Success criteria".to_string()),
                 keys: Vec::new(),
             }));
         } else if section.kind == SectionKind::AcceptanceCriteria {
             criteria.extend(section.items.iter().map(|item| Criterion {
                 item: item.clone(),
-                kind: CriterionKind::Acceptance,
                 group: None,
                 keys: Vec::new(),
             }));
