@@ -43,8 +43,15 @@ pub enum WorkspaceError {
     OutsideRoot { path: String },
     #[error("feature `{id}` is ambiguous: more than one layout has a folder of that name; use one of {}", candidates.join(", "))]
     AmbiguousFeature { id: String, candidates: Vec<String> },
-    #[error("feature {id} has none of {files} to record questions in")]
-    NoPrimary { id: String, files: String },
+    #[error(
+        "feature {id} has none of {files} to record questions in; create {first} in {dir} and ask again"
+    )]
+    NoPrimary {
+        id: String,
+        files: String,
+        first: String,
+        dir: String,
+    },
 }
 
 /// "valid features: a, b" or "there are no features".
@@ -695,8 +702,15 @@ impl Workspace {
             }
         }
         Err(WorkspaceError::NoPrimary {
-            id: located.id,
             files: convention.primary.join(", "),
+            first: convention
+                .primary
+                .first()
+                .copied()
+                .unwrap_or_default()
+                .to_string(),
+            dir: self.relative(&located.dir),
+            id: located.id,
         })
     }
 

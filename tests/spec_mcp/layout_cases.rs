@@ -1832,3 +1832,34 @@ async fn an_openspec_change_points_to_the_current_truth_it_changes() {
         "a capability is not a change: {answer}"
     );
 }
+
+/// An OpenSpec change holding only a delta spec has no file its workflow
+/// keeps questions in: the refusal says which file to create, and nothing
+/// is written.
+#[tokio::test]
+async fn a_change_without_design_or_proposal_says_where_questions_go() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let delta = "## ADDED Requirements\n\n### Requirement: Export\nThe system SHALL export.\n";
+    write(
+        root.path(),
+        "openspec/changes/add-y/specs/cap/spec.md",
+        delta,
+    );
+    let session = writing_session(root.path()).await;
+    let refused = session
+        .refused(
+            "ask_question",
+            json!({"feature": "add-y", "question": "Which format?"}),
+        )
+        .await;
+    assert!(
+        refused.contains(
+            "has none of design.md, proposal.md, tasks.md to record questions in; create design.md in openspec/changes/add-y and ask again"
+        ),
+        "{refused}"
+    );
+    assert_eq!(
+        read(root.path(), "openspec/changes/add-y/specs/cap/spec.md"),
+        delta
+    );
+}
