@@ -42,8 +42,10 @@ pub enum Reason {
     Pinned,
     Configured,
     InProgress,
+    StepOfInProgress,
     FirstReady,
     OnlyFeature,
+    OnlyWork,
     SpecifyFeatureDirectory,
     FeatureJson,
     SpecifyFeature,
@@ -57,8 +59,14 @@ impl Reason {
             Reason::Pinned => "pinned for this session with set_current_task",
             Reason::Configured => "set by --feature/--task or SPEC_MCP_FEATURE/SPEC_MCP_TASK",
             Reason::InProgress => "the first task marked in progress",
+            Reason::StepOfInProgress => {
+                "the step to work on next in the first task marked in progress"
+            }
             Reason::FirstReady => "the first open task whose dependencies are done",
             Reason::OnlyFeature => "the only feature in the kit",
+            Reason::OnlyWork => {
+                "the only work in progress in the kit (the other features are reference: OpenSpec capabilities, the current truth changes apply to)"
+            }
             Reason::SpecifyFeatureDirectory => "named by SPECIFY_FEATURE_DIRECTORY",
             Reason::FeatureJson => "named by .specify/feature.json",
             Reason::SpecifyFeature => "named by SPECIFY_FEATURE",
@@ -84,17 +92,13 @@ impl<'a> Choice<'a> {
     }
 }
 
-/// The current feature id: the first explicit choice, else the only feature.
-/// Whether the id exists is the workspace's to check.
-pub fn current_feature(
-    choice: Choice<'_>,
-    known: &[String],
-) -> Result<(String, Reason), QueryError> {
-    if let Some((id, reason)) = choice.first() {
-        return Ok((id.to_string(), reason));
-    }
-    match known {
-        [only] => Ok((only.clone(), Reason::OnlyFeature)),
+/// The current feature id when nothing named one: the only work item
+/// (an OpenSpec change, say, beside the capabilities it changes), else the
+/// only feature. `work` is the part of `known` that is work, not reference.
+pub fn current_feature(known: &[String], work: &[String]) -> Result<(String, Reason), QueryError> {
+    match (work, known) {
+        ([only], [_, _, ..]) => Ok((only.clone(), Reason::OnlyWork)),
+        (_, [only]) => Ok((only.clone(), Reason::OnlyFeature)),
         _ => Err(QueryError::NoCurrentFeature {
             known: known.to_vec(),
         }),
@@ -115,26 +119,29 @@ pub fn current_task<'f>(
             feature: feature.id.clone(),
         });
     }
+    // Work marked in progress comes first, even after an earlier open task;
+    // one made of steps goes on through its first open step.
+    if let Some(task) = all
+        .iter()
+        .find(|task| task.status == TaskStatus::InProgress)
+    {
+        return Ok(match open_step(feature, task) {
+            Some(step) => (step, Reason::StepOfInProgress),
+            None => (task, Reason::InProgress),
+        });
+    }
     // A task made of steps is worked on through its steps.
     let tasks: Vec<&Task> = all
         .iter()
         .copied()
         .filter(|task| !has_open_steps(feature, task))
         .collect();
-    if let Some(task) = tasks
-        .iter()
-        .find(|task| task.status == TaskStatus::InProgress)
-    {
-        return Ok((task, Reason::InProgress));
-    }
     // Optional tasks (Kiro's `- [ ]*`) come after every required one.
-    let ready =
-        |task: &&&Task| task.status == TaskStatus::Todo && blocked_by(feature, task).is_empty();
     if let Some(task) = tasks
         .iter()
         .filter(|task| !task.optional)
-        .find(ready)
-        .or_else(|| tasks.iter().find(ready))
+        .find(|task| ready(feature, task))
+        .or_else(|| tasks.iter().find(|task| ready(feature, task)))
     {
         return Ok((task, Reason::FirstReady));
     }
@@ -160,6 +167,32 @@ pub fn current_task<'f>(
             waiting: open.join("; "),
         })
     }
+}
+
+/// Whether a task can be started: todo, its dependencies done.
+fn ready(feature: &Feature, task: &Task) -> bool {
+    task.status == TaskStatus::Todo && blocked_by(feature, task).is_empty()
+}
+
+/// The step to work on in a task that has open steps, descending into
+/// steps of steps: one in progress, else the first required one that is
+/// ready, else the first ready optional one. `None` when the task has no
+/// open step that can be worked on.
+fn open_step<'f>(feature: &'f Feature, task: &'f Task) -> Option<&'f Task> {
+    let steps: Vec<&Task> = feature.steps(task).collect();
+    let step = steps
+        .iter()
+        .find(|step| step.status == TaskStatus::InProgress)
+        .or_else(|| {
+            steps
+                .iter()
+                .filter(|step| !step.optional)
+                .find(|step| ready(feature, step) || has_open_steps(feature, step))
+        })
+        .or_else(|| steps.iter().find(|step| ready(feature, step)))
+        .copied()?;
+    // A step is also a task; a step's steps come before the step itself.
+    Some(open_step(feature, step).unwrap_or(step))
 }
 
 /// Whether some required step of `task` (a task naming it as parent) is
@@ -214,29 +247,64 @@ pub fn feature_criteria(feature: &Feature) -> Vec<&Criterion> {
     feature.criteria().collect()
 }
 
-/// Feature criteria a task links to: the scenarios of its user story
-/// (spec-kit `[US1]`), the requirements it names (Kiro `_Requirements:_`),
-/// and for a task made of steps, those its steps link to.
-pub fn linked_criteria<'a>(feature: &'a Feature, task: &Task) -> Vec<&'a Criterion> {
-    let mut keys: Vec<&str> = task.story.iter().map(String::as_str).collect();
-    keys.extend(task.requirements.iter().map(String::as_str));
-    for step in feature.steps(task) {
-        keys.extend(step.requirements.iter().map(String::as_str));
-        keys.extend(step.story.iter().map(String::as_str));
+/// What a task names as the criteria it serves: its user story (spec-kit
+/// `[US1]`), the requirements it lists (Kiro `_Requirements: 2, 3.1_`), and
+/// for a task made of steps, what its steps name. Empty for a task that
+/// links to nothing.
+pub fn task_links<'a>(feature: &'a Feature, task: &'a Task) -> Vec<&'a str> {
+    let mut keys: Vec<&str> = Vec::new();
+    let steps = feature.steps(task);
+    for linking in std::iter::once(task).chain(steps) {
+        for key in linking.story.iter().chain(linking.requirements.iter()) {
+            if !keys.iter().any(|known| known.eq_ignore_ascii_case(key)) {
+                keys.push(key);
+            }
+        }
     }
+    keys
+}
+
+/// Feature criteria a task links to (see [`task_links`]): exactly those
+/// whose keys it names. Kiro's `_Requirements: 2_` names all of requirement
+/// 2 (key `2`), `2.3` one criterion (key `2.3`).
+pub fn linked_criteria<'a>(feature: &'a Feature, task: &Task) -> Vec<&'a Criterion> {
+    let keys = task_links(feature, task);
     if keys.is_empty() {
         return Vec::new();
     }
     feature
         .criteria()
-        // Kiro's `_Requirements: 2_` links all of requirement 2 (key `2`),
-        // `2.3` one criterion (key `2.3`).
-        .filter(|criterion| {
-            criterion
-                .keys
-                .iter()
-                .any(|key| keys.iter().any(|wanted| wanted.eq_ignore_ascii_case(key)))
+        .filter(|criterion| links_to(&keys, criterion))
+        .collect()
+}
+
+/// Whether a criterion carries one of `keys`.
+fn links_to(keys: &[&str], criterion: &Criterion) -> bool {
+    criterion
+        .keys
+        .iter()
+        .any(|key| keys.iter().any(|wanted| wanted.eq_ignore_ascii_case(key)))
+}
+
+/// Links a task names that no criterion of the feature carries.
+pub fn dangling_links<'a>(feature: &'a Feature, task: &'a Task) -> Vec<&'a str> {
+    task_links(feature, task)
+        .into_iter()
+        .filter(|key| {
+            !feature
+                .criteria()
+                .any(|criterion| links_to(std::slice::from_ref(key), criterion))
         })
+        .collect()
+}
+
+/// Feature criteria no task can link to, so they bind every task: spec-kit
+/// Success Criteria and Edge Cases, a native PRD's Acceptance criteria,
+/// criteria outside any Kiro requirement.
+pub fn criteria_for_every_task(feature: &Feature) -> Vec<&Criterion> {
+    feature
+        .criteria()
+        .filter(|criterion| criterion.keys.is_empty())
         .collect()
 }
 

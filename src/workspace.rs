@@ -93,7 +93,17 @@ struct Cache {
 struct Listing {
     bases: FolderStamps,
     folders: Vec<(PathBuf, Option<SystemTime>)>,
-    ids: Arc<Vec<String>>,
+    catalogue: Catalogue,
+}
+
+/// The kit's feature ids, in layout order then by name.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    /// Every feature.
+    pub ids: Arc<Vec<String>>,
+    /// The features that are work items, leaving out reference folders
+    /// (OpenSpec's capabilities, the current truth changes apply to).
+    pub work: Arc<Vec<String>>,
 }
 
 /// How recent a modification time must be to be trusted as a cache key.
@@ -297,6 +307,12 @@ impl Workspace {
     /// removed) or one of its subfolders (a folder gaining or losing, directly
     /// inside it, the file that makes it a feature).
     pub fn feature_ids(&self) -> Arc<Vec<String>> {
+        self.catalogue().ids
+    }
+
+    /// Every feature id, and those that are work items rather than
+    /// reference; kept as [`Workspace::feature_ids`] says.
+    pub fn catalogue(&self) -> Catalogue {
         let bases: Vec<PathBuf> = self
             .conventions()
             .map(|convention| self.base_dir(convention))
@@ -316,12 +332,11 @@ impl Workspace {
                     .iter()
                     .all(|(folder, stamp)| modified(folder) == *stamp)
             {
-                return listing.ids.clone();
+                return listing.catalogue.clone();
             }
         }
         let base_stamps: FolderStamps = bases.iter().map(|base| modified(base)).collect();
-        let (ids, folders) = self.scan_feature_ids();
-        let ids = Arc::new(ids);
+        let (catalogue, folders) = self.scan_feature_ids();
         let settled = !base_stamps
             .iter()
             .chain(folders.iter().map(|(_, stamp)| stamp))
@@ -329,13 +344,13 @@ impl Workspace {
         self.lock().catalogue = settled.then(|| Listing {
             bases: base_stamps,
             folders,
-            ids: ids.clone(),
+            catalogue: catalogue.clone(),
         });
-        ids
+        catalogue
     }
 
     /// The feature ids, and every subfolder looked at with its stamp.
-    fn scan_feature_ids(&self) -> (Vec<String>, Vec<(PathBuf, Option<SystemTime>)>) {
+    fn scan_feature_ids(&self) -> (Catalogue, Vec<(PathBuf, Option<SystemTime>)>) {
         let mut found: Vec<(&'static Convention, String)> = Vec::new();
         let mut folders = Vec::new();
         for convention in self.conventions() {
@@ -369,18 +384,25 @@ impl Workspace {
             names.sort();
             found.extend(names.into_iter().map(|name| (convention, name)));
         }
-        let ids = found
-            .iter()
-            .map(|(convention, name)| {
-                let clashes = found.iter().filter(|(_, other)| other == name).count() > 1;
-                if clashes {
-                    format!("{name}@{}", convention.qualifier)
-                } else {
-                    name.clone()
-                }
-            })
-            .collect();
-        (ids, folders)
+        let mut ids = Vec::new();
+        let mut work = Vec::new();
+        for (convention, name) in &found {
+            let clashes = found.iter().filter(|(_, other)| other == name).count() > 1;
+            let id = if clashes {
+                format!("{name}@{}", convention.qualifier)
+            } else {
+                name.clone()
+            };
+            if !convention.reference {
+                work.push(id.clone());
+            }
+            ids.push(id);
+        }
+        let catalogue = Catalogue {
+            ids: Arc::new(ids),
+            work: Arc::new(work),
+        };
+        (catalogue, folders)
     }
 
     /// Finds a feature folder by id: a folder name, or `name@<layout>` when

@@ -280,11 +280,26 @@ pub struct AcceptanceCriteria {
     pub task_criteria: Vec<SourcedItem>,
     /// The task's test plan.
     pub test_plan: Vec<SourcedItem>,
-    /// Every feature-level criterion: acceptance criteria, scenarios,
-    /// success criteria, edge cases.
+    /// For a task that links to user stories or requirements, the
+    /// feature-level criteria that bind every task (success criteria, edge
+    /// cases, a PRD's acceptance criteria); the other stories' and
+    /// requirements' criteria are left out. Otherwise every criterion of
+    /// the feature.
     pub feature_criteria: Vec<SourcedItem>,
+    /// Which of the feature's criteria `feature_criteria` holds.
+    pub feature_criteria_shown: CriteriaShown,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub notes: Vec<String>,
+}
+
+/// Which feature-level criteria an answer lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CriteriaShown {
+    /// Those that bind every task: the task links to its own.
+    EveryTask,
+    /// All of them: no task, or one that links to nothing.
+    All,
 }
 
 /// Architecture constraints of a feature.

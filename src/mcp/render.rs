@@ -4,8 +4,9 @@
 use std::fmt::Write;
 
 use crate::mcp::answer::{
-    AcceptanceCriteria, Asked, Constraint, Constraints, CurrentTask, DefinitionOfDone, OutOfScope,
-    Pinned, QuestionInfo, Questions, ScopeItem, SourcedItem, TaskInfo, Tasks,
+    AcceptanceCriteria, Asked, Constraint, Constraints, CriteriaShown, CurrentTask,
+    DefinitionOfDone, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem, SourcedItem,
+    TaskInfo, Tasks,
 };
 
 /// Markdown being written; `fmt::Write` into a `String` cannot fail.
@@ -193,11 +194,11 @@ pub fn acceptance_criteria(answer: &AcceptanceCriteria) -> String {
             );
         }
     }
-    page.items(
-        "Feature acceptance criteria",
-        &answer.feature_criteria,
-        "None stated.",
-    );
+    let heading = match answer.feature_criteria_shown {
+        CriteriaShown::EveryTask => "Feature acceptance criteria (bind every task)",
+        CriteriaShown::All => "Feature acceptance criteria",
+    };
+    page.items(heading, &answer.feature_criteria, "None stated.");
     page.notes(&answer.notes);
     page.0
 }

@@ -13,8 +13,9 @@ use serde::Serialize;
 
 use crate::edit::{self, EditError, NewQuestion, Writer};
 use crate::mcp::answer::{
-    self, AcceptanceCriteria, Asked, Constraint, Constraints, CurrentTask, DefinitionOfDone,
-    FeatureRef, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem, TaskInfo, TaskRow, Tasks,
+    self, AcceptanceCriteria, Asked, Constraint, Constraints, CriteriaShown, CurrentTask,
+    DefinitionOfDone, FeatureRef, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem, TaskInfo,
+    TaskRow, Tasks,
 };
 use crate::mcp::params::{
     AskQuestion, ConstraintsQuery, ListQuestions, QuestionStatus, SetCurrentTask, Target,
@@ -297,8 +298,8 @@ impl SpecServer {
                 if let Some(hinted) = self.hinted_feature() {
                     hinted
                 } else {
-                    let known = self.kit.workspace.feature_ids();
-                    query::current_feature(Choice::default(), &known)?
+                    let catalogue = self.kit.workspace.catalogue();
+                    query::current_feature(&catalogue.ids, &catalogue.work)?
                 }
             }
         };
@@ -397,12 +398,7 @@ impl SpecServer {
         let (constraints, omitted) = select::for_task(&all_constraints, task);
         let mut notes = Vec::new();
         let linked = query::linked_criteria(&feature, task);
-        let unshown = query::feature_criteria(&feature).len() - linked.len();
-        if unshown > 0 {
-            notes.push(format!(
-                "the feature states {unshown} more acceptance criteria (scenarios, success criteria, edge cases) not linked to this task; get_acceptance_criteria returns them"
-            ));
-        }
+        notes.extend(link_notes(&feature, task, Shown::Linked));
         notes.extend(self.current_truth_note(&feature));
         if omitted > 0 {
             notes.push(format!(
@@ -447,22 +443,45 @@ impl SpecServer {
             }
             Err(error) => return Err(error),
         };
+        // A task that links to stories or requirements gets exactly those,
+        // beside the criteria that bind every task; one that links to
+        // nothing gets every criterion of the feature.
+        let (task_criteria, feature_criteria, shown) = match task {
+            Some(task) if !query::task_links(&feature, task).is_empty() => {
+                notes.extend(link_notes(&feature, task, Shown::LinkedAndCommon));
+                (
+                    self::task_criteria(
+                        &task.acceptance_criteria,
+                        &query::linked_criteria(&feature, task),
+                    ),
+                    query::criteria_for_every_task(&feature),
+                    CriteriaShown::EveryTask,
+                )
+            }
+            Some(task) => {
+                notes.extend(link_notes(&feature, task, Shown::All));
+                (
+                    answer::items(&task.acceptance_criteria),
+                    query::feature_criteria(&feature),
+                    CriteriaShown::All,
+                )
+            }
+            None => (
+                Vec::new(),
+                query::feature_criteria(&feature),
+                CriteriaShown::All,
+            ),
+        };
         notes.extend(self.current_truth_note(&feature));
         Ok(AcceptanceCriteria {
             feature: FeatureRef::from(&*feature),
             task: task.map(|task| TaskInfo::new(&feature, task)),
-            task_criteria: task
-                .map(|task| {
-                    task_criteria(
-                        &task.acceptance_criteria,
-                        &query::linked_criteria(&feature, task),
-                    )
-                })
-                .unwrap_or_default(),
+            task_criteria,
             test_plan: task
                 .map(|task| answer::items(&task.test_plan))
                 .unwrap_or_default(),
-            feature_criteria: answer::criteria(query::feature_criteria(&feature)),
+            feature_criteria: answer::criteria(feature_criteria),
+            feature_criteria_shown: shown,
             notes,
         })
     }
@@ -633,6 +652,84 @@ impl SpecServer {
             feature: feature.id.clone(),
             source: appended.source,
         })
+    }
+}
+
+/// Which of the feature's criteria an answer shows beside a task's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    /// Only those the task links to (`get_current_task`).
+    Linked,
+    /// Those the task links to, and those that bind every task.
+    LinkedAndCommon,
+    /// Every criterion of the feature.
+    All,
+}
+
+/// What an answer says about the criteria a task links to and those it
+/// leaves out.
+fn link_notes(feature: &Feature, task: &Task, shown: Shown) -> Vec<String> {
+    let mut notes = Vec::new();
+    let links = query::task_links(feature, task);
+    let all = query::feature_criteria(feature).len();
+    if links.is_empty() {
+        if all > 0 {
+            notes.push(match shown {
+                Shown::All => format!(
+                    "task {} links to no user story or requirement, so every criterion of the feature is listed",
+                    task.id
+                ),
+                Shown::Linked | Shown::LinkedAndCommon => format!(
+                    "task {} links to no user story or requirement; the feature states {all} acceptance criteria, which get_acceptance_criteria lists",
+                    task.id
+                ),
+            });
+        }
+        return notes;
+    }
+    let dangling = query::dangling_links(feature, task);
+    if !dangling.is_empty() {
+        notes.push(format!(
+            "task {} links to {}, which no criterion of the spec carries",
+            task.id,
+            dangling.join(", ")
+        ));
+    }
+    let linked = query::linked_criteria(feature, task).len();
+    let common = query::criteria_for_every_task(feature);
+    if shown == Shown::Linked && !common.is_empty() {
+        notes.push(format!(
+            "the feature also states {} acceptance criteria that bind every task{}; get_acceptance_criteria lists them",
+            common.len(),
+            groups(&common)
+        ));
+    }
+    let others = all - linked - common.len();
+    if others > 0 {
+        notes.push(format!(
+            "task {} links to {}; the {others} criteria of other stories and requirements belong to other tasks and are left out",
+            task.id,
+            links.join(", ")
+        ));
+    }
+    notes
+}
+
+/// ` (Success criteria, Edge cases)`: the groups criteria are listed under.
+fn groups(criteria: &[&crate::model::Criterion]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for name in criteria
+        .iter()
+        .filter_map(|criterion| criterion.group.as_deref())
+    {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", names.join(", "))
     }
 }
 

@@ -23,6 +23,7 @@ pub const CONVENTION: Convention = Convention {
     primary: &["requirements.md", "bugfix.md", "design.md", "tasks.md"],
     project: &[(".kiro/steering/*.md", DocumentRole::Principles)],
     project_in_base: false,
+    reference: false,
 };
 
 /// Reads Kiro's conventions in one document.

@@ -46,6 +46,10 @@ pub struct Convention {
     pub project: &'static [(&'static str, DocumentRole)],
     /// Project files sit in `base` rather than at the root.
     pub project_in_base: bool,
+    /// Its folders are reference (the current truth that work changes, as
+    /// OpenSpec's capabilities are), not work items: never chosen as the
+    /// current feature by elimination while a work item exists.
+    pub reference: bool,
 }
 
 /// `auth@kiro` into `("auth", Some("kiro"))` when `kiro` is a convention's

@@ -21,6 +21,7 @@ pub const CONVENTION: Convention = Convention {
     primary: &["prd.md", "tech-spec.md", "tasks.md"],
     project: &[(PROJECT_FILE, DocumentRole::Project)],
     project_in_base: true,
+    reference: false,
 };
 
 /// Native documents say everything with headings: the PRD's acceptance

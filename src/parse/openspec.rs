@@ -37,6 +37,7 @@ pub const CHANGES: Convention = Convention {
     primary: &["design.md", "proposal.md", "tasks.md"],
     project: PROJECT,
     project_in_base: false,
+    reference: false,
 };
 
 /// Capabilities as built: the current truth a change's deltas apply to.
@@ -53,6 +54,7 @@ pub const SPECS: Convention = Convention {
     primary: &["spec.md", "design.md"],
     project: PROJECT,
     project_in_base: false,
+    reference: true,
 };
 
 /// Reads OpenSpec's conventions in one document.
@@ -98,12 +100,18 @@ pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
                 Some("REMOVED") => format!("{name} is removed: {}", statement.join(" ")),
                 _ => statement.join(" "),
             };
+            // A statement is cited where it starts; a removal, which
+            // opens with the requirement's name, at its heading.
+            let source = match (operation, section.items.first()) {
+                (Some("REMOVED"), _) | (_, None) => section.source.clone(),
+                (_, Some(first)) => first.source.clone(),
+            };
             if !text.is_empty() {
                 criteria.push(Criterion {
                     item: Item {
                         text,
                         details: Vec::new(),
-                        source: section.source.clone(),
+                        source,
                         span: section.heading_span.start..section.body_span.end,
                     },
                     group: Some(group.clone()),

@@ -27,6 +27,7 @@ pub const CONVENTION: Convention = Convention {
     primary: &["spec.md", "plan.md", "tasks.md"],
     project: &[(".specify/memory/constitution.md", DocumentRole::Principles)],
     project_in_base: false,
+    reference: false,
 };
 
 /// Reads spec-kit's conventions in one document.

@@ -29,7 +29,7 @@ fn layout_kit(name: &str) -> tempfile::TempDir {
 }
 
 /// Writes `text` at `relative` under `root`, creating folders.
-fn write(root: &Path, relative: &str, text: &str) {
+pub(crate) fn write(root: &Path, relative: &str, text: &str) {
     let path = root.join(relative);
     fs::create_dir_all(path.parent().expect("a parent folder")).expect("create dir");
     fs::write(path, text).expect("write file");
@@ -59,7 +59,7 @@ fn pick(value: &Value, keys: &[&str]) -> Value {
 }
 
 /// Runs a session on `root` with `defaults`, read-only.
-async fn session(root: &Path, defaults: Defaults) -> Session {
+pub(crate) async fn session(root: &Path, defaults: Defaults) -> Session {
     Session::in_process(&kit(root, true, defaults), root).await
 }
 
@@ -225,6 +225,28 @@ async fn speckit_feature_criteria_are_scenarios_edge_cases_and_success_criteria(
     assert_eq!(
         column(&answer["task_criteria"], "source"),
         [format!("{SPEC}:16"), format!("{SPEC}:17")]
+    );
+    // Beside story 1's scenarios, T002 gets what binds every task; story
+    // 2's scenario is another task's.
+    assert_eq!(answer["feature_criteria_shown"], "every_task");
+    assert_eq!(
+        column(&answer["feature_criteria"], "source"),
+        [
+            format!("{SPEC}:29"),
+            format!("{SPEC}:30"),
+            format!("{SPEC}:43"),
+            format!("{SPEC}:44")
+        ]
+    );
+    // T001 links to no story: it gets every criterion of the feature.
+    let (_, answer) = session
+        .ok("get_acceptance_criteria", json!({"task": "T001"}))
+        .await;
+    assert_eq!(answer["task_criteria"], json!([]));
+    assert_eq!(answer["feature_criteria_shown"], "all");
+    assert_eq!(
+        answer["notes"][0],
+        "task T001 links to no user story or requirement, so every criterion of the feature is listed"
     );
     let criteria = &answer["feature_criteria"];
     assert_eq!(
@@ -616,10 +638,10 @@ async fn kiro_current_task_and_the_requirements_each_task_links() {
         parent["task_criteria"],
         json!([sign_in(16), lock_out(22), lock_out(23)])
     );
-    assert_eq!(
-        parent["feature_criteria"],
-        json!([sign_in(15), sign_in(16), lock_out(22), lock_out(23)])
-    );
+    // Every criterion belongs to a requirement, and those the task does
+    // not link to belong to other tasks: none is listed for every task.
+    assert_eq!(parent["feature_criteria"], json!([]));
+    assert_eq!(parent["feature_criteria_shown"], "every_task");
     session.close().await;
 }
 
@@ -741,10 +763,15 @@ async fn openspec_changes_and_capabilities_are_features_but_not_the_archive() {
             "{message}"
         );
     }
-    let message = session.refused("get_current_task", json!({})).await;
+    // The capability is the current truth, not work: the one change is
+    // current without a `feature`.
+    let (_, current) = session.ok("get_current_task", json!({})).await;
+    assert_eq!(current["feature"]["id"], "add-x");
     assert!(
-        message.contains("valid features: add-x, cap-a"),
-        "two features and no hint: {message}"
+        current["feature_chosen_because"]
+            .as_str()
+            .is_some_and(|why| why.starts_with("the only work in progress")),
+        "{current}"
     );
     let (_, tasks) = session.ok("list_tasks", json!({"feature": "add-x"})).await;
     assert_eq!(tasks["current"], "1.2");

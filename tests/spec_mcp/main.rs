@@ -8,5 +8,6 @@ mod layout_cases;
 mod layouts;
 mod mcp;
 mod parse;
+mod reading;
 mod sdk_clients;
 mod support;

@@ -1,0 +1,449 @@
+//! Small hand-written kits, one class of reading at a time, checked against
+//! what a careful person reading the same files says: the criteria a task
+//! links to and no others, the task actually in progress, the change being
+//! worked on, every stated non-goal, questions in the forms people write
+//! them, and lists with nothing dropped.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+use spec_mcp::mcp::Defaults;
+
+use crate::layout_cases::{session, write};
+use crate::mcp::strings;
+
+/// Every `source` anywhere in an answer.
+fn sources(value: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    collect_sources(value, &mut found);
+    found
+}
+
+fn collect_sources(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(object) => {
+            for (key, value) in object {
+                match (key.as_str(), value) {
+                    ("source", Value::String(source)) => found.push(source.clone()),
+                    _ => collect_sources(value, found),
+                }
+            }
+        }
+        Value::Array(values) => values
+            .iter()
+            .for_each(|value| collect_sources(value, found)),
+        _ => {}
+    }
+}
+
+/// `path:line` for each line.
+fn at(path: &str, lines: &[u32]) -> Vec<String> {
+    lines.iter().map(|line| format!("{path}:{line}")).collect()
+}
+
+// ---------------------------------------------------------------------------
+// Links name exact criteria
+// ---------------------------------------------------------------------------
+
+const KIRO_REQUIREMENTS: &str = ".kiro/specs/search/requirements.md";
+
+fn kiro_links_kit(root: &Path) {
+    write(
+        root,
+        KIRO_REQUIREMENTS,
+        "# Requirements Document\n\
+         \n\
+         ### Requirement 5: Ranking\n\
+         \n\
+         #### Acceptance Criteria\n\
+         \n\
+         1. WHEN results tie THEN the system SHALL order them by date\n\
+         2. WHEN a title matches THEN the system SHALL rank it first\n\
+         3. WHEN a result is hidden THEN the system SHALL leave it out\n\
+         \n\
+         ### Requirement 6: Filters\n\
+         \n\
+         #### Acceptance Criteria\n\
+         \n\
+         1. WHEN a user picks a tag THEN the system SHALL show only tagged results\n\
+         2. WHEN a user clears filters THEN the system SHALL show every result\n\
+         3. WHEN no result matches THEN the system SHALL say so\n\
+         4. WHEN filters change THEN the system SHALL keep the query\n",
+    );
+    write(
+        root,
+        ".kiro/specs/search/tasks.md",
+        "# Implementation Plan\n\
+         \n\
+         - [ ] 1. Filter by tag\n\
+         \x20 - _Requirements: 6.1, 6.2, 6.4_\n\
+         - [ ] 2. Rank results\n\
+         \x20 - **Validates: Requirements 5.1-5.2, 6.3**\n\
+         - [ ] 3. Filters end to end\n\
+         \x20 - _Requirements: 6_\n\
+         - [ ] 4. Write the docs\n",
+    );
+}
+
+#[tokio::test]
+async fn a_kiro_task_gets_exactly_the_criteria_it_names() {
+    let root = tempfile::tempdir().expect("temp dir");
+    kiro_links_kit(root.path());
+    let session = session(root.path(), Defaults::default()).await;
+    let cases: [(&str, &[u32]); 3] = [
+        // Criteria 6.1, 6.2 and 6.4, not 6.3.
+        ("1", &[15, 16, 18]),
+        // A range expands; a single criterion of another requirement joins.
+        ("2", &[7, 8, 17]),
+        // A whole requirement.
+        ("3", &[15, 16, 17, 18]),
+    ];
+    for (task, lines) in cases {
+        let expected = at(KIRO_REQUIREMENTS, lines);
+        let (_, current) = session.ok("get_current_task", json!({"task": task})).await;
+        assert_eq!(
+            strings(&current["acceptance_criteria"], "source"),
+            expected,
+            "get_current_task for task {task}"
+        );
+        let (_, criteria) = session
+            .ok("get_acceptance_criteria", json!({"task": task}))
+            .await;
+        assert_eq!(
+            strings(&criteria["task_criteria"], "source"),
+            expected,
+            "get_acceptance_criteria for task {task}"
+        );
+        // The criteria of other requirements are in neither answer.
+        let all = at(KIRO_REQUIREMENTS, &[7, 8, 9, 15, 16, 17, 18]);
+        for answer in [&current, &criteria] {
+            let shown = sources(answer);
+            for other in all.iter().filter(|source| !expected.contains(source)) {
+                assert!(
+                    !shown.contains(other),
+                    "task {task}: {other} is another task's criterion"
+                );
+            }
+        }
+        assert_eq!(criteria["feature_criteria"], json!([]), "task {task}");
+    }
+    // A task that links nothing gets every criterion, and says so.
+    let (_, unlinked) = session
+        .ok("get_acceptance_criteria", json!({"task": "4"}))
+        .await;
+    assert_eq!(unlinked["task_criteria"], json!([]));
+    assert_eq!(unlinked["feature_criteria_shown"], "all");
+    assert_eq!(
+        strings(&unlinked["feature_criteria"], "source"),
+        at(KIRO_REQUIREMENTS, &[7, 8, 9, 15, 16, 17, 18])
+    );
+    assert_eq!(
+        unlinked["notes"],
+        json!([
+            "task 4 links to no user story or requirement, so every criterion of the feature is listed"
+        ])
+    );
+    let (_, current) = session.ok("get_current_task", json!({"task": "4"})).await;
+    assert_eq!(
+        current["notes"][0],
+        "task 4 links to no user story or requirement; the feature states 7 acceptance criteria, which get_acceptance_criteria lists"
+    );
+    session.close().await;
+}
+
+const SPEC: &str = "specs/004-cart/spec.md";
+
+fn speckit_links_kit(root: &Path) {
+    write(root, ".specify/memory/constitution.md", "# Constitution\n");
+    write(
+        root,
+        SPEC,
+        "# Feature Specification: Cart\n\
+         \n\
+         ### User Story 1 - Add to cart (Priority: P1)\n\
+         \n\
+         **Acceptance Scenarios**:\n\
+         \n\
+         1. **Given** a product, **When** the shopper adds it, **Then** the cart shows it.\n\
+         \n\
+         ### User Story 2 - Remove from cart (Priority: P2)\n\
+         \n\
+         **Acceptance Scenarios**:\n\
+         \n\
+         1. **Given** a cart item, **When** the shopper removes it, **Then** the total drops.\n\
+         2. **Given** the last item, **When** it is removed, **Then** the cart reads empty.\n\
+         \n\
+         ### Edge Cases\n\
+         \n\
+         - A product sold out while in the cart is marked, not removed.\n\
+         \n\
+         ## Success Criteria\n\
+         \n\
+         - **SC-001**: The cart updates within 200 ms.\n",
+    );
+    write(
+        root,
+        "specs/004-cart/tasks.md",
+        "# Tasks: Cart\n\
+         \n\
+         ## Phase 1: Setup\n\
+         \n\
+         - [x] T001 Create the cart module\n\
+         \n\
+         ## Phase 3: User Story 2 - Remove from cart\n\
+         \n\
+         - [ ] T010 [US2] Add the remove button\n",
+    );
+}
+
+#[tokio::test]
+async fn a_spec_kit_task_gets_its_story_and_what_binds_every_task() {
+    let root = tempfile::tempdir().expect("temp dir");
+    speckit_links_kit(root.path());
+    let session = session(root.path(), Defaults::default()).await;
+    let story_one = format!("{SPEC}:7");
+    for tool in ["get_current_task", "get_acceptance_criteria"] {
+        let (_, answer) = session.ok(tool, json!({})).await;
+        assert_eq!(answer["task"]["id"], "T010", "{tool}");
+        let field = match tool {
+            "get_current_task" => "acceptance_criteria",
+            _ => "task_criteria",
+        };
+        assert_eq!(
+            strings(&answer[field], "source"),
+            at(SPEC, &[13, 14]),
+            "{tool}"
+        );
+        assert!(
+            !sources(&answer).contains(&story_one),
+            "{tool}: story 1's scenario is another task's: {answer}"
+        );
+    }
+    let (_, criteria) = session.ok("get_acceptance_criteria", json!({})).await;
+    assert_eq!(criteria["feature_criteria_shown"], "every_task");
+    assert_eq!(
+        pick_groups(&criteria["feature_criteria"]),
+        json!([
+            ["Edge cases", format!("{SPEC}:18")],
+            ["Success criteria", format!("{SPEC}:22")]
+        ])
+    );
+    assert_eq!(
+        criteria["notes"],
+        json!([
+            "task T010 links to US2; the 1 criteria of other stories and requirements belong to other tasks and are left out"
+        ])
+    );
+    let (_, current) = session.ok("get_current_task", json!({})).await;
+    assert_eq!(
+        current["notes"][0],
+        "the feature also states 2 acceptance criteria that bind every task (Edge cases, Success criteria); get_acceptance_criteria lists them"
+    );
+    session.close().await;
+}
+
+/// `[group, source]` of each criterion.
+fn pick_groups(criteria: &Value) -> Value {
+    Value::Array(
+        criteria
+            .as_array()
+            .expect("criteria")
+            .iter()
+            .map(|criterion| json!([criterion["group"], criterion["source"]]))
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn a_native_prd_s_criteria_bind_every_task_and_a_dangling_link_is_named() {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(
+        root.path(),
+        "specs/export/prd.md",
+        "# Export\n\n## Acceptance criteria\n- The file opens in a spreadsheet.\n",
+    );
+    write(
+        root.path(),
+        "specs/export/tasks.md",
+        "## T1: Write rows\n\n### Acceptance criteria\n- One row per order.\n",
+    );
+    write(
+        root.path(),
+        ".kiro/specs/k/requirements.md",
+        "### Requirement 1\n\n#### Acceptance Criteria\n\n1. WHEN x THEN the system SHALL y\n",
+    );
+    write(
+        root.path(),
+        ".kiro/specs/k/tasks.md",
+        "- [ ] 1. Do x\n  - _Requirements: 1.1, 9.9_\n",
+    );
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, native) = session
+        .ok("get_acceptance_criteria", json!({"feature": "export"}))
+        .await;
+    assert_eq!(
+        strings(&native["task_criteria"], "source"),
+        ["specs/export/tasks.md:4"]
+    );
+    assert_eq!(
+        strings(&native["feature_criteria"], "source"),
+        ["specs/export/prd.md:4"]
+    );
+    let (_, kiro) = session
+        .ok("get_acceptance_criteria", json!({"feature": "k"}))
+        .await;
+    assert_eq!(
+        strings(&kiro["task_criteria"], "source"),
+        [".kiro/specs/k/requirements.md:5"]
+    );
+    assert_eq!(
+        kiro["notes"][0],
+        "task 1 links to 9.9, which no criterion of the spec carries"
+    );
+    session.close().await;
+}
+
+// ---------------------------------------------------------------------------
+// In progress means in progress
+// ---------------------------------------------------------------------------
+
+/// A checklist where task 3 is in progress after an open task 2.
+const IN_PROGRESS: &str = "- [x] 1. Set up\n\
+                           - [ ] 2. Write the parser\n\
+                           \x20 - [ ] 2.1 Tokens\n\
+                           - [-] 3. Build the index\n\
+                           \x20 - [x] 3.1 Pick a tokenizer\n\
+                           \x20 - [ ] 3.2 Store postings\n\
+                           \x20 - [ ] 3.3 Merge segments\n\
+                           - [ ] 4. Query API\n";
+
+/// Where each layout keeps a feature's tasks, and a file that makes the
+/// folder a feature.
+const TASK_FILES: [(&str, &str); 4] = [
+    ("specs/f/tasks.md", "specs/f/prd.md"),
+    ("specs/001-f/tasks.md", "specs/001-f/spec.md"),
+    (".kiro/specs/f/tasks.md", ".kiro/specs/f/requirements.md"),
+    (
+        "openspec/changes/f/tasks.md",
+        "openspec/changes/f/proposal.md",
+    ),
+];
+
+#[tokio::test]
+async fn a_task_in_progress_wins_over_an_earlier_open_one_in_every_layout() {
+    let variants: [(&str, &str, &str); 3] = [
+        // Its first open step is current.
+        (
+            IN_PROGRESS,
+            "3.2",
+            "the step to work on next in the first task marked in progress",
+        ),
+        // A step in progress comes before an earlier open step.
+        (
+            &IN_PROGRESS.replace("[ ] 3.3", "[-] 3.3"),
+            "3.3",
+            "the step to work on next in the first task marked in progress",
+        ),
+        // With its steps done, the task itself.
+        (
+            &IN_PROGRESS
+                .replace("[ ] 3.2", "[x] 3.2")
+                .replace("[ ] 3.3", "[x] 3.3"),
+            "3",
+            "the first task marked in progress",
+        ),
+    ];
+    for (tasks_file, marker) in TASK_FILES {
+        for (tasks, current, because) in &variants {
+            let root = tempfile::tempdir().expect("temp dir");
+            write(root.path(), marker, "# F\n");
+            write(root.path(), tasks_file, tasks);
+            let session = session(root.path(), Defaults::default()).await;
+            let (_, answer) = session.ok("get_current_task", json!({})).await;
+            assert_eq!(answer["task"]["id"], *current, "{tasks_file}:\n{tasks}");
+            assert_eq!(answer["chosen_because"], *because, "{tasks_file}");
+            let (_, listed) = session.ok("list_tasks", json!({})).await;
+            assert_eq!(listed["current"], *current, "{tasks_file}");
+            session.close().await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_native_task_in_progress_wins_over_an_earlier_todo() {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(root.path(), "specs/f/prd.md", "# F\n");
+    write(
+        root.path(),
+        "specs/f/tasks.md",
+        "## T1: First\n\n## T2: Second\nStatus: in progress\n",
+    );
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, answer) = session.ok("get_current_task", json!({})).await;
+    assert_eq!(answer["task"]["id"], "T2");
+    assert_eq!(
+        answer["chosen_because"],
+        "the first task marked in progress"
+    );
+    session.close().await;
+}
+
+// ---------------------------------------------------------------------------
+// The current feature is work, not reference
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_one_active_openspec_change_is_current_and_capabilities_stay_reachable() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let change = "openspec/changes/add-tags/proposal.md";
+    write(root.path(), change, "# Change: Add tags\n");
+    write(
+        root.path(),
+        "openspec/changes/add-tags/tasks.md",
+        "## 1. Tags\n- [ ] 1.1 Store tags\n",
+    );
+    write(
+        root.path(),
+        "openspec/changes/archive/2025-01-01-old/proposal.md",
+        "# Old\n",
+    );
+    for capability in ["search", "users"] {
+        write(
+            root.path(),
+            &format!("openspec/specs/{capability}/spec.md"),
+            "# Capability\n\n### Requirement: Works\nThe system SHALL work.\n",
+        );
+    }
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, current) = session.ok("get_current_task", json!({})).await;
+    assert_eq!(current["feature"]["id"], "add-tags");
+    assert_eq!(current["task"]["id"], "1.1");
+    assert_eq!(
+        current["feature_chosen_because"],
+        "the only work in progress in the kit (the other features are reference: OpenSpec capabilities, the current truth changes apply to)"
+    );
+    let (_, capability) = session
+        .ok("get_acceptance_criteria", json!({"feature": "search"}))
+        .await;
+    assert_eq!(capability["feature"]["id"], "search");
+    assert_eq!(
+        strings(&capability["feature_criteria"], "source"),
+        ["openspec/specs/search/spec.md:4"]
+    );
+    session.close().await;
+
+    // A second active change: nothing says which one is current.
+    write(
+        root.path(),
+        "openspec/changes/fix-typo/proposal.md",
+        "# Change: Fix typo\n",
+    );
+    let session = self::session(root.path(), Defaults::default()).await;
+    let message = session.refused("get_current_task", json!({})).await;
+    assert!(
+        message.starts_with("no feature given and none can be chosen")
+            && message.contains("add-tags, fix-typo, search, users"),
+        "{message}"
+    );
+    session.close().await;
+}
