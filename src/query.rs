@@ -319,7 +319,10 @@ pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labell
             // Goals and non-goals say what to build or not, not how.
             let not_constraints = matches!(
                 section.kind,
-                SectionKind::OpenQuestions | SectionKind::Goals | SectionKind::NonGoals
+                SectionKind::OpenQuestions
+                    | SectionKind::Goals
+                    | SectionKind::NonGoals
+                    | SectionKind::OutOfScope
             );
             if section.level < 2 || not_constraints {
                 continue;

@@ -455,8 +455,31 @@ pub fn section_kind(title: &str) -> SectionKind {
         | "technical constraints"
         | "architectural constraints" => SectionKind::ArchitectureConstraints,
         "definition of done" | "dod" | "done criteria" => SectionKind::DefinitionOfDone,
+        "exclusions" | "excluded" | "anti goals" | "what we re not building" | "not doing" => {
+            SectionKind::OutOfScope
+        }
+        // `Out of scope for v1`, `Non-goals for this release`: the first
+        // words say what the section is.
+        name if starts_with_words(
+            name,
+            &["out of scope", "not in scope", "explicitly out of scope"],
+        ) =>
+        {
+            SectionKind::OutOfScope
+        }
+        name if starts_with_words(name, &["non goals", "non goal", "anti goals"]) => {
+            SectionKind::NonGoals
+        }
         _ => SectionKind::Other,
     }
+}
+
+/// Whether `name` is one of `prefixes` followed by more words.
+fn starts_with_words(name: &str, prefixes: &[&str]) -> bool {
+    prefixes.iter().any(|prefix| {
+        name.strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with(' '))
+    })
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod native;
 pub mod openspec;
 pub mod question;
+pub mod scope;
 pub mod speckit;
 pub mod task;
 
@@ -115,6 +116,7 @@ pub fn document_in(layout: Layout, path: Arc<str>, role: DocumentRole, text: &st
         diagnostics,
         ..Document::empty(path, role)
     };
+    scope::exclusions(&mut document, &outline);
     match layout {
         Layout::Native => native::document(&mut document),
         Layout::SpecKit => speckit::document(&mut document, &outline, text),

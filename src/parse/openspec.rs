@@ -58,8 +58,7 @@ pub const SPECS: Convention = Convention {
 };
 
 /// Reads OpenSpec's conventions in one document.
-pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
-    non_goals(document, outline);
+pub fn document(document: &mut Document, _outline: &Outline, _text: &str) {
     if document.role != DocumentRole::Prd {
         return;
     }
@@ -198,50 +197,6 @@ fn named<'a>(title: &'a str, label: &str) -> Option<&'a str> {
     head.eq_ignore_ascii_case(label)
         .then(|| title[label.len()..].trim())
         .filter(|name| !name.is_empty())
-}
-
-/// The list after a `**Non-Goals:**` paragraph (design.md's "Goals /
-/// Non-Goals") is out of scope.
-fn non_goals(document: &mut Document, outline: &Outline) {
-    let mut collecting = false;
-    let mut depth = None;
-    let mut found = Vec::new();
-    let mut labels = Vec::new();
-    for block in &outline.blocks {
-        match block {
-            Block::Paragraph { text, span } => {
-                let label = normalize_heading(text);
-                collecting = label == "non goals" || label == "nongoals";
-                if collecting {
-                    labels.push(span.start);
-                }
-                depth = None;
-            }
-            Block::Heading { .. } => {
-                collecting = false;
-            }
-            Block::ListItem(item) if collecting => {
-                if *depth.get_or_insert(item.depth) == item.depth && !item.text.is_empty() {
-                    found.push(Item {
-                        text: item.text.clone(),
-                        details: Vec::new(),
-                        source: outline.source(item.span.start),
-                        span: item.span.clone(),
-                    });
-                }
-            }
-            Block::ListItem(_) => {}
-        }
-    }
-    // Reported as non-goals, so not also served as the section's content
-    // (a constraint, say), and neither is their label.
-    for section in &mut document.sections {
-        section.items.retain(|item| {
-            !labels.contains(&item.span.start)
-                && !found.iter().any(|non_goal| non_goal.span == item.span)
-        });
-    }
-    document.non_goals.extend(found);
 }
 
 /// The `context` of `openspec/config.yaml` as a project-wide document: its

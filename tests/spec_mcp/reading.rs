@@ -447,3 +447,185 @@ async fn the_one_active_openspec_change_is_current_and_capabilities_stay_reachab
     );
     session.close().await;
 }
+
+// ---------------------------------------------------------------------------
+// Non-goals and out of scope wherever a person writes them
+// ---------------------------------------------------------------------------
+
+/// `path:line` of the line of `text` holding `needle` (which must be
+/// there once).
+fn line_of(path: &str, text: &str, needle: &str) -> String {
+    let lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.contains(needle))
+        .map(|(index, _)| index + 1)
+        .collect();
+    assert_eq!(lines.len(), 1, "`{needle}` must be on one line of {path}");
+    format!("{path}:{}", lines[0])
+}
+
+const SCOPE_PRD: &str = "# Search\n\
+\n\
+## Goals / Non-Goals\n\
+\n\
+**Goals:**\n\
+- Fast title search\n\
+\n\
+**Non-Goals:**\n\
+- Fuzzy matching\n\
+\x20 - not even typo tolerance\n\
+- Ranking by popularity\n\
+\n\
+## Scope\n\
+\n\
+### In scope\n\
+- Title search\n\
+\n\
+### Out of scope\n\
+- Body search\n\
+\n\
+## Scope notes\n\
+\n\
+- In scope: title search\n\
+- Out of scope: PDF attachments\n\
+\n\
+**Excluded from MVP:**\n\
+- Saved searches\n\
+\n\
+Also:\n\
+\n\
+- **Out of scope:**\n\
+\x20 - Search history\n\
+\x20 - Shared searches\n\
+- Search is case-insensitive\n\
+\n\
+## Out of Scope for v1\n\
+\n\
+**Explicitly excluded:**\n\
+\n\
+- **Integrations:**\n\
+\x20 - Slack\n\
+\x20 - Teams\n\
+- Admin UI\n\
+\n\
+### Billing\n\
+- Invoices\n\
+\n\
+## Future Enhancements (out of scope)\n\
+- Voice search\n\
+\n\
+## Post-MVP\n\
+- Offline index\n\
+\n\
+## Future work\n\
+\n\
+These are not part of this release.\n\
+\n\
+- Image search\n\
+\n\
+## Future ideas\n\
+- Maybe semantic search\n";
+
+const SCOPE_DESIGN: &str = "# Design\n\
+\n\
+## Decisions\n\
+- Use SQLite full-text search.\n\
+- Out of scope: a search cluster.\n\
+\n\
+## Out of scope\n\
+- Sharding\n";
+
+#[tokio::test]
+async fn every_stated_exclusion_is_out_of_scope_with_its_line() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let prd = "specs/search/prd.md";
+    let design = "specs/search/tech-spec.md";
+    write(root.path(), prd, SCOPE_PRD);
+    write(root.path(), design, SCOPE_DESIGN);
+    write(root.path(), "specs/search/tasks.md", "## T1: Index titles\n");
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, answer) = session.ok("get_out_of_scope", json!({})).await;
+    let mut shown: Vec<(String, String, String)> = answer["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| {
+            (
+                item["kind"].as_str().expect("kind").to_string(),
+                item["text"].as_str().expect("text").to_string(),
+                item["source"].as_str().expect("source").to_string(),
+            )
+        })
+        .collect();
+    shown.sort_by(|a, b| a.2.cmp(&b.2));
+    let expected_in = |path: &str, text: &str, kind: &str, needles: &[(&str, &str)]| {
+        needles
+            .iter()
+            .map(|(needle, shown_as)| {
+                (
+                    kind.to_string(),
+                    (*shown_as).to_string(),
+                    line_of(path, text, needle),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut expected = expected_in(
+        prd,
+        SCOPE_PRD,
+        "out of scope",
+        &[
+            ("- Body search", "Body search"),
+            ("Out of scope: PDF", "PDF attachments"),
+            ("Saved searches", "Saved searches"),
+            ("Search history", "Search history"),
+            ("Shared searches", "Shared searches"),
+            ("Slack", "Slack"),
+            ("Teams", "Teams"),
+            ("Admin UI", "Admin UI"),
+            ("Invoices", "Invoices"),
+            ("Voice search", "Voice search"),
+            ("Offline index", "Offline index"),
+            ("Image search", "Image search"),
+        ],
+    );
+    expected.extend(expected_in(
+        prd,
+        SCOPE_PRD,
+        "non-goal",
+        &[
+            ("Fuzzy matching", "Fuzzy matching"),
+            ("Ranking by popularity", "Ranking by popularity"),
+        ],
+    ));
+    expected.extend(expected_in(
+        design,
+        SCOPE_DESIGN,
+        "out of scope",
+        &[
+            ("a search cluster", "a search cluster."),
+            ("Sharding", "Sharding"),
+        ],
+    ));
+    expected.sort_by(|a, b| a.2.cmp(&b.2));
+    assert_eq!(shown, expected);
+    // The nested bullet under a non-goal is its detail, not an item.
+    let fuzzy = answer["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|item| item["text"] == "Fuzzy matching")
+        .expect("the fuzzy-matching non-goal");
+    assert_eq!(fuzzy["details"], json!(["not even typo tolerance"]));
+
+    // What is excluded is not a constraint; the decision beside it is.
+    let (_, constraints) = session
+        .ok("get_architecture_constraints", json!({}))
+        .await;
+    assert_eq!(
+        strings(&constraints["constraints"], "text"),
+        ["Use SQLite full-text search."]
+    );
+    session.close().await;
+}
