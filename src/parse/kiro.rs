@@ -4,9 +4,9 @@
 //! with steps `- [ ] 1.1 ...` linking `_Requirements: 1.1, 2.3_`);
 //! `.kiro/steering/*.md` bind every spec.
 
-use crate::model::{Criterion, Document, DocumentRole, Layout, Question, Section, SectionKind};
+use crate::model::{Criterion, Document, DocumentRole, Layout, Section, SectionKind};
 use crate::parse::Convention;
-use crate::parse::markdown::{Block, Outline, collapse_whitespace, normalize_heading};
+use crate::parse::markdown::{Outline, normalize_heading};
 
 pub const CONVENTION: Convention = Convention {
     layout: Layout::Kiro,
@@ -27,7 +27,7 @@ pub const CONVENTION: Convention = Convention {
 };
 
 /// Reads Kiro's conventions in one document.
-pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
+pub fn document(document: &mut Document, _outline: &Outline, _text: &str) {
     if document.role != DocumentRole::Prd {
         return;
     }
@@ -75,7 +75,6 @@ pub fn document(document: &mut Document, outline: &Outline, _text: &str) {
         }
     }
     document.criteria.extend(criteria);
-    clarification_items(document, outline);
 }
 
 /// The headings enclosing a heading of `level` that follows `before`,
@@ -100,59 +99,4 @@ fn requirement(title: &str) -> Option<(u32, Option<&str>)> {
         .trim_start_matches([':', '.', '-', '—', '–', ' '])
         .trim();
     Some((number, (!name.is_empty()).then_some(name)))
-}
-
-/// Under an open-questions heading ("Items requiring clarification"),
-/// paragraphs of the form `**Question:** ...`, each with the
-/// `**Current Assumption:** ...` that follows it.
-fn clarification_items(document: &mut Document, outline: &Outline) {
-    let ranges: Vec<_> = document
-        .sections
-        .iter()
-        .filter(|section| section.kind == SectionKind::OpenQuestions)
-        .map(|section| section.heading_span.start..section.body_span.end)
-        .collect();
-    let mut found: Vec<Question> = Vec::new();
-    for range in ranges {
-        for block in super::blocks_in(outline, range) {
-            let Block::Paragraph { text, span } = block else {
-                continue;
-            };
-            if let Some(question) = labelled(text, "question") {
-                found.push(Question {
-                    id: None,
-                    number: None,
-                    text: question.to_string(),
-                    meta: None,
-                    answer: None,
-                    answered: false,
-                    source: outline.source(span.start),
-                    span: span.clone(),
-                });
-            } else if let Some(assumption) = labelled(text, "current assumption")
-                && let Some(last) = found.last_mut()
-            {
-                last.text = collapse_whitespace(&format!(
-                    "{} (current assumption: {assumption})",
-                    last.text
-                ));
-            }
-        }
-    }
-    document.questions.extend(found);
-    document
-        .questions
-        .sort_by_key(|question| question.span.start);
-}
-
-/// `**Question:** text` with the label `question` gives `text`.
-fn labelled<'a>(text: &'a str, label: &str) -> Option<&'a str> {
-    let bare = text.trim_start().trim_start_matches('*');
-    let head = bare.get(..label.len())?;
-    if !head.eq_ignore_ascii_case(label) {
-        return None;
-    }
-    let rest = bare[label.len()..].trim_start_matches('*');
-    let rest = rest.strip_prefix(':')?;
-    Some(rest.trim_start_matches('*').trim())
 }

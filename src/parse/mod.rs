@@ -95,7 +95,9 @@ pub fn document_in(layout: Layout, path: Arc<str>, role: DocumentRole, text: &st
             message: "the file is empty".to_string(),
         });
     }
-    let questions = question::questions(&outline, &sections);
+    let mut questions = question::questions(&outline, &sections);
+    questions.extend(question::labelled_questions(&outline, &sections));
+    questions.sort_by_key(|question| question.span.start);
     let tasks = match (role, layout) {
         (DocumentRole::Tasks, Layout::Native) => {
             task::heading_and_checklist_tasks(&outline, &sections, text, &mut diagnostics)

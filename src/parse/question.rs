@@ -1,9 +1,10 @@
 //! Recognises recorded questions: `- [ ] Q-3 (meta): text` (open) and
 //! `- [x] Q-3 ...: text → A: answer` or with an `A:` sub-bullet (answered),
-//! plus plain bullets under an open-questions heading.
+//! plain bullets under an open-questions heading, and `**Question**: …`
+//! blocks with the `**Decision**:` or `**Answer**:` that settles them.
 
 use crate::model::{Question, Section, SectionKind};
-use crate::parse::markdown::{Block, Outline, children};
+use crate::parse::markdown::{Block, Outline, children, collapse_whitespace, normalize_heading};
 
 /// Every question in the outline, in document order.
 pub fn questions(outline: &Outline, sections: &[Section]) -> Vec<Question> {
@@ -33,6 +34,7 @@ pub fn questions(outline: &Outline, sections: &[Section]) -> Vec<Question> {
             });
         } else if item.parent.is_none()
             && !item.text.is_empty()
+            && labelled(&item.text, QUESTION).is_none()
             && in_open_questions(sections, item.span.start)
         {
             let (text, inline_answer) = split_answer(&item.text);
@@ -50,6 +52,153 @@ pub fn questions(outline: &Outline, sections: &[Section]) -> Vec<Question> {
         }
     }
     found
+}
+
+/// Labels that open a question.
+const QUESTION: &[&str] = &["question"];
+/// Labels that settle one.
+const ANSWER: &[&str] = &["decision", "answer", "resolution", "resolved"];
+/// A label that adds what is assumed meanwhile to an open question.
+const ASSUMPTION: &[&str] = &["current assumption", "assumption"];
+
+/// `**Question**: …` blocks (paragraphs or list items), as research notes,
+/// decision logs and clarification lists write them. The answer is a
+/// `**Decision**:`, `**Answer**:` or `**Resolution**:` in the same block or
+/// in a block after it, before the next question or heading: then the
+/// question is answered. Without one, it is an open question when it sits
+/// under an open-questions or clarifications heading (with a following
+/// `**Current Assumption**:` added to its text), and no question elsewhere.
+pub fn labelled_questions(outline: &Outline, sections: &[Section]) -> Vec<Question> {
+    let mut found = Vec::new();
+    for (index, block) in outline.blocks.iter().enumerate() {
+        let Some((text, span)) = block_text(block) else {
+            continue;
+        };
+        let Some(rest) = labelled(text, QUESTION) else {
+            continue;
+        };
+        let (question, inline_answer) = match find_label(rest, ANSWER) {
+            Some((at, answer)) => (&rest[..at], Some(up_to_next_label(answer))),
+            None => (rest, None),
+        };
+        let mut question = collapse_whitespace(up_to_next_label(question));
+        let mut answer = inline_answer.map(str::to_string);
+        let mut assumption = None;
+        for later in &outline.blocks[index + 1..] {
+            let Some((later_text, _)) = block_text(later) else {
+                break;
+            };
+            if labelled(later_text, QUESTION).is_some() {
+                break;
+            }
+            if answer.is_none()
+                && let Some(settled) = labelled(later_text, ANSWER)
+            {
+                answer = Some(up_to_next_label(settled).to_string());
+            } else if assumption.is_none()
+                && let Some(assumed) = labelled(later_text, ASSUMPTION)
+            {
+                assumption = Some(up_to_next_label(assumed).to_string());
+            }
+        }
+        let answered = answer.as_deref().is_some_and(|answer| !answer.is_empty());
+        if !answered && !in_question_section(sections, span.start) {
+            continue;
+        }
+        if let (false, Some(assumption)) = (answered, assumption) {
+            question =
+                collapse_whitespace(&format!("{question} (current assumption: {assumption})"));
+        }
+        if question.is_empty() {
+            continue;
+        }
+        found.push(Question {
+            id: None,
+            number: None,
+            text: question,
+            meta: None,
+            answer: answer
+                .filter(|_| answered)
+                .map(|answer| collapse_whitespace(&answer)),
+            answered,
+            source: outline.source(span.start),
+            span: span.clone(),
+        });
+    }
+    found
+}
+
+/// A paragraph's or list item's own text; `None` for a heading, which ends
+/// what a question block can hold.
+fn block_text(block: &Block) -> Option<(&str, &crate::model::Span)> {
+    match block {
+        Block::Paragraph { text, span } => Some((text, span)),
+        Block::ListItem(item) => Some((&item.text, &item.span)),
+        Block::Heading { .. } => None,
+    }
+}
+
+/// Under an open-questions heading, or spec-kit's `Clarifications`.
+fn in_question_section(sections: &[Section], offset: usize) -> bool {
+    sections
+        .iter()
+        .filter(|section| section.body_span.contains(&offset))
+        .any(|section| {
+            section.kind == SectionKind::OpenQuestions
+                || normalize_heading(&section.title) == "clarifications"
+        })
+}
+
+/// `**Question:** text`, `**Question**: text` or `Question: text` with one
+/// of `labels` (any case) gives `text`.
+pub fn labelled<'a>(text: &'a str, labels: &[&str]) -> Option<&'a str> {
+    let bare = text.trim_start().trim_start_matches('*');
+    labels.iter().find_map(|label| {
+        let head = bare.get(..label.len())?;
+        if !head.eq_ignore_ascii_case(label) {
+            return None;
+        }
+        let rest = bare[label.len()..].trim_start_matches('*');
+        let rest = rest.strip_prefix(':')?;
+        Some(rest.trim_start_matches('*').trim())
+    })
+}
+
+/// Where a bold label (`**Decision**:` or `**Decision:**`) with one of
+/// `labels` starts in `text`, and the text after it.
+fn find_label<'a>(text: &'a str, labels: &[&str]) -> Option<(usize, &'a str)> {
+    let mut from = 0;
+    while let Some(found) = text[from..].find("**") {
+        let at = from + found;
+        if let Some(rest) = labelled(&text[at..], labels) {
+            return Some((at, rest));
+        }
+        from = at + 2;
+    }
+    None
+}
+
+/// `text` up to the next bold label (`**Rationale**:`), which starts
+/// another part of the block.
+fn up_to_next_label(text: &str) -> &str {
+    let mut from = 0;
+    while let Some(found) = text[from..].find("**") {
+        let at = from + found;
+        let after = &text[at + 2..];
+        let name_end = after.find(['*', ':']).unwrap_or(after.len());
+        let name = &after[..name_end];
+        let is_label = !name.is_empty()
+            && name.len() <= 40
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
+            && (after[name_end..].starts_with(":**") || after[name_end..].starts_with("**:"));
+        if is_label {
+            return text[..at].trim();
+        }
+        from = at + 2;
+    }
+    text.trim()
 }
 
 fn in_open_questions(sections: &[Section], offset: usize) -> bool {
@@ -136,6 +285,20 @@ mod tests {
         assert_eq!(split_id("Q-3a nope"), None);
         assert_eq!(split_id("Q- nope"), None);
         assert_eq!(split_id("Quick"), None);
+    }
+
+    #[test]
+    fn question_blocks_end_at_the_next_label() {
+        assert_eq!(
+            labelled("**Question**: Which store?", QUESTION),
+            Some("Which store?")
+        );
+        assert_eq!(labelled("**Question:** Which?", QUESTION), Some("Which?"));
+        assert_eq!(labelled("Questions remain", QUESTION), None);
+        let block = "Which store? **Decision**: Postgres **Rationale**: it is there";
+        let (at, answer) = find_label(block, ANSWER).expect("an answer label");
+        assert_eq!(up_to_next_label(&block[..at]), "Which store?");
+        assert_eq!(up_to_next_label(answer), "Postgres");
     }
 
     #[test]

@@ -543,7 +543,11 @@ async fn every_stated_exclusion_is_out_of_scope_with_its_line() {
     let design = "specs/search/tech-spec.md";
     write(root.path(), prd, SCOPE_PRD);
     write(root.path(), design, SCOPE_DESIGN);
-    write(root.path(), "specs/search/tasks.md", "## T1: Index titles\n");
+    write(
+        root.path(),
+        "specs/search/tasks.md",
+        "## T1: Index titles\n",
+    );
     let session = session(root.path(), Defaults::default()).await;
     let (_, answer) = session.ok("get_out_of_scope", json!({})).await;
     let mut shown: Vec<(String, String, String)> = answer["items"]
@@ -620,12 +624,115 @@ async fn every_stated_exclusion_is_out_of_scope_with_its_line() {
     assert_eq!(fuzzy["details"], json!(["not even typo tolerance"]));
 
     // What is excluded is not a constraint; the decision beside it is.
-    let (_, constraints) = session
-        .ok("get_architecture_constraints", json!({}))
-        .await;
+    let (_, constraints) = session.ok("get_architecture_constraints", json!({})).await;
     assert_eq!(
         strings(&constraints["constraints"], "text"),
         ["Use SQLite full-text search."]
+    );
+    session.close().await;
+}
+
+// ---------------------------------------------------------------------------
+// Questions in the forms people write them
+// ---------------------------------------------------------------------------
+
+const RESEARCH: &str = "# Research: Cart\n\
+\n\
+## Storage\n\
+\n\
+**Question**: Where is the cart kept between visits?\n\
+**Decision**: In the database, keyed by the shopper.\n\
+**Rationale**: Carts must survive a new device.\n\
+\n\
+## Pricing\n\
+\n\
+**Question:** Are prices locked when an item is added?\n\
+\n\
+**Answer:** No, the cart always shows today's price.\n\
+\n\
+- **Question**: Is a cart shared between tabs?\n\
+- **Decision**: Yes, through the same session.\n\
+\n\
+## Notes\n\
+\n\
+**Question**: Should we try a cache? (an aside, not recorded as open)\n\
+\n\
+## Open Questions\n\
+\n\
+**Question**: How long are abandoned carts kept?\n\
+\n\
+**Current Assumption**: 30 days.\n";
+
+const CLARIFIED: &str = "# Feature Specification: Cart\n\
+\n\
+## Clarifications\n\
+\n\
+### Session 2026-03-01\n\
+\n\
+- Q: Can guests have a cart? → A: Yes, kept for the browser session.\n";
+
+#[tokio::test]
+async fn question_and_decision_blocks_are_answered_questions_with_their_source() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let research = "specs/004-cart/research.md";
+    let spec = "specs/004-cart/spec.md";
+    write(root.path(), research, RESEARCH);
+    write(root.path(), spec, CLARIFIED);
+    let mut session = session(root.path(), Defaults::default()).await;
+    // The assumption joins the question from a later line.
+    session.whole_lines = false;
+    let (_, listed) = session.ok("list_questions", json!({})).await;
+    let rows: Vec<Value> = listed["questions"]
+        .as_array()
+        .expect("questions")
+        .iter()
+        .map(|question| {
+            json!([
+                question["status"],
+                question["text"],
+                question["answer"],
+                question["source"]
+            ])
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            json!([
+                "answered",
+                "Can guests have a cart?",
+                "Yes, kept for the browser session.",
+                line_of(spec, CLARIFIED, "Can guests")
+            ]),
+            json!([
+                "answered",
+                "Where is the cart kept between visits?",
+                "In the database, keyed by the shopper.",
+                line_of(research, RESEARCH, "Where is the cart")
+            ]),
+            json!([
+                "answered",
+                "Are prices locked when an item is added?",
+                "No, the cart always shows today's price.",
+                line_of(research, RESEARCH, "Are prices locked")
+            ]),
+            json!([
+                "answered",
+                "Is a cart shared between tabs?",
+                "Yes, through the same session.",
+                line_of(research, RESEARCH, "shared between tabs")
+            ]),
+            json!([
+                "open",
+                "How long are abandoned carts kept? (current assumption: 30 days.)",
+                null,
+                line_of(research, RESEARCH, "abandoned carts")
+            ]),
+        ]
+    );
+    assert_eq!(
+        (listed["open"].as_u64(), listed["answered"].as_u64()),
+        (Some(1), Some(4))
     );
     session.close().await;
 }
