@@ -392,7 +392,15 @@ pub struct Tasks {
     /// The current task's id, when one can be resolved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<String>,
+    /// The feature's tasks in document order: all of them, or one page of
+    /// them when they are more than one answer lists (see `next_cursor`).
     pub tasks: Vec<TaskRow>,
+    /// How many tasks the feature has in all.
+    #[schemars(schema_with = "count_schema")]
+    pub total: usize,
+    /// Pass as `cursor` to get the next tasks; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
     /// Problems found in the feature's files: unfilled template
     /// placeholders, unknown statuses, duplicate ids, unreadable files.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]

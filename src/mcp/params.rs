@@ -16,6 +16,21 @@ pub struct Target {
     pub task: Option<String>,
 }
 
+/// Which feature's tasks to list, and from where.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct ListTasks {
+    /// Feature id: the feature's folder name. Omit to use the current
+    /// feature.
+    pub feature: Option<String>,
+    /// Task id such as `T2` to mark as current instead of the one the
+    /// server would choose.
+    pub task: Option<String>,
+    /// Where to go on from: the `next_cursor` of the previous answer, when
+    /// the feature has more tasks than one answer lists. Omit to start at
+    /// the first task.
+    pub cursor: Option<String>,
+}
+
 /// Which constraints to return.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 pub struct ConstraintsQuery {

@@ -280,6 +280,14 @@ pub fn tasks(answer: &Tasks) -> String {
             row.id, row.status, row.title, row.source
         );
     }
+    if let Some(cursor) = &answer.next_cursor {
+        let shown = answer.tasks.len();
+        let _ = writeln!(
+            page.0,
+            "\n{shown} of {} tasks listed; call list_tasks with cursor `{cursor}` for the next.",
+            answer.total
+        );
+    }
     if !answer.problems.is_empty() {
         page.heading("Problems in the spec files");
         for problem in &answer.problems {

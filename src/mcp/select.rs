@@ -46,9 +46,10 @@ pub fn to_fit(all: &[Labelled<'_>], task: Option<&Task>) -> Fit {
     }
     let words = task.map(task_words);
     let mut kept: Vec<usize> = (0..all.len())
-        .filter(|&index| all[index].project_wide && !all[index].principle)
+        .filter(|&index| always_shown(&all[index]))
         .collect();
-    let own = |labelled: &Labelled<'_>| !labelled.project_wide;
+    let always_size: usize = kept.iter().map(|&index| size(&all[index])).sum();
+    let own = |labelled: &Labelled<'_>| !labelled.project_wide && !always_shown(labelled);
     let principle = |labelled: &Labelled<'_>| labelled.principle;
     let pick = |wanted: &dyn Fn(&Labelled<'_>) -> bool, budget: usize| match &words {
         Some(words) => closest(all, wanted, words, budget),
@@ -61,11 +62,16 @@ pub fn to_fit(all: &[Labelled<'_>], task: Option<&Task>) -> Fit {
         .sum();
     let own_kept = pick(
         &own,
-        (ANSWER_BUDGET * 3 / 4).max(ANSWER_BUDGET.saturating_sub(principles_size)),
+        (ANSWER_BUDGET * 3 / 4)
+            .max(ANSWER_BUDGET.saturating_sub(principles_size))
+            .saturating_sub(always_size),
     );
     let own_size: usize = own_kept.iter().map(|&index| size(&all[index])).sum();
     kept.extend(own_kept);
-    kept.extend(pick(&principle, ANSWER_BUDGET.saturating_sub(own_size)));
+    kept.extend(pick(
+        &principle,
+        ANSWER_BUDGET.saturating_sub(own_size + always_size),
+    ));
     kept.sort_unstable();
     let cut = kept.len() < all.len();
     Fit { kept, cut }
@@ -91,13 +97,41 @@ pub fn omitted(all: &[Labelled<'_>], kept: &[usize]) -> Vec<OmittedSection> {
     omitted
 }
 
+/// Rules every answer keeps whatever their size: a native `project.md`'s
+/// constraints, and the technologies the kit chose (a design's
+/// `Technology Stack`, a spec-kit plan's `Technical Context`), which an
+/// agent needs more than any other constraint to write code that fits.
+fn always_shown(labelled: &Labelled<'_>) -> bool {
+    (labelled.project_wide && !labelled.principle)
+        || (!labelled.project_wide && names_stack(labelled.label))
+}
+
+/// Whether a heading names the chosen technologies.
+pub fn names_stack(label: &str) -> bool {
+    let name = crate::parse::markdown::normalize_heading(label);
+    matches!(
+        name.as_str(),
+        "technology stack"
+            | "tech stack"
+            | "technical stack"
+            | "stack"
+            | "technologies"
+            | "technology"
+            | "technology choices"
+            | "technologies used"
+            | "technical context"
+            | "tooling"
+    )
+}
+
 /// What a constraint costs an answer: its text and its heading.
 fn size(labelled: &Labelled<'_>) -> usize {
     labelled.item.text.len() + labelled.label.len()
 }
 
 /// The constraints to show with a task. Rules of a native `project.md`
-/// bind every task and are always shown. The feature's own constraints and
+/// bind every task and are always shown, and so is the chosen technology
+/// stack. The feature's own constraints and
 /// project principles (a constitution, steering files) are each shown whole
 /// when they fit their budget; otherwise those sharing the most words with
 /// the task, in document order. Returns how many were left out.
@@ -106,12 +140,22 @@ pub fn for_task(all: &[Labelled<'_>], task: &Task) -> (Vec<Constraint>, usize) {
     let mut kept: Vec<usize> = all
         .iter()
         .enumerate()
-        .filter(|(_, labelled)| labelled.project_wide && !labelled.principle)
+        .filter(|(_, labelled)| always_shown(labelled))
         .map(|(index, _)| index)
         .collect();
-    let feature = |labelled: &Labelled<'_>| !labelled.project_wide;
+    let stack_size: usize = kept
+        .iter()
+        .filter(|&&index| !all[index].project_wide)
+        .map(|&index| size(&all[index]))
+        .sum();
+    let feature = |labelled: &Labelled<'_>| !labelled.project_wide && !always_shown(labelled);
     let principle = |labelled: &Labelled<'_>| labelled.principle;
-    kept.extend(closest(all, feature, &task_words, CONSTRAINT_BUDGET));
+    kept.extend(closest(
+        all,
+        feature,
+        &task_words,
+        CONSTRAINT_BUDGET.saturating_sub(stack_size),
+    ));
     kept.extend(closest(all, principle, &task_words, PRINCIPLE_BUDGET));
     let omitted = all.len() - kept.len();
     kept.sort_unstable();

@@ -18,12 +18,16 @@ use crate::mcp::answer::{
     TaskRow, Tasks,
 };
 use crate::mcp::params::{
-    AskQuestion, ConstraintsQuery, ListQuestions, QuestionStatus, SetCurrentTask, Target,
+    AskQuestion, ConstraintsQuery, ListQuestions, ListTasks, QuestionStatus, SetCurrentTask, Target,
 };
 use crate::mcp::{render, select};
 use crate::model::{Feature, Task};
 use crate::query::{self, Choice, QueryError, QuestionFilter, Reason};
 use crate::workspace::{Workspace, WorkspaceError, check_id};
+
+/// How many tasks one `list_tasks` answer lists: about 30 KB of rows,
+/// well within what a client takes from one call.
+const TASK_PAGE: usize = 100;
 
 /// What every session shares: the kit on disk, the one writer, and the
 /// defaults from the command line.
@@ -63,6 +67,10 @@ enum ToolError {
     Workspace(#[from] WorkspaceError),
     #[error("no constraint heading contains `{section}`; the headings are: {}", known.join(", "))]
     NoSection { section: String, known: Vec<String> },
+    #[error(
+        "cursor `{cursor}` is not one list_tasks gave: the feature has {total} tasks; omit `cursor` to start at the first"
+    )]
+    BadCursor { cursor: String, total: usize },
     #[error(transparent)]
     Query(#[from] QueryError),
     #[error(transparent)]
@@ -214,7 +222,8 @@ impl SpecServer {
     }
 
     /// The feature's tasks with status, dependencies and which one is
-    /// current.
+    /// current: every task, in pages of 100 with a `next_cursor` when there
+    /// are more.
     #[tool(
         title = "List tasks",
         output_schema = schema_for_output::<Tasks>(),
@@ -222,9 +231,9 @@ impl SpecServer {
     )]
     fn list_tasks(
         &self,
-        Parameters(target): Parameters<Target>,
+        Parameters(params): Parameters<ListTasks>,
     ) -> Result<CallToolResult, ErrorData> {
-        reply(self.tasks(&target), render::tasks)
+        reply(self.tasks(&params), render::tasks)
     }
 
     /// Make a task the current one for the rest of this session (other
@@ -560,14 +569,34 @@ impl SpecServer {
         })
     }
 
-    fn tasks(&self, target: &Target) -> Result<Tasks, ToolError> {
-        let feature = self.feature_with_task(target)?;
+    fn tasks(&self, params: &ListTasks) -> Result<Tasks, ToolError> {
+        let target = Target {
+            feature: params.feature.clone(),
+            task: params.task.clone(),
+        };
+        let feature = self.feature_with_task(&target)?;
         let current = self
             .task(&feature, target.task.as_deref())
             .ok()
             .map(|(task, _)| task.id.clone());
+        let total = feature.tasks().count();
+        let start = match params.cursor.as_deref() {
+            None => 0,
+            Some(cursor) => match cursor.parse::<usize>() {
+                Ok(start) if start < total && start % TASK_PAGE == 0 => start,
+                _ => {
+                    return Err(ToolError::BadCursor {
+                        cursor: crate::workspace::printable(cursor),
+                        total,
+                    });
+                }
+            },
+        };
+        let end = (start + TASK_PAGE).min(total);
         let tasks = feature
             .tasks()
+            .skip(start)
+            .take(end - start)
             .map(|task| TaskRow {
                 id: task.id.clone(),
                 title: task.title.clone(),
@@ -601,6 +630,8 @@ impl SpecServer {
             feature: FeatureRef::from(&*feature),
             current,
             tasks,
+            total,
+            next_cursor: (end < total).then(|| end.to_string()),
             problems,
         })
     }

@@ -4,6 +4,7 @@
 //! worked on, every stated non-goal, questions in the forms people write
 //! them, and lists with nothing dropped.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -734,5 +735,106 @@ async fn question_and_decision_blocks_are_answered_questions_with_their_source()
         (listed["open"].as_u64(), listed["answered"].as_u64()),
         (Some(1), Some(4))
     );
+    session.close().await;
+}
+
+// ---------------------------------------------------------------------------
+// Nothing dropped silently from lists
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn list_tasks_lists_every_task_page_by_page() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let mut tasks = String::from("# Tasks\n\n## Phase 1: Everything\n\n");
+    for number in 1..=230 {
+        let _ = writeln!(tasks, "- [ ] T{number:03} Do step {number}");
+    }
+    write(
+        root.path(),
+        "specs/001-big/spec.md",
+        "# Feature Specification: Big\n",
+    );
+    write(root.path(), "specs/001-big/tasks.md", &tasks);
+    let session = session(root.path(), Defaults::default()).await;
+    let mut listed: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let arguments = match &cursor {
+            Some(cursor) => json!({"cursor": cursor}),
+            None => json!({}),
+        };
+        let (markdown, page) = session.ok("list_tasks", arguments).await;
+        pages += 1;
+        assert_eq!(page["total"], 230);
+        listed.extend(
+            strings(&page["tasks"], "id")
+                .into_iter()
+                .map(str::to_string),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => {
+                assert!(
+                    markdown.contains(&format!(
+                        "{} of 230 tasks listed; call list_tasks with cursor `{next}` for the next.",
+                        page["tasks"].as_array().expect("tasks").len()
+                    )),
+                    "{markdown}"
+                );
+                cursor = Some(next.to_string());
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    let expected: Vec<String> = (1..=230).map(|number| format!("T{number:03}")).collect();
+    assert_eq!(listed, expected);
+    for bad in ["7", "230", "-1", "x"] {
+        let message = session.refused("list_tasks", json!({"cursor": bad})).await;
+        assert!(
+            message.starts_with(&format!(
+                "cursor `{bad}` is not one list_tasks gave: the feature has 230 tasks"
+            )),
+            "{message}"
+        );
+    }
+    session.close().await;
+}
+
+#[tokio::test]
+async fn the_chosen_technologies_stay_when_constraints_are_cut_to_fit() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let mut design = String::from("# Design\n\n");
+    for section in 0..40 {
+        let _ = write!(design, "## Component {section}\n\n");
+        for rule in 0..8 {
+            let _ = writeln!(
+                design,
+                "- Component {section} rule {rule} keeps its state in memory and reports through the event bus without blocking."
+            );
+        }
+        design.push('\n');
+    }
+    design.push_str("## Technology Stack\n\n- Rust 1.88 with Tokio\n- SQLite through rusqlite\n");
+    write(root.path(), ".kiro/specs/k/design.md", &design);
+    write(
+        root.path(),
+        ".kiro/specs/k/tasks.md",
+        "- [ ] 1. Render the page title\n",
+    );
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, answer) = session.ok("get_architecture_constraints", json!({})).await;
+    let texts = strings(&answer["constraints"], "text");
+    assert!(
+        texts.contains(&"Rust 1.88 with Tokio") && texts.contains(&"SQLite through rusqlite"),
+        "{texts:?}"
+    );
+    assert!(
+        !answer["omitted"].as_array().expect("omitted").is_empty(),
+        "the answer was cut and says what it left out"
+    );
+    let (_, current) = session.ok("get_current_task", json!({})).await;
+    let texts = strings(&current["constraints"], "text");
+    assert!(texts.contains(&"Rust 1.88 with Tokio"), "{texts:?}");
     session.close().await;
 }
