@@ -264,6 +264,14 @@ pub fn task_links<'a>(feature: &'a Feature, task: &'a Task) -> Vec<&'a str> {
     keys
 }
 
+/// Whether the feature's tasks link criteria at all: then a task that
+/// links to nothing serves no story or requirement of its own.
+pub fn tasks_link(feature: &Feature) -> bool {
+    feature
+        .tasks()
+        .any(|task| task.story.is_some() || !task.requirements.is_empty())
+}
+
 /// Feature criteria a task links to (see [`task_links`]): exactly those
 /// whose keys it names. Kiro's `_Requirements: 2_` names all of requirement
 /// 2 (key `2`), `2.3` one criterion (key `2.3`).

@@ -51,9 +51,8 @@ pub fn to_fit(all: &[Labelled<'_>], task: Option<&Task>) -> Fit {
     let always_size: usize = kept.iter().map(|&index| size(&all[index])).sum();
     let own = |labelled: &Labelled<'_>| !labelled.project_wide && !always_shown(labelled);
     let principle = |labelled: &Labelled<'_>| labelled.principle;
-    let pick = |wanted: &dyn Fn(&Labelled<'_>) -> bool, budget: usize| match &words {
-        Some(words) => closest(all, wanted, words, budget),
-        None => first_fitting(all, wanted, budget),
+    let pick = |wanted: &dyn Fn(&Labelled<'_>) -> bool, budget: usize| {
+        by_priority(all, wanted, words.as_ref(), budget)
     };
     let principles_size: usize = all
         .iter()
@@ -98,12 +97,15 @@ pub fn omitted(all: &[Labelled<'_>], kept: &[usize]) -> Vec<OmittedSection> {
 }
 
 /// Rules every answer keeps whatever their size: a native `project.md`'s
-/// constraints, and the technologies the kit chose (a design's
-/// `Technology Stack`, a spec-kit plan's `Technical Context`), which an
-/// agent needs more than any other constraint to write code that fits.
+/// constraints, and the technologies and decisions the kit chose (a
+/// design's `Technology Stack`, a spec-kit plan's `Technical Context`, a
+/// research note's `**Decision**:`), which an agent needs more than any
+/// other constraint to write code that fits.
 fn always_shown(labelled: &Labelled<'_>) -> bool {
+    let own = !labelled.project_wide;
     (labelled.project_wide && !labelled.principle)
-        || (!labelled.project_wide && names_stack(labelled.label))
+        || (own && names_stack(labelled.label))
+        || (own && crate::parse::question::labelled(&labelled.item.text, DECISION).is_some())
 }
 
 /// Whether a heading names the chosen technologies.
@@ -180,27 +182,57 @@ fn task_words(task: &Task) -> HashSet<String> {
         .collect()
 }
 
-/// Indices of the constraints picked by `wanted`, in document order, as
-/// many as fit `budget` bytes.
-fn first_fitting(
+/// Indices of the constraints picked by `wanted` that fit `budget` bytes,
+/// chosen in this order: reasoning last (a `Rationale` or the `Alternatives
+/// considered`, which say why, not what), then those sharing the most words
+/// with the task, then document order. Returned in document order.
+fn by_priority(
     all: &[Labelled<'_>],
     wanted: impl Fn(&Labelled<'_>) -> bool,
+    task_words: Option<&HashSet<String>>,
     budget: usize,
 ) -> Vec<usize> {
+    let mut ranked: Vec<(bool, std::cmp::Reverse<usize>, usize)> = (0..all.len())
+        .filter(|&index| wanted(&all[index]))
+        .map(|index| {
+            let shared = task_words.map_or(0, |task_words| {
+                words(&all[index].item.text)
+                    .filter(|word| task_words.contains(word))
+                    .count()
+            });
+            (reasoning(&all[index]), std::cmp::Reverse(shared), index)
+        })
+        .collect();
+    ranked.sort_unstable();
     let mut kept = Vec::new();
     let mut used = 0;
-    for (index, labelled) in all
-        .iter()
-        .enumerate()
-        .filter(|(_, labelled)| wanted(labelled))
-    {
-        used += size(labelled);
-        if used > budget {
-            break;
+    for (_, _, index) in ranked {
+        let cost = size(&all[index]);
+        if used + cost <= budget {
+            used += cost;
+            kept.push(index);
         }
-        kept.push(index);
     }
+    kept.sort_unstable();
     kept
+}
+
+/// Labels that open an item saying why a decision was made rather than what
+/// it is.
+const REASONING: &[&str] = &[
+    "rationale",
+    "alternatives considered",
+    "alternatives",
+    "rejected alternatives",
+    "trigger to revisit",
+    "why",
+];
+
+/// Labels that open an item stating a decision.
+const DECISION: &[&str] = &["decision", "chosen", "choice"];
+
+fn reasoning(labelled: &Labelled<'_>) -> bool {
+    crate::parse::question::labelled(&labelled.item.text, REASONING).is_some()
 }
 
 /// Each section label once, in order.

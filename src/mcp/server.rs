@@ -456,7 +456,9 @@ impl SpecServer {
         // beside the criteria that bind every task; one that links to
         // nothing gets every criterion of the feature.
         let (task_criteria, feature_criteria, shown) = match task {
-            Some(task) if !query::task_links(&feature, task).is_empty() => {
+            Some(task)
+                if !query::task_links(&feature, task).is_empty() || query::tasks_link(&feature) =>
+            {
                 notes.extend(link_notes(&feature, task, Shown::LinkedAndCommon));
                 (
                     self::task_criteria(
@@ -703,7 +705,8 @@ fn link_notes(feature: &Feature, task: &Task, shown: Shown) -> Vec<String> {
     let mut notes = Vec::new();
     let links = query::task_links(feature, task);
     let all = query::feature_criteria(feature).len();
-    if links.is_empty() {
+    if links.is_empty() && !query::tasks_link(feature) {
+        // No task of the feature links: every criterion applies to each.
         if all > 0 {
             notes.push(match shown {
                 Shown::All => format!(
@@ -719,7 +722,12 @@ fn link_notes(feature: &Feature, task: &Task, shown: Shown) -> Vec<String> {
         return notes;
     }
     let dangling = query::dangling_links(feature, task);
-    if !dangling.is_empty() {
+    if links.is_empty() {
+        notes.push(format!(
+            "task {} links to no user story or requirement",
+            task.id
+        ));
+    } else if !dangling.is_empty() {
         notes.push(format!(
             "task {} links to {}, which no criterion of the spec carries",
             task.id,
@@ -737,11 +745,17 @@ fn link_notes(feature: &Feature, task: &Task, shown: Shown) -> Vec<String> {
     }
     let others = all - linked - common.len();
     if others > 0 {
-        notes.push(format!(
-            "task {} links to {}; the {others} criteria of other stories and requirements belong to other tasks and are left out",
-            task.id,
-            links.join(", ")
-        ));
+        notes.push(if links.is_empty() {
+            format!(
+                "the {others} criteria of stories and requirements belong to the tasks that link them and are left out"
+            )
+        } else {
+            format!(
+                "task {} links to {}; the {others} criteria of other stories and requirements belong to other tasks and are left out",
+                task.id,
+                links.join(", ")
+            )
+        });
     }
     notes
 }

@@ -470,6 +470,18 @@ pub fn section_kind(title: &str) -> SectionKind {
         name if starts_with_words(name, &["non goals", "non goal", "anti goals"]) => {
             SectionKind::NonGoals
         }
+        // `What this contract deliberately does NOT include`.
+        name if [
+            " not include",
+            " not included",
+            " not cover",
+            " not covered",
+        ]
+        .iter()
+        .any(|phrase| name.ends_with(phrase)) =>
+        {
+            SectionKind::OutOfScope
+        }
         _ => SectionKind::Other,
     }
 }

@@ -102,7 +102,7 @@ pub fn document_in(layout: Layout, path: Arc<str>, role: DocumentRole, text: &st
         (DocumentRole::Tasks, Layout::Native) => {
             task::heading_and_checklist_tasks(&outline, &sections, text, &mut diagnostics)
         }
-        (DocumentRole::Tasks, _) => task::checklist_tasks(&outline, &sections),
+        (DocumentRole::Tasks, _) => task::checklist_tasks(&outline, &sections, text),
         _ => Vec::new(),
     };
     let title = sections

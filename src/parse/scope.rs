@@ -39,7 +39,11 @@ pub fn exclusions(document: &mut Document, outline: &Outline) {
 }
 
 /// Phrases that say a section's content is not part of this work.
-const EXCLUDING: [&str; 16] = [
+const EXCLUDING: [&str; 20] = [
+    "do not build",
+    "don't build",
+    "not to be built",
+    "not build",
     "out of scope",
     "out-of-scope",
     "not in scope",
@@ -108,12 +112,12 @@ fn later_phases(document: &mut Document, outline: &Outline) {
                 _ => None,
             })
             .unwrap_or_default();
-        if excludes(&section.title) || excludes(opening) {
+        if excludes(&section.title) {
+            section.kind = SectionKind::OutOfScope;
+        } else if excludes(opening) {
             section.kind = SectionKind::OutOfScope;
             // The paragraph that says so is not itself an exclusion.
-            if !opening.is_empty() {
-                section.items.retain(|item| item.text != opening);
-            }
+            section.items.retain(|item| item.text != opening);
         }
     }
 }
@@ -204,19 +208,34 @@ fn label(text: &str) -> Option<(Exclusion, &str)> {
         _ if trimmed.starts_with("**") && trimmed.ends_with("**") => (trimmed, ""),
         _ => return None,
     };
-    let name =
-        normalize_heading(head.trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace()));
-    if name.split_whitespace().count() > 8 || head.contains('`') {
+    let head = head.trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
+    if head.contains('`') {
         return None;
     }
-    let name = name.replace("nongoal", "non goal");
+    // `Deferred behind ports (non-goals v1):` says what it is in its aside;
+    // `**MVP Excludes** (can be added later):` in its first words.
+    let aside = head
+        .strip_suffix(')')
+        .and_then(|inner| inner.rfind('(').map(|open| &inner[open + 1..]))
+        .and_then(exclusion_named);
+    let exclusion = aside.or_else(|| exclusion_named(head))?;
+    Some((exclusion, rest.trim_start_matches(['*', '_']).trim()))
+}
+
+/// The exclusion a label's words name: `Non-Goals`, `Out of scope for v1`,
+/// `Excluded from MVP`, `MVP excludes`, `Deferred`.
+fn exclusion_named(words: &str) -> Option<Exclusion> {
+    let name = normalize_heading(words).replace("nongoal", "non goal");
+    if name.split_whitespace().count() > 8 {
+        return None;
+    }
     let starts = |prefixes: &[&str]| {
         prefixes
             .iter()
             .any(|prefix| name == *prefix || name.starts_with(&format!("{prefix} ")))
     };
-    let exclusion = if starts(&["non goal", "non goals", "anti goals"]) {
-        Exclusion::NonGoal
+    if starts(&["non goal", "non goals", "anti goals"]) {
+        Some(Exclusion::NonGoal)
     } else if starts(&[
         "out of scope",
         "not in scope",
@@ -229,13 +248,15 @@ fn label(text: &str) -> Option<(Exclusion, &str)> {
         "outside the scope",
         "won t do",
         "wont do",
+        "excludes",
+        "mvp excludes",
+        "not in mvp",
+        "out of mvp",
     ]) {
-        Exclusion::OutOfScope
+        Some(Exclusion::OutOfScope)
     } else {
-        return None;
-    };
-    let rest = rest.trim_start_matches(['*', '_']).trim();
-    Some((exclusion, rest))
+        None
+    }
 }
 
 /// Lists opened by a label (a paragraph, or a list item over nested
@@ -351,6 +372,14 @@ mod tests {
             Some((Exclusion::OutOfScope, "printing")),
         );
         check("Out of scope for v1:", Some((Exclusion::OutOfScope, "")));
+        check(
+            "Deferred behind ports (non-goals v1): voice",
+            Some((Exclusion::NonGoal, "voice")),
+        );
+        check(
+            "**MVP Excludes** (can be added in subsequent sprints):",
+            Some((Exclusion::OutOfScope, "")),
+        );
         check("**Goals:**", None);
         check("Out of scope items are listed below.", None);
         check("Note: nothing here is out of scope", None);

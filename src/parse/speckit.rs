@@ -198,12 +198,44 @@ fn states_out_of_scope(text: &str) -> bool {
         if outside.iter().any(|phrase| sentence.contains(phrase)) {
             return true;
         }
-        // "no other kinds are in scope", "X is not in scope".
-        sentence.find("in scope").is_some_and(|at| {
+        // "An SDK is NOT built in v1", "PII scrubbing is not in v1".
+        let not_now = [
+            "not built",
+            "not be built",
+            "not implemented",
+            "not be implemented",
+        ];
+        if not_now.iter().any(|phrase| sentence.contains(phrase)) {
+            return true;
+        }
+        // "no other kinds are in scope", "X is not in scope", "no partial
+        // wipe is in v1".
+        let negated = |at: usize| {
             sentence[..at]
                 .split(|c: char| !c.is_alphanumeric())
                 .any(|word| matches!(word, "no" | "not" | "nothing" | "never" | "neither" | "nor"))
-        })
+        };
+        sentence.find("in scope").is_some_and(negated) || in_release(sentence).is_some_and(negated)
+    })
+}
+
+/// Where a sentence names a release it is not in: `in v1`, `in the MVP`,
+/// `in this release`.
+fn in_release(sentence: &str) -> Option<usize> {
+    for phrase in [
+        " in the mvp",
+        " in mvp",
+        " in this release",
+        " in the first release",
+    ] {
+        if let Some(at) = sentence.find(phrase) {
+            return Some(at);
+        }
+    }
+    sentence.match_indices(" in v").find_map(|(at, _)| {
+        sentence[at + 5..]
+            .starts_with(|c: char| c.is_ascii_digit())
+            .then_some(at)
     })
 }
 
@@ -312,6 +344,26 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+
+    #[test]
+    fn assumptions_that_exclude() {
+        for text in [
+            "PDF export is out of scope.",
+            "An in-process SDK form is NOT built in v1; clients wrap HTTP.",
+            "PII scrubbing is NOT in v1 and remains external.",
+            "No partial-wipe by data type or source is in v1.",
+            "No other formats are in scope",
+        ] {
+            assert!(states_out_of_scope(text), "{text}");
+        }
+        for text in [
+            "Latency target for v1 is sub-2-second per call.",
+            "The store is SQLite in v1.",
+            "~~Export is out of scope~~ (reversed)",
+        ] {
+            assert!(!states_out_of_scope(text), "{text}");
+        }
+    }
 
     fn markers(text: &str) -> Vec<(u32, String)> {
         let mut document = crate::parse::document_in(

@@ -14,13 +14,55 @@ pub fn heading_and_checklist_tasks(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Task> {
     let found = heading_tasks(sections, text, diagnostics);
-    checklist_tasks_after(outline, sections, found)
+    checklist_tasks_after(outline, sections, &box_legend(text), found)
 }
 
 /// Every checklist task, for layouts whose headings group tasks (spec-kit
 /// phases, OpenSpec groups) rather than being tasks.
-pub fn checklist_tasks(outline: &Outline, sections: &[Section]) -> Vec<Task> {
-    checklist_tasks_after(outline, sections, Vec::new())
+pub fn checklist_tasks(outline: &Outline, sections: &[Section], text: &str) -> Vec<Task> {
+    checklist_tasks_after(outline, sections, &box_legend(text), Vec::new())
+}
+
+/// Boxes whose meaning a tasks file may state in a legend.
+const LEGEND_BOXES: [&str; 5] = ["[-]", "[~]", "[/]", "[>]", "[!]"];
+
+/// What a tasks file's own legend says its boxes mean: `` `[~]` in
+/// progress ``, `[-] = blocked`, `[/]: doing`. A legend wins over the
+/// defaults (`[-]` in progress, `[~]` queued).
+fn box_legend(text: &str) -> Vec<(&'static str, TaskStatus)> {
+    let mut legend: Vec<(&'static str, TaskStatus)> = Vec::new();
+    for mark in LEGEND_BOXES {
+        let mut from = 0;
+        while let Some(found) = text[from..].find(mark) {
+            let after = &text[from + found + mark.len()..];
+            from += found + mark.len();
+            // `[~]` at the start of a list item is a task, not a legend.
+            let line_start = text[..from - mark.len()].rfind('\n').map_or(0, |at| at + 1);
+            let before = text[line_start..from - mark.len()].trim();
+            if matches!(before, "-" | "*" | "+") {
+                continue;
+            }
+            let meaning = after
+                .trim_start_matches('`')
+                .trim_start()
+                .trim_start_matches(['=', ':', '-', '—', '–', '→'])
+                .trim_start();
+            let words: Vec<&str> = meaning
+                .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+                .take_while(|word| !word.is_empty())
+                .take(3)
+                .collect();
+            let status = (1..=words.len())
+                .rev()
+                .find_map(|count| TaskStatus::parse(&words[..count].join(" ")));
+            if let Some(status) = status
+                && !legend.iter().any(|(known, _)| *known == mark)
+            {
+                legend.push((mark, status));
+            }
+        }
+    }
+    legend
 }
 
 /// `found` followed by the checklist tasks outside any of them, with each
@@ -28,6 +70,7 @@ pub fn checklist_tasks(outline: &Outline, sections: &[Section]) -> Vec<Task> {
 fn checklist_tasks_after(
     outline: &Outline,
     sections: &[Section],
+    legend: &[(&'static str, TaskStatus)],
     mut found: Vec<Task>,
 ) -> Vec<Task> {
     let heading_spans: Vec<_> = found.iter().map(|task| task.span.clone()).collect();
@@ -43,7 +86,7 @@ fn checklist_tasks_after(
         {
             continue;
         }
-        let Some(checkbox) = read_checkbox(item) else {
+        let Some(checkbox) = read_checkbox(item, legend) else {
             continue;
         };
         let Some((id, rest)) = split_task_id(checkbox.rest) else {
@@ -54,7 +97,9 @@ fn checklist_tasks_after(
         let mut requirements = Vec::new();
         let mut description = Vec::new();
         for child in &children {
-            if read_checkbox(child).is_some_and(|nested| split_task_id(nested.rest).is_some()) {
+            if read_checkbox(child, legend)
+                .is_some_and(|nested| split_task_id(nested.rest).is_some())
+            {
                 continue;
             }
             match requirement_links(&child.text) {
@@ -115,7 +160,10 @@ struct Checkbox<'a> {
     rest: &'a str,
 }
 
-fn read_checkbox(item: &ListItem) -> Option<Checkbox<'_>> {
+fn read_checkbox<'a>(
+    item: &'a ListItem,
+    legend: &[(&'static str, TaskStatus)],
+) -> Option<Checkbox<'a>> {
     if let Some(checked) = item.checked {
         let status = if checked {
             TaskStatus::Done
@@ -129,16 +177,18 @@ fn read_checkbox(item: &ListItem) -> Option<Checkbox<'_>> {
         });
     }
     let text = item.text.as_str();
-    let (status, rest) = [
-        ("[ ]", TaskStatus::Todo),
-        ("[x]", TaskStatus::Done),
-        ("[X]", TaskStatus::Done),
-        ("[-]", TaskStatus::InProgress),
-        // Kiro marks a queued task `[~]`: not started yet.
-        ("[~]", TaskStatus::Todo),
-    ]
-    .into_iter()
-    .find_map(|(mark, status)| text.strip_prefix(mark).map(|rest| (status, rest)))?;
+    let (status, rest) = legend
+        .iter()
+        .copied()
+        .chain([
+            ("[ ]", TaskStatus::Todo),
+            ("[x]", TaskStatus::Done),
+            ("[X]", TaskStatus::Done),
+            ("[-]", TaskStatus::InProgress),
+            // Kiro marks a queued task `[~]`: not started yet.
+            ("[~]", TaskStatus::Todo),
+        ])
+        .find_map(|(mark, status)| text.strip_prefix(mark).map(|rest| (status, rest)))?;
     let (optional, rest) = match rest.strip_prefix('*') {
         Some(rest) => (true, rest),
         None => (false, rest),
@@ -493,6 +543,24 @@ pub fn split_task_id(text: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_legend_says_what_its_boxes_mean() {
+        assert_eq!(
+            box_legend("> `[ ]` open · `[~]` in progress · `[x]` done.\n- [~] T-1 Go\n"),
+            [("[~]", TaskStatus::InProgress)]
+        );
+        assert_eq!(
+            box_legend("Legend: [-] = blocked, [/]: doing\n"),
+            [
+                ("[-]", TaskStatus::Blocked),
+                ("[/]", TaskStatus::InProgress)
+            ]
+        );
+        // A task line is not a legend, whatever its title says.
+        assert_eq!(box_legend("- [~] 2. done later\n"), []);
+        assert_eq!(box_legend("[~] queued for review\n"), []);
+    }
 
     #[test]
     fn task_ids_in_headings() {

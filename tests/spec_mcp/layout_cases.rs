@@ -238,16 +238,27 @@ async fn speckit_feature_criteria_are_scenarios_edge_cases_and_success_criteria(
             format!("{SPEC}:44")
         ]
     );
-    // T001 links to no story: it gets every criterion of the feature.
+    // T001 links to no story while the others do: it serves none of them.
     let (_, answer) = session
         .ok("get_acceptance_criteria", json!({"task": "T001"}))
         .await;
     assert_eq!(answer["task_criteria"], json!([]));
-    assert_eq!(answer["feature_criteria_shown"], "all");
+    assert_eq!(answer["feature_criteria_shown"], "every_task");
+    assert_eq!(
+        column(&answer["feature_criteria"], "source").len(),
+        4,
+        "edge cases and success criteria: {answer}"
+    );
     assert_eq!(
         answer["notes"][0],
-        "task T001 links to no user story or requirement, so every criterion of the feature is listed"
+        "task T001 links to no user story or requirement"
     );
+    session.close().await;
+    // With no task at all, every criterion of the feature.
+    fs::remove_file(root.path().join("specs/001-upload/tasks.md")).expect("remove tasks.md");
+    let session = self::session(root.path(), Defaults::default()).await;
+    let (_, answer) = session.ok("get_acceptance_criteria", json!({})).await;
+    assert_eq!(answer["feature_criteria_shown"], "all");
     let criteria = &answer["feature_criteria"];
     assert_eq!(
         pick(criteria, &["group", "source"]),

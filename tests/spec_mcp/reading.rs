@@ -128,18 +128,41 @@ async fn a_kiro_task_gets_exactly_the_criteria_it_names() {
         }
         assert_eq!(criteria["feature_criteria"], json!([]), "task {task}");
     }
-    // A task that links nothing gets every criterion, and says so.
+    // Task 4 links nothing while the others link: it serves no
+    // requirement, so none is listed for it, and it says so.
     let (_, unlinked) = session
         .ok("get_acceptance_criteria", json!({"task": "4"}))
         .await;
     assert_eq!(unlinked["task_criteria"], json!([]));
-    assert_eq!(unlinked["feature_criteria_shown"], "all");
+    assert_eq!(unlinked["feature_criteria"], json!([]));
+    assert_eq!(unlinked["feature_criteria_shown"], "every_task");
     assert_eq!(
-        strings(&unlinked["feature_criteria"], "source"),
+        unlinked["notes"],
+        json!([
+            "task 4 links to no user story or requirement",
+            "the 7 criteria of stories and requirements belong to the tasks that link them and are left out"
+        ])
+    );
+    session.close().await;
+
+    // Where no task links, every criterion applies to each task.
+    let tasks = ".kiro/specs/search/tasks.md";
+    write(
+        root.path(),
+        tasks,
+        "- [ ] 1. Filter by tag\n- [ ] 4. Write the docs\n",
+    );
+    let session = self::session(root.path(), Defaults::default()).await;
+    let (_, all) = session
+        .ok("get_acceptance_criteria", json!({"task": "4"}))
+        .await;
+    assert_eq!(all["feature_criteria_shown"], "all");
+    assert_eq!(
+        strings(&all["feature_criteria"], "source"),
         at(KIRO_REQUIREMENTS, &[7, 8, 9, 15, 16, 17, 18])
     );
     assert_eq!(
-        unlinked["notes"],
+        all["notes"],
         json!([
             "task 4 links to no user story or requirement, so every criterion of the feature is listed"
         ])
