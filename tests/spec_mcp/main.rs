@@ -4,6 +4,7 @@
 
 mod cli;
 mod edit;
+mod fidelity;
 mod layout_cases;
 mod layouts;
 mod mcp;

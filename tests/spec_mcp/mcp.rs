@@ -325,9 +325,20 @@ fn check_items(root: &Path, tool: &str, markdown: &str, value: &Value, whole_lin
                 let expected = if whole_lines {
                     text.clone()
                 } else {
-                    let words: Vec<&str> = text.split_whitespace().take(2).collect();
+                    // Up to two words, stopping at punctuation that may
+                    // open the next line (a table glued to its label).
+                    let words: Vec<&str> = text
+                        .split_whitespace()
+                        .take_while(|word| word.chars().any(char::is_alphanumeric))
+                        .take(2)
+                        .collect();
+                    // At most 24 characters: a script written without
+                    // spaces has no words to stop at.
                     words
                         .join(" ")
+                        .chars()
+                        .take(24)
+                        .collect::<String>()
                         .trim_end_matches([':', ',', '.'])
                         .to_string()
                 };
