@@ -317,12 +317,18 @@ fn template_phrase(text: &str) -> Option<String> {
     })
 }
 
-/// The first `[inner]` of `text`, outside inline code and not a link (not
-/// followed by `(`, `[` or `:`), whose inner text `wanted` accepts.
+/// The first `[inner]` of `text`, outside inline code, not a link (not
+/// followed by `(`, `[` or `:`) and not a subscript or type argument (right
+/// after a letter, digit or `_`: `dict[str, str]`, `items[i + 1]`), whose
+/// inner text `wanted` accepts.
 fn first_bracketed(text: &str, wanted: impl Fn(&str) -> bool) -> Option<String> {
     let prose = markdown::without_code(text);
     let mut rest = prose.as_str();
     while let Some(open) = rest.find('[') {
+        let subscript = rest[..open]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
         let after = &rest[open + 1..];
         let Some(close) = after.find(']') else {
             break;
@@ -330,7 +336,7 @@ fn first_bracketed(text: &str, wanted: impl Fn(&str) -> bool) -> Option<String> 
         let inner = &after[..close];
         let next = after[close + 1..].chars().next();
         let is_link = matches!(next, Some('(' | '[' | ':'));
-        if !is_link && wanted(inner) {
+        if !is_link && !subscript && wanted(inner) {
             return Some(format!("[{inner}]"));
         }
         rest = &after[close + 1..];
@@ -420,6 +426,9 @@ mod tests {
             phrase("What happens when [boundary condition]?"),
             Some("[boundary condition]".into())
         );
+        // A type argument or subscript is not a phrase to replace.
+        assert_eq!(phrase("**metadata**: dict[str, str] of tags"), None);
+        assert_eq!(phrase("reads items[i + 1] next"), None);
         assert_eq!(
             phrase("**SC-001**: [Measurable metric, e.g., time]"),
             Some("[Measurable metric, e.g., time]".into())

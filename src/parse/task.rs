@@ -477,8 +477,34 @@ pub fn task_ids(list: &str) -> Vec<String> {
                 .trim_start_matches('`')
         })
         .filter(|word| is_task_id(word))
-        .map(str::to_string)
+        .flat_map(task_range)
         .collect()
+}
+
+/// `T010-T016` into `T010` … `T016` (the numbers padded as written), as
+/// spec-kit lists dependencies; any other id as itself. Ranges over 100 ids
+/// are not ranges.
+fn task_range(word: &str) -> Vec<String> {
+    let range = word.split_once(['-', '–']).and_then(|(from, to)| {
+        let (prefix, first) = numbered(from)?;
+        let (to_prefix, last) = numbered(to)?;
+        let (start, end): (u32, u32) = (first.parse().ok()?, last.parse().ok()?);
+        let width = first.len();
+        (!prefix.is_empty() && prefix == to_prefix && start < end && end - start <= 100).then(
+            || {
+                (start..=end)
+                    .map(|n| format!("{prefix}{n:0width$}"))
+                    .collect::<Vec<_>>()
+            },
+        )
+    });
+    range.unwrap_or_else(|| vec![word.to_string()])
+}
+
+/// `T010` into `("T", "010")`: a prefix and the digits that end it.
+fn numbered(id: &str) -> Option<(&str, &str)> {
+    let prefix = id.trim_end_matches(|c: char| c.is_ascii_digit());
+    (prefix.len() < id.len()).then(|| id.split_at(prefix.len()))
 }
 
 /// Ids named after a "depends on" phrase in a checklist line: the run of
@@ -501,7 +527,7 @@ fn depends_phrase(text: &str) -> Vec<String> {
         if !is_task_id(id) {
             break;
         }
-        ids.push(id.to_string());
+        ids.extend(task_range(id));
         if ends_phrase {
             break;
         }
@@ -576,6 +602,12 @@ mod tests {
     #[test]
     fn dependency_lists() {
         assert_eq!(task_ids("T1, T2 and 2.1"), vec!["T1", "T2", "2.1"]);
+        assert_eq!(task_ids("T008-T010"), vec!["T008", "T009", "T010"]);
+        assert_eq!(task_ids("TASK-7"), vec!["TASK-7"]);
+        assert_eq!(
+            depends_phrase("Wire it up (depends on T010-T011)"),
+            vec!["T010", "T011"]
+        );
         assert!(task_ids("none").is_empty());
         assert_eq!(
             depends_phrase("Add retries (depends on T2, T3)"),
