@@ -325,3 +325,111 @@ fn every_corpus_file_parses_in_every_role() {
         }
     }
 }
+
+/// Checklist lines of a tasks file that name a task id, counted from the
+/// text alone: `- [ ] T001 …`, `- [x] 2.1 …`, `- [-]* 3. …`.
+fn checklist_task_lines(text: &str) -> usize {
+    text.lines()
+        .filter(|line| {
+            let rest = line.trim_start();
+            let Some(rest) = rest.strip_prefix(['-', '*', '+']) else {
+                return false;
+            };
+            let rest = rest.trim_start();
+            let boxed = ["[ ]", "[x]", "[X]", "[-]", "[~]"]
+                .iter()
+                .find_map(|mark| rest.strip_prefix(mark));
+            let Some(rest) = boxed else {
+                return false;
+            };
+            let word = rest
+                .trim_start_matches('*')
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches([':', '.']);
+            word.chars().any(|c| c.is_ascii_digit())
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+        })
+        .count()
+}
+
+/// On every corpus feature: every task is listed; a task in progress (or
+/// one of its steps) is current; a task gets only criteria of the stories
+/// and requirements it links, and none of them again as a feature
+/// criterion.
+#[tokio::test]
+async fn corpus_tasks_are_all_listed_and_get_what_they_link() {
+    let Some(corpus) = corpus() else {
+        return;
+    };
+    for layout in ["speckit", "kiro", "openspec"] {
+        let root = project(&corpus, layout);
+        let kit = kit(root.path(), true, Defaults::default());
+        let mut session = Session::in_process(&kit, root.path()).await;
+        session.whole_lines = false;
+        for id in kit.workspace.feature_ids().iter() {
+            let feature = kit.workspace.feature(id).expect("feature");
+            let tasks_file = root.path().join(&*feature.dir).join("tasks.md");
+            let Ok(text) = fs::read_to_string(&tasks_file) else {
+                continue;
+            };
+            let (_, listed) = session.ok("list_tasks", json!({"feature": id})).await;
+            assert_eq!(
+                listed["total"].as_u64(),
+                Some(checklist_task_lines(&text) as u64),
+                "{id}: every checklist task is listed"
+            );
+            let rows = listed["tasks"].as_array().expect("tasks");
+            if let Some(started) = rows.iter().find(|row| row["status"] == "in progress") {
+                let current = listed["current"].as_str().expect("a current task");
+                let started = started["id"].as_str().expect("id");
+                let under_started = rows.iter().any(|row| {
+                    row["id"] == current
+                        && row["parent"]
+                            .as_str()
+                            .is_some_and(|parent| parent == started)
+                });
+                assert!(
+                    current == started || under_started,
+                    "{id}: {started} is in progress, but {current} is current"
+                );
+            }
+            for task in feature.tasks() {
+                let (_, answer) = session
+                    .ok(
+                        "get_acceptance_criteria",
+                        json!({"feature": id, "task": task.id}),
+                    )
+                    .await;
+                let linked = spec_mcp::query::task_links(&feature, task);
+                for criterion in answer["task_criteria"].as_array().expect("criteria") {
+                    let group = criterion["group"].as_str().unwrap_or_default();
+                    let named = linked.iter().any(|link| {
+                        let story = link.strip_prefix("US").map(|n| format!("User Story {n} "));
+                        let requirement =
+                            format!("Requirement {}", link.split('.').next().unwrap_or_default());
+                        story.is_some_and(|story| group.starts_with(&story))
+                            || group == requirement
+                            || group.starts_with(&format!("{requirement}:"))
+                    });
+                    assert!(
+                        named,
+                        "{id} task {}: `{group}` is not one it links ({linked:?})",
+                        task.id
+                    );
+                }
+                let own: Vec<&str> = crate::mcp::strings(&answer["task_criteria"], "source");
+                let common: Vec<&str> = crate::mcp::strings(&answer["feature_criteria"], "source");
+                assert!(
+                    own.iter().all(|source| !common.contains(source)),
+                    "{id} task {}: a linked criterion is listed twice",
+                    task.id
+                );
+            }
+        }
+        session.close().await;
+    }
+}
