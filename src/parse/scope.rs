@@ -36,6 +36,46 @@ pub fn exclusions(document: &mut Document, outline: &Outline) {
     adopt_sub_sections(document);
     expand_group_labels(document, outline);
     labelled_lists(document, outline);
+    refused_requirements(document);
+}
+
+/// Phrases by which a requirement refuses to build something.
+const REFUSING: [&str; 6] = [
+    "must not implement",
+    "must not build",
+    "shall not implement",
+    "shall not build",
+    "will not implement",
+    "will not build",
+];
+
+/// A requirement of a PRD-like document that refuses to build something
+/// (`FR-022: The system MUST NOT implement multi-agent orchestration in
+/// v1`) is an exclusion too; it stays where it is written as well.
+fn refused_requirements(document: &mut Document) {
+    if document.role != crate::model::DocumentRole::Prd {
+        return;
+    }
+    let refused: Vec<Item> = document
+        .sections
+        .iter()
+        .filter(|section| Exclusion::of(section.kind).is_none())
+        .flat_map(|section| section.items.iter())
+        .filter(|item| {
+            let lower = item.text.to_lowercase();
+            REFUSING.iter().any(|phrase| lower.contains(phrase))
+        })
+        .cloned()
+        .collect();
+    for item in refused {
+        if !document
+            .out_of_scope
+            .iter()
+            .any(|known| known.span == item.span)
+        {
+            document.out_of_scope.push(item);
+        }
+    }
 }
 
 /// Phrases that say a section's content is not part of this work.

@@ -549,7 +549,11 @@ These are not part of this release.\n\
 - Image search\n\
 \n\
 ## Future ideas\n\
-- Maybe semantic search\n";
+- Maybe semantic search\n\
+\n\
+## Requirements\n\
+- **FR-9**: The system MUST NOT implement federated search in v1.\n\
+- **FR-10**: The system MUST NOT log queries.\n";
 
 const SCOPE_DESIGN: &str = "# Design\n\
 \n\
@@ -616,6 +620,10 @@ async fn every_stated_exclusion_is_out_of_scope_with_its_line() {
             ("Voice search", "Voice search"),
             ("Offline index", "Offline index"),
             ("Image search", "Image search"),
+            (
+                "FR-9",
+                "**FR-9**: The system MUST NOT implement federated search in v1.",
+            ),
         ],
     );
     expected.extend(expected_in(
