@@ -8,11 +8,14 @@
 //! the only code that talks to clients.
 
 pub mod cli;
+pub mod current;
 pub mod edit;
 pub mod git;
 pub mod mcp;
 pub mod model;
+pub mod note;
 pub mod parse;
 pub mod query;
+pub mod service;
 pub mod transport;
 pub mod workspace;

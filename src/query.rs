@@ -1,5 +1,5 @@
-//! Answers from the model: which feature and task are current, and the
-//! criteria, constraints, scope and done-rules that bind them.
+//! Answers from the model: the criteria, constraints, scope and done-rules
+//! that bind a task (which task is current is `current`'s).
 //!
 //! Pure: no I/O. Callers fetch features from the workspace and pass them in;
 //! every answer is made of model items that keep their sources.
@@ -7,12 +7,13 @@
 use crate::model::{
     Criterion, DocumentRole, Feature, Item, Project, Question, SectionKind, Task, TaskStatus,
 };
+use crate::note::{Param, Step, Wording};
 use crate::workspace::{list_choices, printable};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
     #[error(
-        "no feature given and none can be chosen: {}. Pass `feature`, or pin one with set_current_task",
+        "no feature given and none can be chosen: {}",
         list_choices("features", known)
     )]
     NoCurrentFeature { known: Vec<String> },
@@ -30,177 +31,28 @@ pub enum QueryError {
     #[error("every task of feature {feature} is done")]
     AllDone { feature: String },
     #[error(
-        "no task of feature {feature} is in progress or ready: every open task waits on another ({waiting}). Pass `task` to choose one"
+        "no task of feature {feature} is in progress or ready: every open task waits on another ({waiting})"
     )]
     NothingReady { feature: String, waiting: String },
 }
 
-/// Where the current feature or task came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reason {
-    Requested,
-    Pinned,
-    Configured,
-    InProgress,
-    StepOfInProgress,
-    FirstReady,
-    OnlyFeature,
-    OnlyWork,
-    SpecifyFeatureDirectory,
-    FeatureJson,
-    SpecifyFeature,
-    GitBranch,
-}
-
-impl Reason {
-    pub fn describe(self) -> &'static str {
+impl QueryError {
+    /// The message with what to do next, in the front end's words.
+    pub fn message(&self, wording: &dyn Wording) -> String {
         match self {
-            Reason::Requested => "named in the call",
-            Reason::Pinned => "pinned for this session with set_current_task",
-            Reason::Configured => "set by --feature/--task or SPEC_MCP_FEATURE/SPEC_MCP_TASK",
-            Reason::InProgress => "the first task marked in progress",
-            Reason::StepOfInProgress => {
-                "the step to work on next in the first task marked in progress"
+            QueryError::NoCurrentFeature { .. } => format!(
+                "{self}. Pass {}, or pin one with {}",
+                wording.param(Param::Feature),
+                wording.step(Step::PinTask)
+            ),
+            QueryError::NothingReady { .. } => {
+                format!("{self}. Pass {} to choose one", wording.param(Param::Task))
             }
-            Reason::FirstReady => "the first open task whose dependencies are done",
-            Reason::OnlyFeature => "the only feature in the kit",
-            Reason::OnlyWork => {
-                "the only work in progress in the kit (the other features are reference: OpenSpec capabilities, the current truth changes apply to)"
-            }
-            Reason::SpecifyFeatureDirectory => "named by SPECIFY_FEATURE_DIRECTORY",
-            Reason::FeatureJson => "named by .specify/feature.json",
-            Reason::SpecifyFeature => "named by SPECIFY_FEATURE",
-            Reason::GitBranch => "its folder is named like the current git branch",
+            QueryError::UnknownTask { .. }
+            | QueryError::NoTasks { .. }
+            | QueryError::AllDone { .. } => self.to_string(),
         }
     }
-}
-
-/// Candidates for the current feature or task, in precedence order.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Choice<'a> {
-    pub requested: Option<&'a str>,
-    pub pinned: Option<&'a str>,
-    pub configured: Option<&'a str>,
-}
-
-impl<'a> Choice<'a> {
-    pub fn first(self) -> Option<(&'a str, Reason)> {
-        self.requested
-            .map(|id| (id, Reason::Requested))
-            .or_else(|| self.pinned.map(|id| (id, Reason::Pinned)))
-            .or_else(|| self.configured.map(|id| (id, Reason::Configured)))
-    }
-}
-
-/// The current feature id when nothing named one: the only work item
-/// (an OpenSpec change, say, beside the capabilities it changes), else the
-/// only feature. `work` is the part of `known` that is work, not reference.
-pub fn current_feature(known: &[String], work: &[String]) -> Result<(String, Reason), QueryError> {
-    match (work, known) {
-        ([only], [_, _, ..]) => Ok((only.clone(), Reason::OnlyWork)),
-        (_, [only]) => Ok((only.clone(), Reason::OnlyFeature)),
-        _ => Err(QueryError::NoCurrentFeature {
-            known: known.to_vec(),
-        }),
-    }
-}
-
-/// The current task of a feature, resolved as the tech spec orders it.
-pub fn current_task<'f>(
-    feature: &'f Feature,
-    choice: Choice<'_>,
-) -> Result<(&'f Task, Reason), QueryError> {
-    if let Some((id, reason)) = choice.first() {
-        return task(feature, id).map(|task| (task, reason));
-    }
-    let all: Vec<&Task> = feature.tasks().collect();
-    if all.is_empty() {
-        return Err(QueryError::NoTasks {
-            feature: feature.id.clone(),
-        });
-    }
-    // Work marked in progress comes first, even after an earlier open task;
-    // one made of steps goes on through its first open step.
-    if let Some(task) = all
-        .iter()
-        .find(|task| task.status == TaskStatus::InProgress)
-    {
-        return Ok(match open_step(feature, task) {
-            Some(step) => (step, Reason::StepOfInProgress),
-            None => (task, Reason::InProgress),
-        });
-    }
-    // A task made of steps is worked on through its steps.
-    let tasks: Vec<&Task> = all
-        .iter()
-        .copied()
-        .filter(|task| !has_open_steps(feature, task))
-        .collect();
-    // Optional tasks (Kiro's `- [ ]*`) come after every required one.
-    if let Some(task) = tasks
-        .iter()
-        .filter(|task| !task.optional)
-        .find(|task| ready(feature, task))
-        .or_else(|| tasks.iter().find(|task| ready(feature, task)))
-    {
-        return Ok((task, Reason::FirstReady));
-    }
-    let open: Vec<String> = tasks
-        .iter()
-        .filter(|task| task.status != TaskStatus::Done)
-        .map(|task| {
-            let waits = blocked_by(feature, task);
-            if waits.is_empty() {
-                format!("{} is {}", task.id, task.status.as_str())
-            } else {
-                format!("{} waits on {}", task.id, waits.join(", "))
-            }
-        })
-        .collect();
-    if open.is_empty() {
-        Err(QueryError::AllDone {
-            feature: feature.id.clone(),
-        })
-    } else {
-        Err(QueryError::NothingReady {
-            feature: feature.id.clone(),
-            waiting: open.join("; "),
-        })
-    }
-}
-
-/// Whether a task can be started: todo, its dependencies done.
-fn ready(feature: &Feature, task: &Task) -> bool {
-    task.status == TaskStatus::Todo && blocked_by(feature, task).is_empty()
-}
-
-/// The step to work on in a task that has open steps, descending into
-/// steps of steps: one in progress, else the first required one that is
-/// ready, else the first ready optional one. `None` when the task has no
-/// open step that can be worked on.
-fn open_step<'f>(feature: &'f Feature, task: &'f Task) -> Option<&'f Task> {
-    let steps: Vec<&Task> = feature.steps(task).collect();
-    let step = steps
-        .iter()
-        .find(|step| step.status == TaskStatus::InProgress)
-        .or_else(|| {
-            steps
-                .iter()
-                .filter(|step| !step.optional)
-                .find(|step| ready(feature, step) || has_open_steps(feature, step))
-        })
-        .or_else(|| steps.iter().find(|step| ready(feature, step)))
-        .copied()?;
-    // A step is also a task; a step's steps come before the step itself.
-    Some(open_step(feature, step).unwrap_or(step))
-}
-
-/// Whether some required step of `task` (a task naming it as parent) is
-/// not done; optional steps do not hold their parent back.
-fn has_open_steps(feature: &Feature, task: &Task) -> bool {
-    feature
-        .steps(task)
-        .any(|step| step.status != TaskStatus::Done && !step.optional)
 }
 
 /// A task by id (case-insensitive), or an error naming the valid ids.

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 
 use crate::cli::KitOptions;
 use crate::edit::Writer;
-use crate::mcp::{Defaults, Kit};
 use crate::model::Layout;
+use crate::service::{Defaults, Kit};
 use crate::transport;
 use crate::workspace::Workspace;
 

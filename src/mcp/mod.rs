@@ -1,11 +1,8 @@
-//! The MCP face of the kit: tools (and later resources and prompts) built
-//! on rmcp. The only module that knows rmcp; wire types live here, not in
-//! the model.
+//! The MCP face of the kit: rmcp's handler over the answer service, and
+//! the markdown each tool result carries beside its structured content.
+//! The only module that knows rmcp.
 
-pub mod answer;
-pub mod params;
 pub mod render;
-pub mod select;
 pub mod server;
 
-pub use server::{Defaults, Kit, SpecServer};
+pub use server::SpecServer;

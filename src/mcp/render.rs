@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::mcp::answer::{
+use crate::service::answer::{
     AcceptanceCriteria, Asked, Constraint, Constraints, CriteriaShown, CurrentTask,
     DefinitionOfDone, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem, SourcedItem,
     TaskInfo, Tasks,

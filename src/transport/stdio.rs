@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use rmcp::ServiceExt;
 
-use crate::mcp::{Kit, SpecServer};
+use crate::mcp::SpecServer;
+use crate::service::Kit;
 
 /// Serves one session over stdin/stdout until the client closes it.
 pub async fn serve(kit: Arc<Kit>) -> anyhow::Result<()> {

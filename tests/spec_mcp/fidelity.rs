@@ -13,7 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
-use spec_mcp::mcp::Defaults;
+use spec_mcp::service::Defaults;
 
 use crate::mcp::{Session, kit};
 use crate::support::{note, repo, temp_copy};

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use spec_mcp::edit::today;
-use spec_mcp::mcp::Defaults;
 use spec_mcp::model::Layout;
+use spec_mcp::service::Defaults;
 use spec_mcp::workspace::Workspace;
 
 use crate::mcp::{Session, kit, strings as column};
@@ -1446,8 +1446,8 @@ fn kiro_feature(tasks: &str, requirements: &str) -> spec_mcp::model::Feature {
 /// an open optional step does not hold its parent back.
 #[test]
 fn kiro_queued_tasks_are_todo_and_optional_steps_do_not_hold_parents() {
+    use spec_mcp::current::{Choice, current_task};
     use spec_mcp::model::TaskStatus;
-    use spec_mcp::query::{Choice, current_task};
     let feature = kiro_feature(
         "- [x] 1. Done\n- [~] 2. Queued\n- [ ] 3. Parent\n  - [x] 3.1 Required step\n  - [ ]* 3.2 Optional step\n",
         "# Requirements Document\n",

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use spec_mcp::mcp::Defaults;
 use spec_mcp::model::{DocumentRole, Layout};
 use spec_mcp::parse;
+use spec_mcp::service::Defaults;
 use spec_mcp::workspace::Workspace;
 
 use crate::mcp::{Session, kit};

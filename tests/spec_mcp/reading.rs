@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::{Value, json};
-use spec_mcp::mcp::Defaults;
+use spec_mcp::service::Defaults;
 
 use crate::layout_cases::{session, write};
 use crate::mcp::strings;

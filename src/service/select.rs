@@ -5,9 +5,9 @@
 
 use std::collections::HashSet;
 
-use crate::mcp::answer::{Constraint, OmittedSection};
 use crate::model::Task;
 use crate::query::Labelled;
+use crate::service::answer::{Constraint, OmittedSection};
 
 /// Bytes of the feature's constraint text `get_current_task` includes
 /// before it picks the constraints closest to the task and points to the

@@ -385,6 +385,25 @@ pub struct TaskRow {
     pub source: String,
 }
 
+impl TaskRow {
+    pub fn new(feature: &Feature, task: &Task) -> TaskRow {
+        TaskRow {
+            id: task.id.clone(),
+            title: task.title.clone(),
+            status: task.status.as_str().to_string(),
+            depends_on: task.depends_on.clone(),
+            waiting_on: query::blocked_by(feature, task),
+            acceptance_criteria: task.acceptance_criteria.len()
+                + query::linked_criteria(feature, task).len(),
+            optional: task.optional,
+            phase: task.phase.clone(),
+            story: task.story.clone(),
+            parent: task.parent.clone(),
+            source: task.source.to_string(),
+        }
+    }
+}
+
 /// A feature's tasks.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Tasks {
