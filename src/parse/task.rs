@@ -113,6 +113,8 @@ fn checklist_tasks_after(
                 .iter()
                 .find(|(block, _)| *block == parent)
                 .map(|(_, position)| found[*position].id.clone())
+                // A duplicate id nested under itself is not its own step.
+                .filter(|parent| !parent.eq_ignore_ascii_case(id))
         });
         task_blocks.push((index, found.len()));
         found.push(Task {
