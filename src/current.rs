@@ -19,6 +19,7 @@ pub enum Reason {
     FirstReady,
     OnlyFeature,
     OnlyWork,
+    OnlyUnfinished,
     SpecifyFeatureDirectory,
     FeatureJson,
     SpecifyFeature,
@@ -44,6 +45,9 @@ impl Reason {
             Reason::OnlyFeature => "the only feature in the kit",
             Reason::OnlyWork => {
                 "the only work in progress in the kit (the other features are reference: OpenSpec capabilities, the current truth changes apply to)"
+            }
+            Reason::OnlyUnfinished => {
+                "the only feature with work left (every task of the others is done)"
             }
             Reason::SpecifyFeatureDirectory => "named by SPECIFY_FEATURE_DIRECTORY",
             Reason::FeatureJson => "named by .specify/feature.json",
@@ -84,13 +88,16 @@ pub trait Hints {
     fn git_branch(&self) -> Option<String>;
     /// Every feature, and those that are work rather than reference.
     fn catalogue(&self) -> Catalogue;
+    /// Whether every task of the feature is done (it has some, all done).
+    fn finished(&self, id: &str) -> bool;
 }
 
 /// The current feature: one named in the call, pinned for the session or
 /// configured; else the one spec-kit's hints name (in spec-kit's order),
 /// else the one named like the git branch; else the only work item (an
 /// OpenSpec change, say, beside the capabilities it changes), else the
-/// only feature. A hint naming no feature is passed over.
+/// only feature, else the only work item with work left. A hint naming no
+/// feature is passed over.
 pub fn current_feature(
     choice: Choice<'_>,
     hints: &dyn Hints,
@@ -115,9 +122,15 @@ pub fn current_feature(
     match (catalogue.work.as_slice(), catalogue.ids.as_slice()) {
         ([only], [_, _, ..]) => Ok((only.clone(), Reason::OnlyWork)),
         (_, [only]) => Ok((only.clone(), Reason::OnlyFeature)),
-        _ => Err(QueryError::NoCurrentFeature {
-            known: catalogue.ids.to_vec(),
-        }),
+        (work, _) => {
+            let mut unfinished = work.iter().filter(|id| !hints.finished(id));
+            match (unfinished.next(), unfinished.next()) {
+                (Some(only), None) if work.len() > 1 => Ok((only.clone(), Reason::OnlyUnfinished)),
+                _ => Err(QueryError::NoCurrentFeature {
+                    known: catalogue.ids.to_vec(),
+                }),
+            }
+        }
     }
 }
 
@@ -293,6 +306,7 @@ mod tests {
         branch: Option<&'static str>,
         ids: Vec<&'static str>,
         work: Vec<&'static str>,
+        finished: Vec<&'static str>,
     }
 
     impl Hints for Fake {
@@ -314,6 +328,9 @@ mod tests {
                 ids: owned(&self.ids),
                 work: owned(&self.work),
             }
+        }
+        fn finished(&self, id: &str) -> bool {
+            self.finished.contains(&id)
         }
     }
 
@@ -407,17 +424,22 @@ mod tests {
             feature_of(Choice::default(), &only),
             Ok(("one".into(), Reason::OnlyFeature))
         );
-        let two = Fake {
+        let mut two = Fake {
             ids: vec!["a", "b"],
             work: vec!["a", "b"],
             ..Fake::default()
         };
+        let neither = Err(QueryError::NoCurrentFeature {
+            known: vec!["a".into(), "b".into()],
+        });
+        assert_eq!(feature_of(Choice::default(), &two), neither);
+        two.finished = vec!["a"];
         assert_eq!(
             feature_of(Choice::default(), &two),
-            Err(QueryError::NoCurrentFeature {
-                known: vec!["a".into(), "b".into()]
-            })
+            Ok(("b".into(), Reason::OnlyUnfinished))
         );
+        two.finished = vec!["a", "b"];
+        assert_eq!(feature_of(Choice::default(), &two), neither);
     }
 
     #[test]

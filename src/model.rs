@@ -43,6 +43,8 @@ pub enum SectionKind {
     OpenQuestions,
     ArchitectureConstraints,
     DefinitionOfDone,
+    /// Options weighed and not taken (`Alternatives considered`).
+    Alternatives,
     /// Any heading with no special meaning.
     Other,
 }

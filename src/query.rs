@@ -175,6 +175,13 @@ pub fn criteria_for_every_task(feature: &Feature) -> Vec<&Criterion> {
 pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labelled<'a>> {
     let mut result: Vec<Labelled<'a>> = Vec::new();
     for document in feature.documents_with(DocumentRole::TechSpec) {
+        // Options weighed and not taken, with every sub-heading under them.
+        let alternatives: Vec<&std::ops::Range<usize>> = document
+            .sections
+            .iter()
+            .filter(|section| section.kind == SectionKind::Alternatives)
+            .map(|section| &section.body_span)
+            .collect();
         for section in &document.sections {
             // Goals and non-goals say what to build or not, not how.
             let not_constraints = matches!(
@@ -183,16 +190,25 @@ pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labell
                     | SectionKind::Goals
                     | SectionKind::NonGoals
                     | SectionKind::OutOfScope
-            );
+                    | SectionKind::Alternatives
+            ) || alternatives
+                .iter()
+                .any(|range| range.contains(&section.heading_span.start));
             if section.level < 2 || not_constraints {
                 continue;
             }
-            result.extend(section.items.iter().map(|item| Labelled {
-                label: &section.title,
-                item,
-                project_wide: false,
-                principle: false,
-            }));
+            result.extend(
+                section
+                    .items
+                    .iter()
+                    .filter(|item| !is_future_idea(item))
+                    .map(|item| Labelled {
+                        label: &section.title,
+                        item,
+                        project_wide: false,
+                        principle: false,
+                    }),
+            );
         }
     }
     for document in &project.documents {
@@ -214,15 +230,45 @@ pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labell
                 DocumentRole::Principles => section.title.as_str(),
                 _ => PROJECT_WIDE,
             };
-            result.extend(section.items.iter().map(|item| Labelled {
-                label,
-                item,
-                project_wide: true,
-                principle: document.role == DocumentRole::Principles,
-            }));
+            result.extend(
+                section
+                    .items
+                    .iter()
+                    .filter(|item| !is_future_idea(item))
+                    .map(|item| Labelled {
+                        label,
+                        item,
+                        project_wide: true,
+                        principle: document.role == DocumentRole::Principles,
+                    }),
+            );
         }
     }
     result
+}
+
+/// An item labelled as an idea for later (`*Future consideration*: …`,
+/// `**Future work**: …`): not a rule to follow now.
+fn is_future_idea(item: &Item) -> bool {
+    let text = item.text.trim_start();
+    let Some(colon) = text.find(':').filter(|&colon| colon <= 40) else {
+        return false;
+    };
+    let label = text[..colon]
+        .trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace())
+        .to_lowercase();
+    matches!(
+        label.as_str(),
+        "future consideration"
+            | "future considerations"
+            | "future work"
+            | "future enhancement"
+            | "future enhancements"
+            | "future idea"
+            | "future ideas"
+            | "future improvement"
+            | "future improvements"
+    )
 }
 
 /// What is out of scope.

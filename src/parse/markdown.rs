@@ -441,6 +441,12 @@ pub fn section_kind(title: &str) -> SectionKind {
         | "won t do"
         | "wont do" => SectionKind::OutOfScope,
         "risks" | "risks and mitigations" => SectionKind::Risks,
+        "alternatives"
+        | "alternatives considered"
+        | "considered alternatives"
+        | "rejected alternatives"
+        | "options considered"
+        | "alternative approaches" => SectionKind::Alternatives,
         "open questions"
         | "questions"
         | "risks open questions"
@@ -516,6 +522,7 @@ mod tests {
             SectionKind::AcceptanceCriteria,
         );
         check("Goals / Non-Goals", SectionKind::Goals);
+        check("Alternatives Considered", SectionKind::Alternatives);
     }
 
     #[test]

@@ -37,14 +37,22 @@ pub fn questions(outline: &Outline, sections: &[Section]) -> Vec<Question> {
             && labelled(&item.text, QUESTION).is_none()
             && in_open_questions(sections, item.span.start)
         {
-            let (text, inline_answer) = split_answer(&item.text);
+            let (text, inline_answer, settled) =
+                if let Some((question, answer)) = bold_question(&item.text) {
+                    (question, Some(answer), true)
+                } else {
+                    let (text, answer) = split_answer(&item.text);
+                    (text, answer, false)
+                };
             let answer = inline_answer.or_else(child_answer);
             found.push(Question {
                 id: None,
                 number: None,
                 text,
                 meta: None,
-                answered: item.checked == Some(true),
+                // A box says it either way; else a question written in bold
+                // with what was decided after it is answered.
+                answered: item.checked.unwrap_or(settled),
                 answer,
                 source: outline.source(item.span.start),
                 span: item.span.clone(),
@@ -252,6 +260,19 @@ fn split_meta(rest: &str) -> (Option<String>, &str) {
     (meta, rest.trim_start())
 }
 
+/// Splits `**Should drafts auto-send?** Current design: always draft.`:
+/// a question in bold with what was settled written after it.
+fn bold_question(text: &str) -> Option<(String, String)> {
+    let inner = text.strip_prefix("**")?;
+    let end = inner.find("**")?;
+    let question = inner[..end].trim();
+    let answer = inner[end + 2..]
+        .trim_start_matches([':', '-', '—', '–'])
+        .trim();
+    (question.ends_with('?') && !answer.is_empty())
+        .then(|| (question.to_string(), answer.to_string()))
+}
+
 /// Splits `question → A: answer` (or `-> A:`).
 pub fn split_answer(text: &str) -> (String, Option<String>) {
     for arrow in ["→ A:", "-> A:", "→A:", "->A:"] {
@@ -299,6 +320,20 @@ mod tests {
         let (at, answer) = find_label(block, ANSWER).expect("an answer label");
         assert_eq!(up_to_next_label(&block[..at]), "Which store?");
         assert_eq!(up_to_next_label(answer), "Postgres");
+    }
+
+    #[test]
+    fn a_bold_question_with_what_was_settled_after_it() {
+        assert_eq!(
+            bold_question("**Should drafts auto-send?** Current design: always draft."),
+            Some((
+                "Should drafts auto-send?".to_string(),
+                "Current design: always draft.".to_string()
+            ))
+        );
+        assert_eq!(bold_question("**Should drafts auto-send?**"), None);
+        assert_eq!(bold_question("**Drafts**: always"), None);
+        assert_eq!(bold_question("Should drafts auto-send?"), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::current::{self, Choice, Hints, Reason};
 use crate::edit::{self, EditError, NewQuestion, Writer};
-use crate::model::{Criterion, Feature, Item, Project, Task};
+use crate::model::{Criterion, Feature, Item, Project, Task, TaskStatus};
 use crate::note::{Note, Param, Step, Wording};
 use crate::query::{self, QueryError, QuestionFilter};
 use crate::workspace::{Catalogue, Workspace, WorkspaceError, check_id, printable};
@@ -541,6 +541,13 @@ impl Hints for KitHints<'_> {
 
     fn catalogue(&self) -> Catalogue {
         self.0.workspace.catalogue()
+    }
+
+    fn finished(&self, id: &str) -> bool {
+        self.0.workspace.feature(id).is_ok_and(|feature| {
+            let mut tasks = feature.tasks().peekable();
+            tasks.peek().is_some() && tasks.all(|task| task.status == TaskStatus::Done)
+        })
     }
 }
 

@@ -869,3 +869,134 @@ async fn the_chosen_technologies_stay_when_constraints_are_cut_to_fit() {
     assert!(texts.contains(&"Rust 1.88 with Tokio"), "{texts:?}");
     session.close().await;
 }
+
+// ---------------------------------------------------------------------------
+// The feature with work left, bold questions, options not taken
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_only_feature_with_work_left_is_current() {
+    let root = tempfile::tempdir().expect("temp dir");
+    write(root.path(), ".specify/memory/constitution.md", "# Rules\n");
+    write(
+        root.path(),
+        "specs/001-heights/tasks.md",
+        "# Tasks\n\n- [x] T001 Client\n- [X] T002 [US1] Heights\n",
+    );
+    write(
+        root.path(),
+        "specs/002-sample/tasks.md",
+        "# Tasks\n\n- [ ] T001 Sample app\n",
+    );
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, current) = session.ok("get_current_task", json!({})).await;
+    assert_eq!(current["feature"]["id"], "002-sample");
+    assert_eq!(current["task"]["id"], "T001");
+    assert_eq!(
+        current["feature_chosen_because"],
+        "the only feature with work left (every task of the others is done)"
+    );
+    session.close().await;
+
+    // A third feature being specified, without tasks yet, has work left
+    // too: nothing says which of the two is current.
+    write(root.path(), "specs/003-export/spec.md", "# Export\n");
+    let session = self::session(root.path(), Defaults::default()).await;
+    let message = session.refused("get_current_task", json!({})).await;
+    assert!(
+        message.starts_with("no feature given and none can be chosen"),
+        "{message}"
+    );
+    session.close().await;
+}
+
+const DESIGN_QUESTIONS: &str = "# Design\n\
+\n\
+## Open Questions\n\
+\n\
+1. **Should drafts be sent at once?** Current design: always draft, explicit send.\n\
+2. **Should we stream updates?**\n\
+3. Which mail servers must work?\n";
+
+#[tokio::test]
+async fn a_bold_question_with_what_was_settled_after_it_is_answered() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let design = "openspec/changes/add-mail/design.md";
+    write(
+        root.path(),
+        "openspec/changes/add-mail/proposal.md",
+        "# Mail\n",
+    );
+    write(root.path(), design, DESIGN_QUESTIONS);
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, listed) = session.ok("list_questions", json!({})).await;
+    let rows: Vec<Value> = listed["questions"]
+        .as_array()
+        .expect("questions")
+        .iter()
+        .map(|question| {
+            json!([
+                question["status"],
+                question["text"],
+                question["answer"],
+                question["source"]
+            ])
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            json!([
+                "answered",
+                "Should drafts be sent at once?",
+                "Current design: always draft, explicit send.",
+                line_of(design, DESIGN_QUESTIONS, "sent at once")
+            ]),
+            json!([
+                "open",
+                "**Should we stream updates?**",
+                null,
+                line_of(design, DESIGN_QUESTIONS, "stream updates")
+            ]),
+            json!([
+                "open",
+                "Which mail servers must work?",
+                null,
+                line_of(design, DESIGN_QUESTIONS, "mail servers")
+            ]),
+        ]
+    );
+    session.close().await;
+}
+
+const RESEARCH_ALTERNATIVES: &str = "# Research\n\
+\n\
+## Networking\n\
+\n\
+- **Decision**: Retrofit and Moshi.\n\
+- *Future consideration*: let callers inject their own HTTP client.\n\
+\n\
+## Alternatives Considered\n\
+\n\
+- **Idea**: Ktor.\n\
+\n\
+### Suspend functions\n\
+\n\
+- **Idea**: Coroutines for the new call.\n\
+- **Rejected**: Java callers need callbacks.\n";
+
+#[tokio::test]
+async fn options_not_taken_and_ideas_for_later_are_not_constraints() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let research = "specs/001-heights/research.md";
+    write(root.path(), ".specify/memory/constitution.md", "# Rules\n");
+    write(root.path(), "specs/001-heights/spec.md", "# Heights\n");
+    write(root.path(), research, RESEARCH_ALTERNATIVES);
+    let session = session(root.path(), Defaults::default()).await;
+    let (_, answer) = session.ok("get_architecture_constraints", json!({})).await;
+    assert_eq!(
+        strings(&answer["constraints"], "source"),
+        [line_of(research, RESEARCH_ALTERNATIVES, "Retrofit")]
+    );
+    session.close().await;
+}
