@@ -250,3 +250,162 @@ impl Workspace {
         ids
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use crate::model::Layout;
+    use crate::workspace::Workspace;
+    use crate::workspace::fixture::{kit, write};
+
+    /// A kit whose files are the paths given, each holding a heading.
+    fn kit_of(paths: &[&str]) -> (tempfile::TempDir, Workspace) {
+        let files: Vec<(&str, &str)> = paths.iter().map(|path| (*path, "# Title\n")).collect();
+        kit(&files)
+    }
+
+    /// The feature ids of a kit holding `paths`.
+    fn check_ids(paths: &[&str], expected: &[&str]) {
+        let (_dir, workspace) = kit_of(paths);
+        assert_eq!(*workspace.feature_ids(), expected, "kit {paths:?}");
+    }
+
+    /// The layout the feature `id` of a kit holding `paths` is read in.
+    fn check_layout(paths: &[&str], id: &str, expected: Layout) {
+        let (_dir, workspace) = kit_of(paths);
+        let located = workspace.locate(id).unwrap();
+        assert_eq!(located.convention.layout, expected, "kit {paths:?}");
+    }
+
+    #[test]
+    fn a_folder_holding_a_marker_file_is_a_feature() {
+        check_ids(
+            &[
+                "specs/b/tech-spec.md",
+                "specs/a/prd.md",
+                "specs/c/notes.md",
+                "specs/project.md",
+            ],
+            &["a", "b"],
+        );
+        check_ids(
+            &[
+                ".kiro/specs/pay/requirements.md",
+                ".kiro/specs/fix/bugfix.md",
+            ],
+            &["fix", "pay"],
+        );
+    }
+
+    #[test]
+    fn a_folder_with_only_tasks_is_spec_kits_when_the_root_has_specify() {
+        check_layout(&["specs/a/tasks.md"], "a", Layout::Native);
+        check_layout(
+            &[".specify/memory/constitution.md", "specs/a/tasks.md"],
+            "a",
+            Layout::SpecKit,
+        );
+        check_layout(&["specs/a/spec.md"], "a", Layout::SpecKit);
+        // Both layouts' markers: native, and listed once.
+        check_layout(&["specs/a/spec.md", "specs/a/prd.md"], "a", Layout::Native);
+        check_ids(&["specs/a/spec.md", "specs/a/prd.md"], &["a"]);
+    }
+
+    #[test]
+    fn a_forced_layout_claims_what_is_ambiguous_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[("specs/a/tasks.md", ""), ("specs/b/prd.md", "# B\n")],
+        );
+        let workspace = Workspace::open_with(dir.path(), Some(Layout::SpecKit)).unwrap();
+        assert_eq!(*workspace.feature_ids(), ["a"]);
+        assert_eq!(
+            workspace.locate("a").unwrap().convention.layout,
+            Layout::SpecKit
+        );
+    }
+
+    #[test]
+    fn names_no_call_could_pass_back_are_not_listed() {
+        check_ids(
+            &[
+                "specs/.draft/prd.md",
+                "specs/a@b/prd.md",
+                "specs/c:d/prd.md",
+                "specs/ok/prd.md",
+            ],
+            &["ok"],
+        );
+    }
+
+    #[test]
+    fn a_name_two_layouts_hold_is_qualified_in_layout_order() {
+        let paths = ["specs/auth/prd.md", ".kiro/specs/auth/requirements.md"];
+        check_ids(&paths, &["auth@native", "auth@kiro"]);
+        let (_dir, workspace) = kit_of(&paths);
+        assert_eq!(
+            workspace.locate("auth").unwrap_err().to_string(),
+            "feature `auth` is ambiguous: more than one layout has a folder of that name; \
+             use one of auth@native, auth@kiro"
+        );
+        let located = workspace.locate("auth@kiro").unwrap();
+        assert_eq!(located.id, "auth@kiro");
+        assert!(located.dir.ends_with(".kiro/specs/auth"));
+    }
+
+    #[test]
+    fn openspec_capabilities_are_features_but_not_work_items() {
+        let (_dir, workspace) = kit_of(&[
+            "openspec/changes/add-notes/proposal.md",
+            "openspec/changes/archive/old/proposal.md",
+            "openspec/specs/orders/spec.md",
+        ]);
+        let catalogue = workspace.catalogue();
+        assert_eq!(*catalogue.ids, ["add-notes", "orders"]);
+        assert_eq!(*catalogue.work, ["add-notes"]);
+    }
+
+    #[test]
+    fn an_unknown_or_invalid_id_is_refused_naming_the_choices() {
+        let (_dir, workspace) = kit_of(&["specs/a/prd.md"]);
+        assert_eq!(
+            workspace.locate("b").unwrap_err().to_string(),
+            "unknown feature `b`; valid features: a"
+        );
+        assert_eq!(
+            workspace.locate("../a").unwrap_err().to_string(),
+            "invalid feature `../a`: it contains a path separator"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_feature_folder_linked_out_of_the_root_is_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("prd.md"), "# Out\n").unwrap();
+        let (_dir, workspace) = kit_of(&["specs/a/prd.md"]);
+        std::os::unix::fs::symlink(outside.path(), workspace.root().join("specs/out")).unwrap();
+        assert_eq!(*workspace.feature_ids(), ["a"]);
+        assert_eq!(
+            workspace.locate("out").unwrap_err().to_string(),
+            "specs/out resolves outside the spec root; refusing to use it"
+        );
+    }
+
+    #[test]
+    fn a_change_names_the_existing_capabilities_its_deltas_change() {
+        let (_dir, workspace) = kit_of(&[
+            "openspec/changes/add-notes/proposal.md",
+            "openspec/changes/add-notes/specs/orders/spec.md",
+            "openspec/changes/add-notes/specs/invoices/spec.md",
+            "openspec/specs/orders/spec.md",
+            "specs/a/prd.md",
+        ]);
+        let change = workspace.feature("add-notes").unwrap();
+        assert_eq!(workspace.changed_capabilities(&change), ["orders"]);
+        let native = workspace.feature("a").unwrap();
+        assert!(workspace.changed_capabilities(&native).is_empty());
+    }
+}

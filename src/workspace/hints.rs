@@ -93,3 +93,118 @@ impl Workspace {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use crate::workspace::fixture::kit;
+
+    const SPEC_KIT: &[(&str, &str)] = &[
+        (".specify/memory/constitution.md", "# Constitution\n"),
+        ("specs/001-login/spec.md", "# Login\n"),
+        ("specs/002-pay/spec.md", "# Pay\n"),
+        ("specs/002-refund/spec.md", "# Refund\n"),
+        (".kiro/specs/001-login/requirements.md", "# Login\n"),
+    ];
+
+    /// The feature `branch` names in the spec-kit kit above.
+    fn check_branch(branch: &str, expected: Option<&str>) {
+        let (_dir, workspace) = kit(SPEC_KIT);
+        assert_eq!(
+            workspace.feature_named_by_branch(branch).as_deref(),
+            expected,
+            "branch {branch}"
+        );
+    }
+
+    #[test]
+    fn a_branch_names_the_feature_of_its_name_or_last_segment_or_number() {
+        check_branch("002-pay", Some("002-pay"));
+        check_branch("feature/002-pay", Some("002-pay"));
+        check_branch("003-new", None);
+        check_branch("main", None);
+        // Two folders share the number: no guess.
+        check_branch("002-pay-v2", None);
+        // Too short a number to be spec-kit's.
+        check_branch("02-pay-v2", None);
+    }
+
+    #[test]
+    fn a_branch_naming_a_folder_two_layouts_hold_picks_neither() {
+        // `001-login` is ambiguous, and two features match it.
+        check_branch("001-login", None);
+        check_branch("001-login-v2", None);
+    }
+
+    #[test]
+    fn a_numbered_branch_names_the_one_folder_of_that_number() {
+        let (_dir, workspace) = kit(&[
+            (".specify/memory/constitution.md", "# Constitution\n"),
+            ("specs/004-search/spec.md", "# Search\n"),
+        ]);
+        assert_eq!(
+            workspace
+                .feature_named_by_branch("004-search-v2")
+                .as_deref(),
+            Some("004-search")
+        );
+    }
+
+    /// The feature whose folder is `dir` in the spec-kit kit above.
+    fn check_folder(dir: &str, expected: Option<&str>) {
+        let (_dir, workspace) = kit(SPEC_KIT);
+        assert_eq!(
+            workspace.feature_at(Path::new(dir)).as_deref(),
+            expected,
+            "folder {dir}"
+        );
+        let absolute = workspace.root().join(dir);
+        assert_eq!(
+            workspace.feature_at(&absolute).as_deref(),
+            expected,
+            "folder {}",
+            absolute.display()
+        );
+    }
+
+    #[test]
+    fn a_folder_names_its_feature_qualified_when_two_layouts_hold_its_name() {
+        check_folder("specs/002-pay", Some("002-pay"));
+        check_folder("specs/002-pay/", Some("002-pay"));
+        check_folder("specs/001-login", Some("001-login@speckit"));
+        check_folder(".kiro/specs/001-login", Some("001-login@kiro"));
+        check_folder("specs", None);
+        check_folder("specs/009-missing", None);
+        check_folder(".specify/memory", None);
+    }
+
+    /// The folder `.specify/feature.json` names when it holds `json`.
+    fn check_json(json: &str, expected: Option<&str>) {
+        let (_dir, workspace) = kit(&[(".specify/feature.json", json)]);
+        assert_eq!(
+            workspace.feature_json(),
+            expected.map(PathBuf::from),
+            "json {json}"
+        );
+    }
+
+    #[test]
+    fn feature_json_names_a_directory_when_it_is_a_small_json_object_naming_one() {
+        check_json(
+            r#"{"feature_directory": " specs/001-login "}"#,
+            Some("specs/001-login"),
+        );
+        check_json(r#"{"feature_directory": ""}"#, None);
+        check_json(r#"{"feature_directory": 3}"#, None);
+        check_json(r#"{"other": "specs/001-login"}"#, None);
+        check_json("not json", None);
+        let padded = format!(
+            r#"{{"feature_directory": "specs/a"{}}}"#,
+            " ".repeat(64 * 1024)
+        );
+        check_json(&padded, None);
+        let (_dir, workspace) = kit(&[]);
+        assert_eq!(workspace.feature_json(), None);
+    }
+}

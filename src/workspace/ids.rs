@@ -62,3 +62,91 @@ pub fn printable(id: &str) -> String {
     let escaped: String = id.chars().flat_map(char::escape_default).take(80).collect();
     escaped
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{check_id, is_invisible, list_choices, printable};
+
+    /// `check_id`'s answer for `id`: `None` when it is accepted, else the
+    /// reason given.
+    fn check(id: &str, expected: Option<&str>) {
+        let reason = match check_id("feature", id) {
+            Ok(()) => None,
+            Err(super::WorkspaceError::InvalidId { reason, .. }) => Some(reason),
+            Err(other) => panic!("unexpected error {other}"),
+        };
+        assert_eq!(reason, expected, "id {id:?}");
+    }
+
+    #[test]
+    fn ids_that_could_escape_a_folder_or_fool_a_reader_are_refused() {
+        check("001-login", None);
+        check("auth@kiro", None);
+        check("a b", None);
+        check("", Some("it is empty"));
+        check(&"x".repeat(201), Some("it is longer than 200 bytes"));
+        check(&"x".repeat(200), None);
+        check("a\0b", Some("it contains a NUL character"));
+        check("a/b", Some("it contains a path separator"));
+        check("a\\b", Some("it contains a path separator"));
+        check("a..b", Some("it contains `..`"));
+        check(".hidden", Some("it starts with a dot"));
+        check(" a", Some("it starts or ends with whitespace"));
+        check("a\t", Some("it starts or ends with whitespace"));
+        check(
+            "a\u{7}b",
+            Some("it contains control or invisible characters"),
+        );
+        check(
+            "a\u{202e}b",
+            Some("it contains control or invisible characters"),
+        );
+        check(
+            "a\u{200b}b",
+            Some("it contains control or invisible characters"),
+        );
+        check("c:x", Some("it looks like a path"));
+    }
+
+    #[test]
+    fn a_refusal_names_what_was_refused_safely() {
+        let error = check_id("task", "T1\u{202e}").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid task `T1\\u{202e}`: it contains control or invisible characters"
+        );
+    }
+
+    #[test]
+    fn invisible_characters_are_the_zero_width_and_bidi_ranges() {
+        let invisible = [
+            '\u{61c}', '\u{200b}', '\u{200d}', '\u{200f}', '\u{202a}', '\u{202e}', '\u{2060}',
+            '\u{2066}', '\u{2069}', '\u{feff}',
+        ];
+        let visible = [
+            'a', ' ', '\u{61b}', '\u{200a}', '\u{2010}', '\u{2028}', '\u{2029}', '\u{2011}',
+            '\u{202f}', '\u{205f}', '\u{206a}', '\u{fefe}', '\u{ff00}',
+        ];
+        for c in invisible {
+            assert!(is_invisible(c), "{c:?} should be invisible");
+        }
+        for c in visible {
+            assert!(!is_invisible(c), "{c:?} should not be invisible");
+        }
+    }
+
+    #[test]
+    fn printable_escapes_all_but_printable_ascii_and_caps_the_length() {
+        assert_eq!(printable("001-login"), "001-login");
+        assert_eq!(printable("a\u{202e}b"), "a\\u{202e}b");
+        assert_eq!(printable("a\nb"), "a\\nb");
+        assert_eq!(printable(&"x".repeat(100)), "x".repeat(80));
+    }
+
+    #[test]
+    fn choices_are_listed_or_said_to_be_none() {
+        let known = ["a".to_string(), "b".to_string()];
+        assert_eq!(list_choices("features", &known), "valid features: a, b");
+        assert_eq!(list_choices("tasks", &[]), "there are no tasks");
+    }
+}

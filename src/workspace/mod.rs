@@ -12,6 +12,8 @@
 
 mod cache;
 mod catalogue;
+#[cfg(test)]
+mod fixture;
 mod hints;
 mod ids;
 mod paths;
@@ -400,4 +402,225 @@ fn unreadable(path: Arc<str>, role: DocumentRole, message: &str) -> Document {
         message: message.to_string(),
     });
     document
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::fixture::{kit, write};
+    use super::{MAX_FILE_BYTES, Workspace};
+    use crate::model::{DocumentRole, Layout};
+
+    #[test]
+    fn a_root_that_is_missing_or_a_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        assert_eq!(
+            Workspace::open(&missing).unwrap_err().to_string(),
+            format!("spec root {} does not exist", missing.display())
+        );
+        let file = dir.path().join("file.md");
+        fs::write(&file, "").unwrap();
+        assert_eq!(
+            Workspace::open(&file).unwrap_err().to_string(),
+            format!("spec root {} is not a directory", file.display())
+        );
+    }
+
+    /// The feature ids of a root holding `paths`.
+    fn check_root(paths: &[&str], expected: &[&str]) {
+        let files: Vec<(&str, &str)> = paths.iter().map(|path| (*path, "# Title\n")).collect();
+        let (_dir, workspace) = kit(&files);
+        assert_eq!(*workspace.feature_ids(), expected, "root {paths:?}");
+    }
+
+    #[test]
+    fn features_are_read_from_specs_or_from_a_specs_folder_given_as_the_root() {
+        check_root(&["specs/a/prd.md", "docs/prd.md"], &["a"]);
+        // The root is the specs folder itself.
+        check_root(&["a/prd.md", "b/tech-spec.md"], &["a", "b"]);
+        // A project root of another layout: its other folders are not
+        // features.
+        check_root(
+            &[".kiro/specs/pay/requirements.md", "docs/prd.md"],
+            &["pay"],
+        );
+    }
+
+    #[test]
+    fn a_feature_holds_its_documents_in_the_conventions_order() {
+        let (_dir, workspace) = kit(&[
+            ("specs/a/tasks.md", "# Tasks\n\n- [ ] T001 Do it\n"),
+            ("specs/a/contracts/api.md", "# API\n"),
+            ("specs/a/spec.md", "# Login\n"),
+            ("specs/a/plan.md", "# Plan\n"),
+        ]);
+        let feature = workspace.feature("a").unwrap();
+        assert_eq!(feature.layout, Layout::SpecKit);
+        assert_eq!(&*feature.dir, "specs/a");
+        let documents: Vec<(&str, DocumentRole)> = feature
+            .documents()
+            .map(|document| (&*document.path, document.role))
+            .collect();
+        assert_eq!(
+            documents,
+            [
+                ("specs/a/spec.md", DocumentRole::Prd),
+                ("specs/a/plan.md", DocumentRole::TechSpec),
+                ("specs/a/contracts/api.md", DocumentRole::TechSpec),
+                ("specs/a/tasks.md", DocumentRole::Tasks),
+            ]
+        );
+        assert_eq!(feature.tasks().count(), 1);
+    }
+
+    /// The diagnostics of the one document of feature `a`, whose `prd.md`
+    /// holds `bytes`: `(line, message)`.
+    fn check_unreadable(bytes: &[u8], expected: &[(u32, &str)]) {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &[("specs/a/tasks.md", "")]);
+        fs::write(dir.path().join("specs/a/prd.md"), bytes).unwrap();
+        let workspace = Workspace::open(dir.path()).unwrap();
+        let feature = workspace.feature("a").unwrap();
+        let prd = feature.documents().next().unwrap();
+        let found: Vec<(u32, &str)> = prd
+            .diagnostics
+            .iter()
+            .map(|diagnostic| (diagnostic.source.line, diagnostic.message.as_str()))
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn a_binary_file_is_not_read() {
+        check_unreadable(
+            b"# A\n\0\n",
+            &[(
+                1,
+                "the file is binary (it holds NUL bytes); it was not read",
+            )],
+        );
+    }
+
+    #[test]
+    fn a_file_not_in_utf8_is_read_with_replacements_and_said_so_at_its_line() {
+        check_unreadable(
+            b"# A\n\nfine\nbad \xff byte\n",
+            &[(
+                4,
+                "the file is not valid UTF-8; unreadable bytes were replaced and nothing will be written to it",
+            )],
+        );
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_not_read() {
+        let (_dir, workspace) = kit(&[("specs/a/tasks.md", "")]);
+        let prd = fs::File::create(workspace.root().join("specs/a/prd.md")).unwrap();
+        // Sparse: no disk is spent on the test.
+        prd.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let feature = workspace.feature("a").unwrap();
+        let message = &feature.documents().next().unwrap().diagnostics[0].message;
+        assert_eq!(
+            message,
+            "the file is 8388609 bytes, over the 8388608-byte limit; it was not read"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_document_linked_out_of_the_root_is_reported_not_read() {
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("plan.md"), "# Secret\n").unwrap();
+        let (_dir, workspace) = kit(&[("specs/a/spec.md", "# A\n")]);
+        let root = workspace.root().to_path_buf();
+        std::os::unix::fs::symlink(outside.path().join("plan.md"), root.join("specs/a/plan.md"))
+            .unwrap();
+        let feature = workspace.feature("a").unwrap();
+        assert_eq!(feature.documents().count(), 1);
+        let about_plan: Vec<&str> = feature
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| &*diagnostic.source.path == "specs/a/plan.md")
+            .map(|diagnostic| diagnostic.message.as_str())
+            .collect();
+        assert_eq!(
+            about_plan,
+            ["the file resolves outside the spec root; it was not read"]
+        );
+
+        // With nothing else to read, the feature is refused.
+        fs::remove_file(root.join("specs/a/spec.md")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("plan.md"), root.join("specs/a/spec.md"))
+            .unwrap();
+        assert_eq!(
+            workspace.feature("a").unwrap_err().to_string(),
+            "specs/a/spec.md resolves outside the spec root; refusing to use it"
+        );
+    }
+
+    #[test]
+    fn questions_go_to_the_first_present_of_the_layouts_files() {
+        let (_dir, workspace) = kit(&[
+            ("specs/a/plan.md", "# Plan\n"),
+            ("specs/a/tasks.md", "# Tasks\n"),
+        ]);
+        let primary = workspace.primary_path("a").unwrap();
+        assert_eq!(workspace.relative(&primary.path), "specs/a/plan.md");
+        assert_eq!(primary.role, DocumentRole::TechSpec);
+        assert_eq!(primary.layout, Layout::SpecKit);
+    }
+
+    #[test]
+    fn a_feature_without_a_file_for_questions_says_which_to_create() {
+        let (_dir, workspace) = kit(&[(
+            "openspec/changes/add-notes/specs/orders/spec.md",
+            "# Orders\n",
+        )]);
+        assert_eq!(
+            workspace.primary_path("add-notes").unwrap_err().to_string(),
+            "feature add-notes has none of design.md, proposal.md, tasks.md to record \
+             questions in; create design.md in openspec/changes/add-notes and ask again"
+        );
+    }
+
+    #[test]
+    fn project_files_are_read_but_steering_included_only_on_request() {
+        let (_dir, workspace) = kit(&[
+            (".kiro/specs/pay/requirements.md", "# Pay\n"),
+            (".kiro/steering/tech.md", "# Tech\n"),
+            (
+                ".kiro/steering/manual.md",
+                "---\ninclusion: manual\n---\n# Manual\n",
+            ),
+            (
+                ".kiro/steering/always.md",
+                "---\ninclusion: always\n---\n# Always\n",
+            ),
+        ]);
+        let project = workspace.project(Layout::Kiro);
+        let paths: Vec<&str> = project
+            .documents
+            .iter()
+            .map(|document| &*document.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [".kiro/steering/always.md", ".kiro/steering/tech.md"]
+        );
+        assert!(workspace.project(Layout::Native).documents.is_empty());
+    }
+
+    #[test]
+    fn the_native_project_file_sits_in_the_specs_folder() {
+        let (_dir, workspace) = kit(&[
+            ("specs/project.md", "# Project\n"),
+            ("specs/a/prd.md", "# A\n"),
+        ]);
+        let project = workspace.project(Layout::Native);
+        assert_eq!(project.documents.len(), 1);
+        assert_eq!(&*project.documents[0].path, "specs/project.md");
+        assert_eq!(project.documents[0].role, DocumentRole::Project);
+    }
 }
