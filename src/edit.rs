@@ -22,7 +22,7 @@ use fs4::fs_std::FileExt;
 use crate::model::{Document, DocumentRole, Layout, Question, SectionKind};
 use crate::parse;
 use crate::parse::markdown::{Block, line_end, line_start, outline};
-use crate::workspace::{MAX_FILE_BYTES, Primary, Workspace, WorkspaceError};
+use crate::workspace::{MAX_FILE_BYTES, Primary, Workspace, WorkspaceError, is_invisible};
 
 /// Longest question or context kept, in characters.
 pub const MAX_TEXT_CHARS: usize = 2_000;
@@ -557,11 +557,7 @@ pub fn sanitize(text: &str, max_chars: usize) -> String {
         .chars()
         .filter_map(|c| match c {
             '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' | '\u{85}' => Some(' '),
-            '\u{200b}'..='\u{200f}'
-            | '\u{202a}'..='\u{202e}'
-            | '\u{2060}'..='\u{2069}'
-            | '\u{feff}'
-            | '\u{61c}' => None,
+            c if is_invisible(c) => None,
             c if c.is_control() => None,
             c => Some(c),
         })
@@ -663,5 +659,17 @@ mod tests {
         assert_eq!(sanitize("x → A: yes", 100), "x → A\\: yes");
         assert_eq!(sanitize("abcdef", 3), "abc…");
         assert_eq!(sanitize(" \n\t ", 100), "");
+    }
+
+    #[test]
+    fn sanitize_drops_the_characters_ids_refuse_as_invisible() {
+        for c in [
+            '\u{61c}', '\u{200b}', '\u{200f}', '\u{202a}', '\u{202e}', '\u{2060}', '\u{2069}',
+            '\u{feff}',
+        ] {
+            assert_eq!(sanitize(&format!("a{c}b"), 100), "ab", "{c:?}");
+        }
+        // Line and paragraph separators are whitespace, not invisible.
+        assert_eq!(sanitize("a\u{2028}b\u{2029}c", 100), "a b c");
     }
 }

@@ -51,8 +51,9 @@ pub fn check_id(what: &'static str, id: &str) -> Result<(), WorkspaceError> {
 }
 
 /// Zero-width and bidi formatting characters: they make two different ids
-/// look alike.
-fn is_invisible(c: char) -> bool {
+/// look alike, and in agent text written to a spec they could reorder or
+/// hide what a reader sees. The one definition, for ids and for the writer.
+pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{61c}')
 }
 

@@ -28,7 +28,7 @@ use crate::parse::{self, CONVENTIONS, openspec};
 
 use cache::{Cache, FileStamps, Stamp};
 pub use catalogue::{Catalogue, Located};
-pub use ids::{check_id, list_choices, printable};
+pub use ids::{check_id, is_invisible, list_choices, printable};
 use paths::FileState;
 
 /// Files larger than this are reported, not parsed.
