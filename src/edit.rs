@@ -22,7 +22,7 @@ use fs4::fs_std::FileExt;
 use crate::model::{Document, DocumentRole, Layout, Question, SectionKind};
 use crate::parse;
 use crate::parse::markdown::{Block, line_end, line_start, outline};
-use crate::workspace::{MAX_FILE_BYTES, Primary, Workspace, WorkspaceError, is_invisible};
+use crate::workspace::{Primary, Unreadable, Workspace, WorkspaceError, is_invisible, read_text};
 
 /// Longest question or context kept, in characters.
 pub const MAX_TEXT_CHARS: usize = 2_000;
@@ -170,23 +170,20 @@ impl Writer {
         }
         // The same limits the reader applies: never write to a file no
         // answer can show.
-        if file.metadata().map_err(io_error)?.len() > MAX_FILE_BYTES {
-            return Err(EditError::Unreadable {
-                path: relative.to_string(),
-                reason: "it is over the size limit",
-            });
-        }
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(io_error)?;
-        if bytes.contains(&0) {
-            return Err(EditError::Unreadable {
-                path: relative.to_string(),
-                reason: "it is binary",
-            });
-        }
-        let text = String::from_utf8(bytes).map_err(|_| EditError::Unreadable {
+        let len = file.metadata().map_err(io_error)?.len();
+        let read = || {
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).map(|_| bytes)
+        };
+        let refuse = |reason| EditError::Unreadable {
             path: relative.to_string(),
-            reason: "it is not valid UTF-8",
+            reason,
+        };
+        let text = read_text(len, read).map_err(|refusal| match refusal {
+            Unreadable::TooLarge(_) => refuse("it is over the size limit"),
+            Unreadable::Io(source) => io_error(source),
+            Unreadable::Binary => refuse("it is binary"),
+            Unreadable::NotUtf8(_) => refuse("it is not valid UTF-8"),
         })?;
 
         let splice = match plan_append_in(layout, relative, role, &text, others, question)? {
@@ -671,5 +668,54 @@ mod tests {
         }
         // Line and paragraph separators are whitespace, not invisible.
         assert_eq!(sanitize("a\u{2028}b\u{2029}c", 100), "a b c");
+    }
+
+    /// The error appending a question to feature `a` gives when its
+    /// `prd.md` holds `bytes` (or is `len` bytes long, sparse).
+    fn check_refused(bytes: &[u8], len: Option<u64>, expected: &str) {
+        let dir = tempfile::tempdir().unwrap();
+        let feature = dir.path().join("specs/a");
+        fs::create_dir_all(&feature).unwrap();
+        fs::write(feature.join("prd.md"), bytes).unwrap();
+        if let Some(len) = len {
+            File::options()
+                .write(true)
+                .open(feature.join("prd.md"))
+                .unwrap()
+                .set_len(len)
+                .unwrap();
+        }
+        let workspace = Workspace::open(dir.path()).unwrap();
+        let question = NewQuestion {
+            text: "Which currency?".to_string(),
+            date: "2026-01-01".to_string(),
+            ..NewQuestion::default()
+        };
+        let error = Writer::new(false)
+            .append_question(&workspace, "a", &question)
+            .unwrap_err();
+        assert_eq!(error.to_string(), expected);
+        if len.is_none() {
+            assert_eq!(fs::read(feature.join("prd.md")).unwrap(), bytes);
+        }
+    }
+
+    #[test]
+    fn the_writer_refuses_files_the_reader_cannot_show() {
+        check_refused(
+            b"# A\n\0\n",
+            None,
+            "refusing to write to specs/a/prd.md: it is binary",
+        );
+        check_refused(
+            b"# A\n\xff\n",
+            None,
+            "refusing to write to specs/a/prd.md: it is not valid UTF-8",
+        );
+        check_refused(
+            b"# A\n",
+            Some(crate::workspace::MAX_FILE_BYTES + 1),
+            "refusing to write to specs/a/prd.md: it is over the size limit",
+        );
     }
 }

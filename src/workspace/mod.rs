@@ -2,10 +2,12 @@
 //! project-wide ones, and where questions are written. The only module that
 //! reads spec files for answers.
 //!
-//! By concern: `paths` keeps every path inside the root, `catalogue` finds
-//! the features, `cache` keeps what was parsed until it changes, `hints`
-//! maps a folder, spec-kit's `feature.json` or a branch to a feature, and
-//! `ids` refuses ids that could escape a folder or fool a reader.
+//! By concern: `paths` keeps every path inside the root, `read` is the one
+//! policy for what file is taken as text (the writer's too), `catalogue`
+//! finds the features, `cache` keeps what was parsed until it changes,
+//! `hints` maps a folder, spec-kit's `feature.json` or a branch to a
+//! feature, and `ids` refuses ids that could escape a folder or fool a
+//! reader.
 //!
 //! Every path handed out or read is checked to resolve inside the root;
 //! nothing outside it is read, and error messages never name such paths.
@@ -17,6 +19,7 @@ mod fixture;
 mod hints;
 mod ids;
 mod paths;
+mod read;
 
 use std::fs;
 use std::io;
@@ -30,9 +33,7 @@ use cache::{Cache, FileStamps, Stamp};
 pub use catalogue::{Catalogue, Located};
 pub use ids::{check_id, is_invisible, list_choices, printable};
 use paths::FileState;
-
-/// Files larger than this are reported, not parsed.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub use read::{MAX_FILE_BYTES, Unreadable, read_text};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
@@ -339,27 +340,6 @@ fn read_document(
     layout: Layout,
     stamp: &Stamp,
 ) -> Document {
-    if stamp.len > MAX_FILE_BYTES {
-        return unreadable(
-            relative,
-            role,
-            &format!(
-                "the file is {} bytes, over the {MAX_FILE_BYTES}-byte limit; it was not read",
-                stamp.len
-            ),
-        );
-    }
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(error) => return unreadable(relative, role, &error.to_string()),
-    };
-    if bytes.contains(&0) {
-        return unreadable(
-            relative,
-            role,
-            "the file is binary (it holds NUL bytes); it was not read",
-        );
-    }
     let parse = |relative: Arc<str>, text: &str| {
         if &*relative == openspec::CONFIG_FILE {
             openspec::config_document(relative, text)
@@ -367,9 +347,22 @@ fn read_document(
             parse::document_in(layout, relative, role, text)
         }
     };
-    match String::from_utf8(bytes) {
+    match read_text(stamp.len, || fs::read(path)) {
         Ok(text) => parse(relative, &text),
-        Err(error) => {
+        Err(Unreadable::TooLarge(len)) => unreadable(
+            relative,
+            role,
+            &format!(
+                "the file is {len} bytes, over the {MAX_FILE_BYTES}-byte limit; it was not read"
+            ),
+        ),
+        Err(Unreadable::Io(error)) => unreadable(relative, role, &error.to_string()),
+        Err(Unreadable::Binary) => unreadable(
+            relative,
+            role,
+            "the file is binary (it holds NUL bytes); it was not read",
+        ),
+        Err(Unreadable::NotUtf8(error)) => {
             let valid_up_to = error.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
             let mut document = parse(relative.clone(), &text);
