@@ -8,7 +8,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use super::cache::{FolderStamps, modified};
 use super::{Workspace, WorkspaceError, check_id, printable};
@@ -94,22 +93,26 @@ impl Workspace {
     /// Every feature id, and those that are work items rather than
     /// reference; kept as [`Workspace::feature_ids`] says.
     pub fn catalogue(&self) -> Catalogue {
-        let bases: Vec<PathBuf> = self
-            .conventions()
-            .map(|convention| self.base_dir(convention))
-            .collect();
-        if let Some(catalogue) = self.lock().listing(&bases) {
+        if let Some(catalogue) = self.lock().listing() {
             return catalogue;
         }
-        let base_stamps: FolderStamps = bases.iter().map(|base| modified(base)).collect();
-        let (catalogue, folders) = self.scan_feature_ids();
-        self.lock()
-            .keep_listing(base_stamps, folders, catalogue.clone());
+        // Stamped before the scan, so a change during it shows next time.
+        let mut folders: FolderStamps = self
+            .conventions()
+            .map(|convention| {
+                let base = self.base_dir(convention);
+                let stamp = modified(&base);
+                (base, stamp)
+            })
+            .collect();
+        let (catalogue, subfolders) = self.scan_feature_ids();
+        folders.extend(subfolders);
+        self.lock().keep_listing(folders, catalogue.clone());
         catalogue
     }
 
     /// The feature ids, and every subfolder looked at with its stamp.
-    fn scan_feature_ids(&self) -> (Catalogue, Vec<(PathBuf, Option<SystemTime>)>) {
+    fn scan_feature_ids(&self) -> (Catalogue, FolderStamps) {
         let mut found: Vec<(&'static Convention, String)> = Vec::new();
         let mut folders = Vec::new();
         for convention in self.conventions() {
