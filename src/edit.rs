@@ -22,7 +22,7 @@ use fs4::fs_std::FileExt;
 use crate::model::{Document, DocumentRole, Layout, Question, SectionKind};
 use crate::parse;
 use crate::parse::markdown::{Block, line_end, line_start, outline};
-use crate::workspace::{MAX_FILE_BYTES, Primary, Workspace, WorkspaceError};
+use crate::workspace::{Primary, Unreadable, Workspace, WorkspaceError, is_invisible, read_text};
 
 /// Longest question or context kept, in characters.
 pub const MAX_TEXT_CHARS: usize = 2_000;
@@ -170,23 +170,20 @@ impl Writer {
         }
         // The same limits the reader applies: never write to a file no
         // answer can show.
-        if file.metadata().map_err(io_error)?.len() > MAX_FILE_BYTES {
-            return Err(EditError::Unreadable {
-                path: relative.to_string(),
-                reason: "it is over the size limit",
-            });
-        }
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(io_error)?;
-        if bytes.contains(&0) {
-            return Err(EditError::Unreadable {
-                path: relative.to_string(),
-                reason: "it is binary",
-            });
-        }
-        let text = String::from_utf8(bytes).map_err(|_| EditError::Unreadable {
+        let len = file.metadata().map_err(io_error)?.len();
+        let read = || {
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).map(|_| bytes)
+        };
+        let refuse = |reason| EditError::Unreadable {
             path: relative.to_string(),
-            reason: "it is not valid UTF-8",
+            reason,
+        };
+        let text = read_text(len, read).map_err(|refusal| match refusal {
+            Unreadable::TooLarge(_) => refuse("it is over the size limit"),
+            Unreadable::Io(source) => io_error(source),
+            Unreadable::Binary => refuse("it is binary"),
+            Unreadable::NotUtf8(_) => refuse("it is not valid UTF-8"),
         })?;
 
         let splice = match plan_append_in(layout, relative, role, &text, others, question)? {
@@ -557,11 +554,7 @@ pub fn sanitize(text: &str, max_chars: usize) -> String {
         .chars()
         .filter_map(|c| match c {
             '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' | '\u{85}' => Some(' '),
-            '\u{200b}'..='\u{200f}'
-            | '\u{202a}'..='\u{202e}'
-            | '\u{2060}'..='\u{2069}'
-            | '\u{feff}'
-            | '\u{61c}' => None,
+            c if is_invisible(c) => None,
             c if c.is_control() => None,
             c => Some(c),
         })
@@ -663,5 +656,66 @@ mod tests {
         assert_eq!(sanitize("x → A: yes", 100), "x → A\\: yes");
         assert_eq!(sanitize("abcdef", 3), "abc…");
         assert_eq!(sanitize(" \n\t ", 100), "");
+    }
+
+    #[test]
+    fn sanitize_drops_the_characters_ids_refuse_as_invisible() {
+        for c in [
+            '\u{61c}', '\u{200b}', '\u{200f}', '\u{202a}', '\u{202e}', '\u{2060}', '\u{2069}',
+            '\u{feff}',
+        ] {
+            assert_eq!(sanitize(&format!("a{c}b"), 100), "ab", "{c:?}");
+        }
+        // Line and paragraph separators are whitespace, not invisible.
+        assert_eq!(sanitize("a\u{2028}b\u{2029}c", 100), "a b c");
+    }
+
+    /// The error appending a question to feature `a` gives when its
+    /// `prd.md` holds `bytes` (or is `len` bytes long, sparse).
+    fn check_refused(bytes: &[u8], len: Option<u64>, expected: &str) {
+        let dir = tempfile::tempdir().unwrap();
+        let feature = dir.path().join("specs/a");
+        fs::create_dir_all(&feature).unwrap();
+        fs::write(feature.join("prd.md"), bytes).unwrap();
+        if let Some(len) = len {
+            File::options()
+                .write(true)
+                .open(feature.join("prd.md"))
+                .unwrap()
+                .set_len(len)
+                .unwrap();
+        }
+        let workspace = Workspace::open(dir.path()).unwrap();
+        let question = NewQuestion {
+            text: "Which currency?".to_string(),
+            date: "2026-01-01".to_string(),
+            ..NewQuestion::default()
+        };
+        let error = Writer::new(false)
+            .append_question(&workspace, "a", &question)
+            .unwrap_err();
+        assert_eq!(error.to_string(), expected);
+        if len.is_none() {
+            assert_eq!(fs::read(feature.join("prd.md")).unwrap(), bytes);
+        }
+    }
+
+    #[test]
+    fn the_writer_refuses_files_the_reader_cannot_show() {
+        check_refused(
+            b"# A\n\0\n",
+            None,
+            "refusing to write to specs/a/prd.md: it is binary",
+        );
+        check_refused(
+            b"# A\n\xff\n",
+            None,
+            "refusing to write to specs/a/prd.md: it is not valid UTF-8",
+        );
+        check_refused(
+            b"# A\n",
+            Some(crate::workspace::MAX_FILE_BYTES + 1),
+            "refusing to write to specs/a/prd.md: it is over the size limit",
+        );
     }
 }

@@ -1,0 +1,619 @@
+//! The spec root on disk: opening it, reading a feature's documents and the
+//! project-wide ones, and where questions are written. The only module that
+//! reads spec files for answers.
+//!
+//! By concern: `paths` keeps every path inside the root, `read` is the one
+//! policy for what file is taken as text (the writer's too), `catalogue`
+//! finds the features, `cache` keeps what was parsed until it changes,
+//! `hints` maps a folder, spec-kit's `feature.json` or a branch to a
+//! feature, and `ids` refuses ids that could escape a folder or fool a
+//! reader.
+//!
+//! Every path handed out or read is checked to resolve inside the root;
+//! nothing outside it is read, and error messages never name such paths.
+
+mod cache;
+mod catalogue;
+#[cfg(test)]
+mod fixture;
+mod hints;
+mod ids;
+mod paths;
+mod read;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::model::{Diagnostic, Document, DocumentRole, Feature, Layout, Project, Source};
+use crate::parse::{self, CONVENTIONS, openspec};
+
+use cache::{Cache, FileStamps, Stamp};
+pub use catalogue::{Catalogue, Located};
+pub use ids::{check_id, is_invisible, list_choices, printable};
+use paths::FileState;
+pub use read::{MAX_FILE_BYTES, Unreadable, read_text};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error("spec root {path} does not exist")]
+    RootMissing { path: PathBuf },
+    #[error("spec root {path} is not a directory")]
+    RootNotDirectory { path: PathBuf },
+    #[error("cannot read {path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("unknown feature `{id}`; {}", list_choices("features", known))]
+    UnknownFeature { id: String, known: Vec<String> },
+    #[error("invalid {what} `{id}`: {reason}")]
+    InvalidId {
+        what: &'static str,
+        id: String,
+        reason: &'static str,
+    },
+    #[error("{path} resolves outside the spec root; refusing to use it")]
+    OutsideRoot { path: String },
+    #[error("feature `{id}` is ambiguous: more than one layout has a folder of that name; use one of {}", candidates.join(", "))]
+    AmbiguousFeature { id: String, candidates: Vec<String> },
+    #[error(
+        "feature {id} has none of {files} to record questions in; create {first} in {dir} and ask again"
+    )]
+    NoPrimary {
+        id: String,
+        files: String,
+        first: String,
+        dir: String,
+    },
+}
+
+/// A spec root and its cache of parsed documents.
+#[derive(Debug)]
+pub struct Workspace {
+    /// The root the user gave, canonicalized. Sources are relative to it.
+    root: PathBuf,
+    /// The folder holding native and spec-kit feature folders: `specs/`, or
+    /// the root itself when it has none.
+    specs_dir: PathBuf,
+    /// `--layout`: read only this layout. `None` reads every layout found.
+    layout: Option<Layout>,
+    /// The root has `.specify/`: a `specs/` folder holding only `tasks.md`
+    /// is spec-kit's, not native.
+    specify: bool,
+    cache: Mutex<Cache>,
+}
+
+/// Where questions for a feature are written.
+#[derive(Debug, Clone)]
+pub struct Primary {
+    pub path: PathBuf,
+    pub role: DocumentRole,
+    pub layout: Layout,
+}
+
+impl Workspace {
+    /// Opens a spec root reading every layout found in it.
+    pub fn open(root: &Path) -> Result<Workspace, WorkspaceError> {
+        Workspace::open_with(root, None)
+    }
+
+    /// Opens a spec root: a project root (with `specs/`, `.specify/`,
+    /// `.kiro/` or `openspec/` inside) or a specs folder itself. With a
+    /// layout, only that layout's features are read.
+    pub fn open_with(root: &Path, layout: Option<Layout>) -> Result<Workspace, WorkspaceError> {
+        let metadata = fs::metadata(root).map_err(|source| {
+            if source.kind() == io::ErrorKind::NotFound {
+                WorkspaceError::RootMissing {
+                    path: root.to_path_buf(),
+                }
+            } else {
+                WorkspaceError::Io {
+                    path: root.to_path_buf(),
+                    source,
+                }
+            }
+        })?;
+        if !metadata.is_dir() {
+            return Err(WorkspaceError::RootNotDirectory {
+                path: root.to_path_buf(),
+            });
+        }
+        let root = fs::canonicalize(root).map_err(|source| WorkspaceError::Io {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        let nested = root.join("specs");
+        let specs_dir = if nested.is_dir()
+            && fs::canonicalize(&nested).is_ok_and(|dir| dir.starts_with(&root))
+        {
+            nested
+        } else if [".specify", ".kiro", "openspec"]
+            .iter()
+            .any(|marker| root.join(marker).exists())
+        {
+            // A project root of another layout, without `specs/`: its
+            // other folders (docs, scripts) are not features. A `.git`
+            // alone says nothing: a specs folder may be a repository too.
+            nested
+        } else {
+            // The specs folder itself.
+            root.clone()
+        };
+        let specify = root.join(".specify").is_dir();
+        Ok(Workspace {
+            root,
+            specs_dir,
+            layout,
+            specify,
+            cache: Mutex::new(Cache::default()),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where each of the feature's documents is, in the convention's order.
+    fn feature_files(&self, located: &Located) -> Vec<(DocumentRole, FileState)> {
+        located
+            .convention
+            .documents
+            .iter()
+            .flat_map(|(pattern, role)| {
+                self.paths(&located.dir, pattern)
+                    .into_iter()
+                    .map(|path| (*role, self.file_state(&path)))
+            })
+            .collect()
+    }
+
+    /// Checks a feature id names a feature and returns it, parsed.
+    pub fn feature(&self, id: &str) -> Result<Arc<Feature>, WorkspaceError> {
+        let located = self.locate(id)?;
+        let files = self.existing_feature_files(&located)?;
+        let stamps: FileStamps = files
+            .iter()
+            .filter_map(|(_, state)| match state {
+                FileState::Inside(path) => Some((
+                    path.clone(),
+                    fs::metadata(path).ok().map(|metadata| Stamp::of(&metadata)),
+                )),
+                FileState::Missing | FileState::Outside(_) => None,
+            })
+            .collect();
+        if let Some(feature) = self.lock().feature(&located.id, &stamps) {
+            return Ok(feature);
+        }
+        let layout = located.convention.layout;
+        let mut outside = Vec::new();
+        let mut documents = Vec::new();
+        for (role, state) in &files {
+            match state {
+                FileState::Inside(path) => {
+                    documents.push((*self.document(path, *role, layout)).clone());
+                }
+                FileState::Outside(relative) => outside.push(relative.clone()),
+                FileState::Missing => {}
+            }
+        }
+        let mut feature = parse::feature(
+            &located.id,
+            layout,
+            Arc::from(self.relative(&located.dir)),
+            documents,
+        );
+        feature
+            .diagnostics
+            .extend(outside.into_iter().map(|relative| Diagnostic {
+                source: Source {
+                    path: Arc::from(relative.as_str()),
+                    line: 1,
+                },
+                message: "the file resolves outside the spec root; it was not read".to_string(),
+            }));
+        log_diagnostics(&feature.diagnostics);
+        let feature = Arc::new(feature);
+        self.lock()
+            .keep_feature(&located.id, stamps, feature.clone());
+        Ok(feature)
+    }
+
+    /// The feature's documents, after checking it has at least one
+    /// readable document.
+    fn existing_feature_files(
+        &self,
+        located: &Located,
+    ) -> Result<Vec<(DocumentRole, FileState)>, WorkspaceError> {
+        let files = self.feature_files(located);
+        if files
+            .iter()
+            .any(|(_, state)| matches!(state, FileState::Inside(_)))
+        {
+            return Ok(files);
+        }
+        match files.into_iter().find_map(|(_, state)| match state {
+            FileState::Outside(relative) => Some(relative),
+            _ => None,
+        }) {
+            Some(relative) => Err(WorkspaceError::OutsideRoot { path: relative }),
+            None => Err(WorkspaceError::UnknownFeature {
+                id: printable(&located.id),
+                known: self.feature_ids().to_vec(),
+            }),
+        }
+    }
+
+    /// The document questions are appended to: the first present of the
+    /// layout's preferred files, resolved for writing. One that resolves
+    /// outside the root is refused, never skipped.
+    pub fn primary_path(&self, id: &str) -> Result<Primary, WorkspaceError> {
+        let located = self.locate(id)?;
+        let convention = located.convention;
+        for name in convention.primary {
+            let path = located.dir.join(name);
+            match self.file_state(&path) {
+                FileState::Inside(path) => {
+                    let role = convention
+                        .documents
+                        .iter()
+                        .find(|(pattern, _)| pattern == name)
+                        .map_or(DocumentRole::Prd, |(_, role)| *role);
+                    return Ok(Primary {
+                        path,
+                        role,
+                        layout: convention.layout,
+                    });
+                }
+                FileState::Outside(relative) => {
+                    return Err(WorkspaceError::OutsideRoot { path: relative });
+                }
+                FileState::Missing => {}
+            }
+        }
+        Err(WorkspaceError::NoPrimary {
+            files: convention.primary.join(", "),
+            first: convention
+                .primary
+                .first()
+                .copied()
+                .unwrap_or_default()
+                .to_string(),
+            dir: self.relative(&located.dir),
+            id: located.id,
+        })
+    }
+
+    /// The project-wide documents of a layout: `project.md`, a spec-kit
+    /// constitution, Kiro steering files (but those included only on
+    /// request), OpenSpec's project context.
+    pub fn project(&self, layout: Layout) -> Project {
+        let Some(convention) = CONVENTIONS
+            .into_iter()
+            .find(|convention| convention.layout == layout)
+        else {
+            return Project::default();
+        };
+        let base = if convention.project_in_base {
+            self.specs_dir.clone()
+        } else {
+            self.root.clone()
+        };
+        let mut documents = Vec::new();
+        for (pattern, role) in convention.project {
+            for path in self.existing_paths(&base, pattern) {
+                if let FileState::Inside(resolved) = self.file_state(&path) {
+                    let document = self.document(&resolved, *role, layout);
+                    if document.front_matter("inclusion") != Some("manual") {
+                        documents.push(document);
+                    }
+                }
+            }
+        }
+        Project { documents }
+    }
+
+    /// Reads and parses one file, from the cache when it has not changed.
+    fn document(&self, path: &Path, role: DocumentRole, layout: Layout) -> Arc<Document> {
+        let relative: Arc<str> = Arc::from(self.relative(path));
+        let stamp = match fs::metadata(path) {
+            Ok(metadata) => Stamp::of(&metadata),
+            Err(error) => return Arc::new(unreadable(relative, role, &error.to_string())),
+        };
+        let key = (path.to_path_buf(), role, layout);
+        if let Some(document) = self.lock().document(&key, &stamp) {
+            return document;
+        }
+        let document = Arc::new(read_document(path, relative, role, layout, &stamp));
+        log_diagnostics(&document.diagnostics);
+        self.lock().keep_document(key, stamp, document.clone());
+        document
+    }
+}
+
+fn read_document(
+    path: &Path,
+    relative: Arc<str>,
+    role: DocumentRole,
+    layout: Layout,
+    stamp: &Stamp,
+) -> Document {
+    let parse = |relative: Arc<str>, text: &str| {
+        if &*relative == openspec::CONFIG_FILE {
+            openspec::config_document(relative, text)
+        } else {
+            parse::document_in(layout, relative, role, text)
+        }
+    };
+    match read_text(stamp.len, || fs::read(path)) {
+        Ok(text) => parse(relative, &text),
+        Err(Unreadable::TooLarge(len)) => unreadable(
+            relative,
+            role,
+            &format!(
+                "the file is {len} bytes, over the {MAX_FILE_BYTES}-byte limit; it was not read"
+            ),
+        ),
+        Err(Unreadable::Io(error)) => unreadable(relative, role, &error.to_string()),
+        Err(Unreadable::Binary) => unreadable(
+            relative,
+            role,
+            "the file is binary (it holds NUL bytes); it was not read",
+        ),
+        Err(Unreadable::NotUtf8(error)) => {
+            let valid_up_to = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let mut document = parse(relative.clone(), &text);
+            let line = text
+                .get(..valid_up_to)
+                .map_or(1, |before| before.matches('\n').count() + 1);
+            document.diagnostics.push(Diagnostic {
+                source: Source {
+                    path: relative,
+                    line: line as u32,
+                },
+                message: "the file is not valid UTF-8; unreadable bytes were replaced and nothing will be written to it".to_string(),
+            });
+            document
+        }
+    }
+}
+
+/// Problems found while parsing go to the log once, when a file is (re)read.
+fn log_diagnostics(diagnostics: &[Diagnostic]) {
+    for diagnostic in diagnostics {
+        tracing::warn!(source = %diagnostic.source, "{}", diagnostic.message);
+    }
+}
+
+fn unreadable(path: Arc<str>, role: DocumentRole, message: &str) -> Document {
+    let mut document = Document::empty(path.clone(), role);
+    document.diagnostics.push(Diagnostic {
+        source: Source { path, line: 1 },
+        message: message.to_string(),
+    });
+    document
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::fixture::{kit, write};
+    use super::{MAX_FILE_BYTES, Workspace};
+    use crate::model::{DocumentRole, Layout};
+
+    #[test]
+    fn a_root_that_is_missing_or_a_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        assert_eq!(
+            Workspace::open(&missing).unwrap_err().to_string(),
+            format!("spec root {} does not exist", missing.display())
+        );
+        let file = dir.path().join("file.md");
+        fs::write(&file, "").unwrap();
+        assert_eq!(
+            Workspace::open(&file).unwrap_err().to_string(),
+            format!("spec root {} is not a directory", file.display())
+        );
+    }
+
+    /// The feature ids of a root holding `paths`.
+    fn check_root(paths: &[&str], expected: &[&str]) {
+        let files: Vec<(&str, &str)> = paths.iter().map(|path| (*path, "# Title\n")).collect();
+        let (_dir, workspace) = kit(&files);
+        assert_eq!(*workspace.feature_ids(), expected, "root {paths:?}");
+    }
+
+    #[test]
+    fn features_are_read_from_specs_or_from_a_specs_folder_given_as_the_root() {
+        check_root(&["specs/a/prd.md", "docs/prd.md"], &["a"]);
+        // The root is the specs folder itself.
+        check_root(&["a/prd.md", "b/tech-spec.md"], &["a", "b"]);
+        // A project root of another layout: its other folders are not
+        // features.
+        check_root(
+            &[".kiro/specs/pay/requirements.md", "docs/prd.md"],
+            &["pay"],
+        );
+    }
+
+    #[test]
+    fn a_feature_holds_its_documents_in_the_conventions_order() {
+        let (_dir, workspace) = kit(&[
+            ("specs/a/tasks.md", "# Tasks\n\n- [ ] T001 Do it\n"),
+            ("specs/a/contracts/api.md", "# API\n"),
+            ("specs/a/spec.md", "# Login\n"),
+            ("specs/a/plan.md", "# Plan\n"),
+        ]);
+        let feature = workspace.feature("a").unwrap();
+        assert_eq!(feature.layout, Layout::SpecKit);
+        assert_eq!(&*feature.dir, "specs/a");
+        let documents: Vec<(&str, DocumentRole)> = feature
+            .documents()
+            .map(|document| (&*document.path, document.role))
+            .collect();
+        assert_eq!(
+            documents,
+            [
+                ("specs/a/spec.md", DocumentRole::Prd),
+                ("specs/a/plan.md", DocumentRole::TechSpec),
+                ("specs/a/contracts/api.md", DocumentRole::TechSpec),
+                ("specs/a/tasks.md", DocumentRole::Tasks),
+            ]
+        );
+        assert_eq!(feature.tasks().count(), 1);
+    }
+
+    /// The diagnostics of the one document of feature `a`, whose `prd.md`
+    /// holds `bytes`: `(line, message)`.
+    fn check_unreadable(bytes: &[u8], expected: &[(u32, &str)]) {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &[("specs/a/tasks.md", "")]);
+        fs::write(dir.path().join("specs/a/prd.md"), bytes).unwrap();
+        let workspace = Workspace::open(dir.path()).unwrap();
+        let feature = workspace.feature("a").unwrap();
+        let prd = feature.documents().next().unwrap();
+        let found: Vec<(u32, &str)> = prd
+            .diagnostics
+            .iter()
+            .map(|diagnostic| (diagnostic.source.line, diagnostic.message.as_str()))
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn a_binary_file_is_not_read() {
+        check_unreadable(
+            b"# A\n\0\n",
+            &[(
+                1,
+                "the file is binary (it holds NUL bytes); it was not read",
+            )],
+        );
+    }
+
+    #[test]
+    fn a_file_not_in_utf8_is_read_with_replacements_and_said_so_at_its_line() {
+        check_unreadable(
+            b"# A\n\nfine\nbad \xff byte\n",
+            &[(
+                4,
+                "the file is not valid UTF-8; unreadable bytes were replaced and nothing will be written to it",
+            )],
+        );
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_not_read() {
+        let (_dir, workspace) = kit(&[("specs/a/tasks.md", "")]);
+        let prd = fs::File::create(workspace.root().join("specs/a/prd.md")).unwrap();
+        // Sparse: no disk is spent on the test.
+        prd.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let feature = workspace.feature("a").unwrap();
+        let message = &feature.documents().next().unwrap().diagnostics[0].message;
+        assert_eq!(
+            message,
+            "the file is 8388609 bytes, over the 8388608-byte limit; it was not read"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_document_linked_out_of_the_root_is_reported_not_read() {
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("plan.md"), "# Secret\n").unwrap();
+        let (_dir, workspace) = kit(&[("specs/a/spec.md", "# A\n")]);
+        let root = workspace.root().to_path_buf();
+        std::os::unix::fs::symlink(outside.path().join("plan.md"), root.join("specs/a/plan.md"))
+            .unwrap();
+        let feature = workspace.feature("a").unwrap();
+        assert_eq!(feature.documents().count(), 1);
+        let about_plan: Vec<&str> = feature
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| &*diagnostic.source.path == "specs/a/plan.md")
+            .map(|diagnostic| diagnostic.message.as_str())
+            .collect();
+        assert_eq!(
+            about_plan,
+            ["the file resolves outside the spec root; it was not read"]
+        );
+
+        // With nothing else to read, the feature is refused.
+        fs::remove_file(root.join("specs/a/spec.md")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("plan.md"), root.join("specs/a/spec.md"))
+            .unwrap();
+        assert_eq!(
+            workspace.feature("a").unwrap_err().to_string(),
+            "specs/a/spec.md resolves outside the spec root; refusing to use it"
+        );
+    }
+
+    #[test]
+    fn questions_go_to_the_first_present_of_the_layouts_files() {
+        let (_dir, workspace) = kit(&[
+            ("specs/a/plan.md", "# Plan\n"),
+            ("specs/a/tasks.md", "# Tasks\n"),
+        ]);
+        let primary = workspace.primary_path("a").unwrap();
+        assert_eq!(workspace.relative(&primary.path), "specs/a/plan.md");
+        assert_eq!(primary.role, DocumentRole::TechSpec);
+        assert_eq!(primary.layout, Layout::SpecKit);
+    }
+
+    #[test]
+    fn a_feature_without_a_file_for_questions_says_which_to_create() {
+        let (_dir, workspace) = kit(&[(
+            "openspec/changes/add-notes/specs/orders/spec.md",
+            "# Orders\n",
+        )]);
+        assert_eq!(
+            workspace.primary_path("add-notes").unwrap_err().to_string(),
+            "feature add-notes has none of design.md, proposal.md, tasks.md to record \
+             questions in; create design.md in openspec/changes/add-notes and ask again"
+        );
+    }
+
+    #[test]
+    fn project_files_are_read_but_steering_included_only_on_request() {
+        let (_dir, workspace) = kit(&[
+            (".kiro/specs/pay/requirements.md", "# Pay\n"),
+            (".kiro/steering/tech.md", "# Tech\n"),
+            (
+                ".kiro/steering/manual.md",
+                "---\ninclusion: manual\n---\n# Manual\n",
+            ),
+            (
+                ".kiro/steering/always.md",
+                "---\ninclusion: always\n---\n# Always\n",
+            ),
+        ]);
+        let project = workspace.project(Layout::Kiro);
+        let paths: Vec<&str> = project
+            .documents
+            .iter()
+            .map(|document| &*document.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [".kiro/steering/always.md", ".kiro/steering/tech.md"]
+        );
+        assert!(workspace.project(Layout::Native).documents.is_empty());
+    }
+
+    #[test]
+    fn the_native_project_file_sits_in_the_specs_folder() {
+        let (_dir, workspace) = kit(&[
+            ("specs/project.md", "# Project\n"),
+            ("specs/a/prd.md", "# A\n"),
+        ]);
+        let project = workspace.project(Layout::Native);
+        assert_eq!(project.documents.len(), 1);
+        assert_eq!(&*project.documents[0].path, "specs/project.md");
+        assert_eq!(project.documents[0].role, DocumentRole::Project);
+    }
+}
