@@ -285,6 +285,37 @@ pub fn children(outline: &Outline, index: usize) -> Vec<&ListItem> {
         .collect()
 }
 
+/// The list a label opens: the run of list items right after the block at
+/// `index` (an `**Acceptance Scenarios**:` or `**Non-Goals:**` paragraph,
+/// a heading), as a range of blocks; empty when no list follows.
+pub fn list_after(outline: &Outline, index: usize) -> Range<usize> {
+    let start = index + 1;
+    let Some(rest) = outline.blocks.get(start..) else {
+        return start..start;
+    };
+    let length = rest
+        .iter()
+        .position(|block| !matches!(block, Block::ListItem(_)))
+        .unwrap_or(rest.len());
+    start..start + length
+}
+
+/// The items nested in the list item at `index` (a `- **Non-Goals:**`
+/// label over bullets), each with its own nested items as details.
+pub fn nested_items(outline: &Outline, index: usize) -> Vec<Item> {
+    let Some(Block::ListItem(parent)) = outline.blocks.get(index) else {
+        return Vec::new();
+    };
+    let end = outline.blocks[index + 1..]
+        .iter()
+        .position(|block| match block {
+            Block::ListItem(item) => !(parent.span.contains(&item.span.start)),
+            _ => true,
+        })
+        .map_or(outline.blocks.len(), |offset| index + 1 + offset);
+    items(outline, index + 1..end)
+}
+
 /// Joins lines and runs of whitespace into single spaces.
 pub fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")

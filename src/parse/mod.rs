@@ -21,7 +21,6 @@ use std::sync::Arc;
 use crate::model::{
     Criterion, Diagnostic, Document, DocumentRole, Feature, Item, Layout, SectionKind,
 };
-use crate::parse::markdown::Outline;
 
 /// Where a layout keeps its features and which files make one. The
 /// workspace walks these; nothing here reads them.
@@ -370,23 +369,6 @@ fn is_placeholder(inner: &str) -> bool {
             inner,
             "DATE" | "FEATURE" | "NAME" | "TITLE" | "LINK" | "URL" | "AUTHOR" | "VERSION"
         )
-}
-
-/// The outline's blocks that start within `range`, for layouts that read a
-/// paragraph such as `**Acceptance Scenarios**:` and the list after it.
-pub(crate) fn blocks_in(
-    outline: &Outline,
-    range: std::ops::Range<usize>,
-) -> impl Iterator<Item = &markdown::Block> {
-    outline.blocks.iter().filter(move |block| {
-        let start = match block {
-            markdown::Block::Heading { span, .. } | markdown::Block::Paragraph { span, .. } => {
-                span.start
-            }
-            markdown::Block::ListItem(item) => item.span.start,
-        };
-        range.contains(&start)
-    })
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! Every layout shares these forms; they run before a layout's own hook.
 
 use crate::model::{Document, Item, SectionKind};
-use crate::parse::markdown::{Block, Outline, items, normalize_heading};
+use crate::parse::markdown::{Block, Outline, items, list_after, nested_items, normalize_heading};
 
 /// Which kind of exclusion a label or heading states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,23 +220,7 @@ fn nested_under_label(outline: &Outline, item: &Item) -> Option<Vec<Item>> {
     let index = outline.blocks.iter().position(
         |block| matches!(block, Block::ListItem(list_item) if list_item.span == item.span),
     )?;
-    Some(children(outline, index))
-}
-
-/// The items nested in the list item at `index`, each with its own nested
-/// items as details.
-fn children(outline: &Outline, index: usize) -> Vec<Item> {
-    let Some(Block::ListItem(parent)) = outline.blocks.get(index) else {
-        return Vec::new();
-    };
-    let end = outline.blocks[index + 1..]
-        .iter()
-        .position(|block| match block {
-            Block::ListItem(item) => !(parent.span.contains(&item.span.start)),
-            _ => true,
-        })
-        .map_or(outline.blocks.len(), |offset| index + 1 + offset);
-    items(outline, index + 1..end)
+    Some(nested_items(outline, index))
 }
 
 /// `**Out of scope:** PDF export`, `Non-Goals:`, `**Excluded from MVP**:`:
@@ -325,12 +309,10 @@ fn labelled_lists(document: &mut Document, outline: &Outline) {
                     continue;
                 };
                 taken.push(span.clone());
-                let end = outline.blocks[index..]
-                    .iter()
-                    .position(|block| !matches!(block, Block::ListItem(_)))
-                    .map_or(outline.blocks.len(), |offset| index + offset);
-                if end > index {
-                    for item in items(outline, index..end) {
+                let list = list_after(outline, index - 1);
+                let end = list.end;
+                if !list.is_empty() {
+                    for item in items(outline, list) {
                         taken.push(item.span.clone());
                         found.push((exclusion, item));
                     }
@@ -351,7 +333,7 @@ fn labelled_lists(document: &mut Document, outline: &Outline) {
                 let Some((exclusion, rest)) = label(&list_item.text) else {
                     continue;
                 };
-                let nested = children(outline, index - 1);
+                let nested = nested_items(outline, index - 1);
                 taken.push(list_item.span.clone());
                 if rest.is_empty() {
                     for item in nested {

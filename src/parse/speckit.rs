@@ -6,7 +6,7 @@
 //! feature.
 
 use crate::model::{Criterion, Document, DocumentRole, Item, Layout, Question, SectionKind};
-use crate::parse::markdown::{Block, Outline, normalize_heading};
+use crate::parse::markdown::{Block, Outline, items, list_after, normalize_heading};
 use crate::parse::{Convention, question};
 
 pub const CONVENTION: Convention = Convention {
@@ -116,35 +116,20 @@ fn story_group(title: &str) -> String {
 /// "Acceptance Scenarios" heading) within `range`.
 fn scenarios(outline: &Outline, range: std::ops::Range<usize>) -> Vec<Item> {
     let mut found = Vec::new();
-    let mut collecting = false;
-    let mut depth = None;
-    for block in super::blocks_in(outline, range) {
-        match block {
-            Block::Paragraph { text, .. } => {
-                collecting = is_scenarios_label(text);
-                depth = None;
-            }
-            Block::Heading { title, .. } => {
-                collecting = is_scenarios_label(title);
-                depth = None;
-            }
-            Block::ListItem(item) if collecting => {
-                let top = *depth.get_or_insert(item.depth);
-                if item.depth == top {
-                    found.push(Item {
-                        text: item.text.clone(),
-                        details: Vec::new(),
-                        source: outline.source(item.span.start),
-                        span: item.span.clone(),
-                    });
-                } else if let Some(parent) = found.last_mut() {
-                    parent.details.push(item.text.clone());
-                }
-            }
-            Block::ListItem(_) => {}
+    for (index, block) in outline.blocks.iter().enumerate() {
+        let (label, span) = match block {
+            Block::Paragraph { text, span } => (text, span),
+            Block::Heading { title, span, .. } => (title, span),
+            Block::ListItem(_) => continue,
+        };
+        if range.contains(&span.start) && is_scenarios_label(label) {
+            found.extend(
+                items(outline, list_after(outline, index))
+                    .into_iter()
+                    .filter(|item| !item.text.is_empty()),
+            );
         }
     }
-    found.retain(|item| !item.text.is_empty());
     found
 }
 
