@@ -282,16 +282,6 @@ pub enum ScopeKind {
     ProjectWide,
 }
 
-impl ScopeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScopeKind::OutOfScope => "out of scope",
-            ScopeKind::NonGoal => "non-goal",
-            ScopeKind::ProjectWide => "project-wide",
-        }
-    }
-}
-
 /// Out-of-scope items, non-goals and project-wide exclusions, in that order.
 pub fn out_of_scope<'a>(project: &'a Project, feature: &'a Feature) -> Vec<(ScopeKind, &'a Item)> {
     let feature_items = |kind: SectionKind| {

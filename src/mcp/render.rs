@@ -108,7 +108,11 @@ impl Page {
     }
 
     fn task(&mut self, task: &TaskInfo) {
-        let _ = writeln!(self.0, "Status: {}. Source: {}.", task.status, task.source);
+        let _ = writeln!(
+            self.0,
+            "Status: {}. Source: {}.",
+            task.summary.status, task.summary.source
+        );
         if !task.depends_on.is_empty() {
             let dependencies: Vec<String> = task
                 .depends_on
@@ -138,7 +142,7 @@ pub fn current_task(answer: &CurrentTask) -> String {
     let _ = writeln!(
         page.0,
         "# {}: {} (feature {})",
-        answer.task.id, answer.task.title, answer.feature.id
+        answer.task.summary.id, answer.task.summary.title, answer.feature.id
     );
     let _ = writeln!(
         page.0,
@@ -177,7 +181,7 @@ pub fn acceptance_criteria(answer: &AcceptanceCriteria) -> String {
             let _ = writeln!(
                 page.0,
                 "# Acceptance criteria: {} {} (feature {})",
-                task.id, task.title, answer.feature.id
+                task.summary.id, task.summary.title, answer.feature.id
             );
             page.items(
                 "Task acceptance criteria",
@@ -264,7 +268,7 @@ pub fn tasks(answer: &Tasks) -> String {
         page.line("No tasks.");
     }
     for row in &answer.tasks {
-        let current = if answer.current.as_deref() == Some(row.id.as_str()) {
+        let current = if answer.current.as_deref() == Some(row.summary.id.as_str()) {
             " ← current"
         } else {
             ""
@@ -277,7 +281,7 @@ pub fn tasks(answer: &Tasks) -> String {
         let _ = writeln!(
             page.0,
             "- {} [{}] {}{waiting} ({}){current}",
-            row.id, row.status, row.title, row.source
+            row.summary.id, row.summary.status, row.summary.title, row.summary.source
         );
     }
     if let Some(cursor) = &answer.next_cursor {
@@ -302,7 +306,7 @@ pub fn pinned(answer: &Pinned) -> String {
     let _ = writeln!(
         page.0,
         "Current task for this session: {} {} (feature {}).",
-        answer.task.id, answer.task.title, answer.feature.id
+        answer.task.summary.id, answer.task.summary.title, answer.feature.id
     );
     page.task(&answer.task);
     page.0

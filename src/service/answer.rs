@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::model::{Criterion, Feature, Item, Question, Task};
+use crate::model::{Criterion, Feature, Item, Question, Task, TaskStatus};
 use crate::query::{self, Labelled, ScopeKind};
 
 /// A count, as JSON Schema says it: schemars gives `usize` a `uint`
@@ -13,6 +13,117 @@ use crate::query::{self, Labelled, ScopeKind};
 /// validator warns about it and strict validators refuse the schema.
 fn count_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({ "type": "integer", "minimum": 0 })
+}
+
+/// Where a task stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum Status {
+    #[serde(rename = "todo")]
+    Todo,
+    #[serde(rename = "in progress")]
+    InProgress,
+    #[serde(rename = "done")]
+    Done,
+    #[serde(rename = "blocked")]
+    Blocked,
+}
+
+impl From<TaskStatus> for Status {
+    fn from(status: TaskStatus) -> Status {
+        match status {
+            TaskStatus::Todo => Status::Todo,
+            TaskStatus::InProgress => Status::InProgress,
+            TaskStatus::Done => Status::Done,
+            TaskStatus::Blocked => Status::Blocked,
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Status::Todo => "todo",
+            Status::InProgress => "in progress",
+            Status::Done => "done",
+            Status::Blocked => "blocked",
+        })
+    }
+}
+
+/// Where a dependency stands: a task's status, or `missing` when no task
+/// has that id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum DependencyStatus {
+    Task(Status),
+    Missing(Missing),
+}
+
+/// No task has the id depended on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum Missing {
+    #[serde(rename = "missing")]
+    Missing,
+}
+
+impl std::fmt::Display for DependencyStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DependencyStatus::Task(status) => status.fmt(f),
+            DependencyStatus::Missing(_) => f.write_str("missing"),
+        }
+    }
+}
+
+/// Whether a question has been answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum QuestionStatus {
+    Open,
+    Answered,
+}
+
+impl std::fmt::Display for QuestionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            QuestionStatus::Open => "open",
+            QuestionStatus::Answered => "answered",
+        })
+    }
+}
+
+/// What kind of exclusion an item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum Exclusion {
+    /// The feature's out-of-scope list.
+    #[serde(rename = "out of scope")]
+    OutOfScope,
+    /// The PRD's non-goals.
+    #[serde(rename = "non-goal")]
+    NonGoal,
+    /// An exclusion binding every feature (project.md).
+    #[serde(rename = "project-wide")]
+    ProjectWide,
+}
+
+impl From<ScopeKind> for Exclusion {
+    fn from(kind: ScopeKind) -> Exclusion {
+        match kind {
+            ScopeKind::OutOfScope => Exclusion::OutOfScope,
+            ScopeKind::NonGoal => Exclusion::NonGoal,
+            ScopeKind::ProjectWide => Exclusion::ProjectWide,
+        }
+    }
+}
+
+impl std::fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Exclusion::OutOfScope => "out of scope",
+            Exclusion::NonGoal => "non-goal",
+            Exclusion::ProjectWide => "project-wide",
+        })
+    }
 }
 
 /// A piece of the spec and where it is written.
@@ -87,7 +198,7 @@ impl From<&Labelled<'_>> for Constraint {
 pub struct ScopeItem {
     /// `out of scope` (the feature's list), `non-goal` (the PRD's
     /// non-goals) or `project-wide` (project.md).
-    pub kind: String,
+    pub kind: Exclusion,
     pub text: String,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub details: Vec<String>,
@@ -98,7 +209,7 @@ pub struct ScopeItem {
 impl ScopeItem {
     pub fn new(kind: ScopeKind, item: &Item) -> ScopeItem {
         ScopeItem {
-            kind: kind.as_str().to_string(),
+            kind: Exclusion::from(kind),
             text: item.text.clone(),
             details: item.details.clone(),
             source: item.source.to_string(),
@@ -129,20 +240,17 @@ pub struct Dependency {
     pub id: String,
     /// `todo`, `in progress`, `done`, `blocked`, or `missing` when no such
     /// task exists.
-    pub status: String,
+    pub status: DependencyStatus,
 }
 
-/// A task's own fields.
+/// What every answer says of a task: the fields a task row and a task's
+/// details share.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct TaskInfo {
+pub struct TaskSummary {
     pub id: String,
     pub title: String,
     /// `todo`, `in progress`, `done` or `blocked`.
-    pub status: String,
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub depends_on: Vec<Dependency>,
-    #[serde(skip_serializing_if = "String::is_empty", default)]
-    pub description: String,
+    pub status: Status,
     /// The phase or group heading the task is listed under.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub phase: Option<String>,
@@ -152,28 +260,52 @@ pub struct TaskInfo {
     /// The task this one is a step of.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub parent: Option<String>,
+    /// Marked optional: chosen as current only after every required task.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub optional: bool,
+    /// `path:line` of the task's heading or checklist line.
+    pub source: String,
+}
+
+impl From<&Task> for TaskSummary {
+    fn from(task: &Task) -> TaskSummary {
+        TaskSummary {
+            id: task.id.clone(),
+            title: task.title.clone(),
+            status: task.status.into(),
+            phase: task.phase.clone(),
+            story: task.story.clone(),
+            parent: task.parent.clone(),
+            optional: task.optional,
+            source: task.source.to_string(),
+        }
+    }
+}
+
+/// A task's own fields.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TaskInfo {
+    #[serde(flatten)]
+    pub summary: TaskSummary,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub depends_on: Vec<Dependency>,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub description: String,
     /// Marked as able to run in parallel with other tasks (`[P]`).
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub parallel: bool,
-    /// Marked optional.
-    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
-    pub optional: bool,
     /// Requirement numbers the task links to.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub requirements: Vec<String>,
     /// File paths the task names.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub files: Vec<String>,
-    /// `path:line` of the task's heading or checklist line.
-    pub source: String,
 }
 
 impl TaskInfo {
     pub fn new(feature: &Feature, task: &Task) -> TaskInfo {
         TaskInfo {
-            id: task.id.clone(),
-            title: task.title.clone(),
-            status: task.status.as_str().to_string(),
+            summary: TaskSummary::from(task),
             depends_on: task
                 .depends_on
                 .iter()
@@ -181,19 +313,15 @@ impl TaskInfo {
                     id: id.clone(),
                     status: feature
                         .task(id)
-                        .map_or("missing", |dependency| dependency.status.as_str())
-                        .to_string(),
+                        .map_or(DependencyStatus::Missing(Missing::Missing), |dependency| {
+                            DependencyStatus::Task(dependency.status.into())
+                        }),
                 })
                 .collect(),
             description: task.description.clone(),
-            phase: task.phase.clone(),
-            story: task.story.clone(),
-            parent: task.parent.clone(),
             parallel: task.parallel,
-            optional: task.optional,
             requirements: task.requirements.clone(),
             files: task.files.clone(),
-            source: task.source.to_string(),
         }
     }
 }
@@ -205,7 +333,7 @@ pub struct QuestionInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `open` or `answered`.
-    pub status: String,
+    pub status: QuestionStatus,
     pub text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
@@ -224,11 +352,10 @@ impl From<&Question> for QuestionInfo {
         QuestionInfo {
             id: question.id.clone(),
             status: if question.answered {
-                "answered"
+                QuestionStatus::Answered
             } else {
-                "open"
-            }
-            .to_string(),
+                QuestionStatus::Open
+            },
             text: question.text.clone(),
             answer: question.answer.clone(),
             task: query::question_task(question).map(str::to_string),
@@ -357,10 +484,8 @@ pub struct Questions {
 /// One row of the task list.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TaskRow {
-    pub id: String,
-    pub title: String,
-    /// `todo`, `in progress`, `done` or `blocked`.
-    pub status: String,
+    #[serde(flatten)]
+    pub summary: TaskSummary,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub depends_on: Vec<String>,
     /// Dependencies not done yet.
@@ -369,37 +494,16 @@ pub struct TaskRow {
     /// How many acceptance criteria the task has, its own and linked.
     #[schemars(schema_with = "count_schema")]
     pub acceptance_criteria: usize,
-    /// Marked optional: chosen as current only after every required task.
-    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
-    pub optional: bool,
-    /// The phase or group heading the task is listed under.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub phase: Option<String>,
-    /// The user story the task serves.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub story: Option<String>,
-    /// The task this one is a step of.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub parent: Option<String>,
-    /// `path:line`.
-    pub source: String,
 }
 
 impl TaskRow {
     pub fn new(feature: &Feature, task: &Task) -> TaskRow {
         TaskRow {
-            id: task.id.clone(),
-            title: task.title.clone(),
-            status: task.status.as_str().to_string(),
+            summary: TaskSummary::from(task),
             depends_on: task.depends_on.clone(),
             waiting_on: query::blocked_by(feature, task),
             acceptance_criteria: task.acceptance_criteria.len()
                 + query::linked_criteria(feature, task).len(),
-            optional: task.optional,
-            phase: task.phase.clone(),
-            story: task.story.clone(),
-            parent: task.parent.clone(),
-            source: task.source.to_string(),
         }
     }
 }
