@@ -181,7 +181,10 @@ fn find_label<'a>(text: &'a str, labels: &[&str]) -> Option<(usize, &'a str)> {
         if let Some(rest) = labelled(&text[at..], labels) {
             return Some((at, rest));
         }
-        from = at + 2;
+        // Past the whole run of stars: a label can only start a run, and
+        // trying each star of a long run again would be quadratic.
+        let run = text[at..].len() - text[at..].trim_start_matches('*').len();
+        from = at + run;
     }
     None
 }

@@ -31,38 +31,60 @@ const LEGEND_BOXES: [&str; 5] = ["[-]", "[~]", "[/]", "[>]", "[!]"];
 /// defaults (`[-]` in progress, `[~]` queued).
 fn box_legend(text: &str) -> Vec<(&'static str, TaskStatus)> {
     let mut legend: Vec<(&'static str, TaskStatus)> = Vec::new();
-    for mark in LEGEND_BOXES {
-        let mut from = 0;
-        while let Some(found) = text[from..].find(mark) {
-            let after = &text[from + found + mark.len()..];
-            from += found + mark.len();
-            // `[~]` at the start of a list item is a task, not a legend.
-            let line_start = text[..from - mark.len()].rfind('\n').map_or(0, |at| at + 1);
-            let before = text[line_start..from - mark.len()].trim();
-            if matches!(before, "-" | "*" | "+") {
-                continue;
-            }
-            let meaning = after
-                .trim_start_matches('`')
-                .trim_start()
-                .trim_start_matches(['=', ':', '-', '—', '–', '→'])
-                .trim_start();
-            let words: Vec<&str> = meaning
-                .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
-                .take_while(|word| !word.is_empty())
-                .take(3)
-                .collect();
-            let status = (1..=words.len())
-                .rev()
-                .find_map(|count| TaskStatus::parse(&words[..count].join(" ")));
-            if let Some(status) = status
-                && !legend.iter().any(|(known, _)| *known == mark)
-            {
-                legend.push((mark, status));
+    let mut fenced = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start().trim_start_matches(['>', ' ']);
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        // A task line is not a legend, whatever its title says.
+        if fenced || is_checklist_line(trimmed) {
+            continue;
+        }
+        for mark in LEGEND_BOXES {
+            let mut from = 0;
+            while let Some(found) = line[from..].find(mark) {
+                from += found + mark.len();
+                if let Some(status) = legend_meaning(&line[from..])
+                    && !legend.iter().any(|(known, _)| *known == mark)
+                {
+                    legend.push((mark, status));
+                }
             }
         }
     }
     legend
+}
+
+/// Whether a line (quote marks removed) is a checklist item: a bullet or
+/// a number, then a box.
+fn is_checklist_line(line: &str) -> bool {
+    let rest = line.strip_prefix(['-', '*', '+']).or_else(|| {
+        let digits = line.trim_start_matches(|c: char| c.is_ascii_digit());
+        (digits.len() < line.len())
+            .then(|| digits.strip_prefix(['.', ')']))
+            .flatten()
+    });
+    rest.is_some_and(|rest| rest.trim_start().starts_with('['))
+}
+
+/// The status the words after a legend's box name: `` ` in progress``,
+/// `= blocked`, `: doing`.
+fn legend_meaning(after: &str) -> Option<TaskStatus> {
+    let meaning = after
+        .trim_start_matches('`')
+        .trim_start()
+        .trim_start_matches(['=', ':', '-', '—', '–', '→'])
+        .trim_start();
+    let words: Vec<&str> = meaning
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+        .take_while(|word| !word.is_empty())
+        .take(3)
+        .collect();
+    (1..=words.len())
+        .rev()
+        .find_map(|count| TaskStatus::parse(&words[..count].join(" ")))
 }
 
 /// `found` followed by the checklist tasks outside any of them, with each
@@ -475,30 +497,45 @@ fn field_value<'a>(line: &'a str, names: &[&str]) -> Option<&'a str> {
 pub fn task_ids(list: &str) -> Vec<String> {
     list.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
         .map(|word| {
-            word.trim_matches(|c: char| !c.is_alphanumeric())
-                .trim_start_matches('`')
+            dashed(
+                word.trim_matches(|c: char| !c.is_alphanumeric())
+                    .trim_start_matches('`'),
+            )
         })
         .filter(|word| is_task_id(word))
-        .flat_map(task_range)
+        .flat_map(|word| task_range(&word))
         .collect()
 }
 
+/// An en dash between ids (`T1–T4`, as word processors write ranges) read
+/// as the hyphen of a range.
+fn dashed(word: &str) -> String {
+    word.replace('–', "-")
+}
+
+/// How many ids a range may stand for; a wider one (`T1-T99999`, a typo
+/// most likely) stands for its two ends.
+const MAX_RANGE: u32 = 1000;
+
 /// `T010-T016` into `T010` … `T016` (the numbers padded as written), as
-/// spec-kit lists dependencies; any other id as itself. Ranges over 100 ids
-/// are not ranges.
+/// spec-kit lists dependencies, whichever end is written first; any other
+/// id as itself.
 fn task_range(word: &str) -> Vec<String> {
-    let range = word.split_once(['-', '–']).and_then(|(from, to)| {
+    let range = word.split_once('-').and_then(|(from, to)| {
         let (prefix, first) = numbered(from)?;
         let (to_prefix, last) = numbered(to)?;
-        let (start, end): (u32, u32) = (first.parse().ok()?, last.parse().ok()?);
+        let (one, other): (u32, u32) = (first.parse().ok()?, last.parse().ok()?);
+        if prefix.is_empty() || prefix != to_prefix {
+            return None;
+        }
         let width = first.len();
-        (!prefix.is_empty() && prefix == to_prefix && start < end && end - start <= 100).then(
-            || {
-                (start..=end)
-                    .map(|n| format!("{prefix}{n:0width$}"))
-                    .collect::<Vec<_>>()
-            },
-        )
+        let id = |n: u32| format!("{prefix}{n:0width$}");
+        let (start, end) = (one.min(other), one.max(other));
+        Some(if end - start <= MAX_RANGE {
+            (start..=end).map(id).collect::<Vec<_>>()
+        } else {
+            vec![id(start), id(end)]
+        })
     });
     range.unwrap_or_else(|| vec![word.to_string()])
 }
@@ -523,13 +560,14 @@ fn depends_phrase(text: &str) -> Vec<String> {
             continue;
         }
         let ends_phrase = word.ends_with([')', ']', ';', '.']);
-        let id = word
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .trim_start_matches('`');
-        if !is_task_id(id) {
+        let id = dashed(
+            word.trim_matches(|c: char| !c.is_alphanumeric())
+                .trim_start_matches('`'),
+        );
+        if !is_task_id(&id) {
             break;
         }
-        ids.extend(task_range(id));
+        ids.extend(task_range(&id));
         if ends_phrase {
             break;
         }
@@ -585,8 +623,12 @@ mod tests {
                 ("[/]", TaskStatus::InProgress)
             ]
         );
-        // A task line is not a legend, whatever its title says.
+        // A task line is not a legend, whatever its title says, nor is
+        // code.
         assert_eq!(box_legend("- [~] 2. done later\n"), []);
+        assert_eq!(box_legend("- [ ] 2 Render the `[-]` blocked badge\n"), []);
+        assert_eq!(box_legend("1. [~] done later\n> - [/] doing\n"), []);
+        assert_eq!(box_legend("```\n[-] = blocked\n```\n"), []);
         assert_eq!(box_legend("[~] queued for review\n"), []);
     }
 
@@ -611,6 +653,11 @@ mod tests {
             vec!["T010", "T011"]
         );
         assert!(task_ids("none").is_empty());
+        assert_eq!(task_ids("T1–T3"), vec!["T1", "T2", "T3"]);
+        assert_eq!(task_ids("T3-T1"), vec!["T1", "T2", "T3"]);
+        assert_eq!(task_ids("T5-T5"), vec!["T5"]);
+        assert_eq!(task_ids("T1-T99999"), vec!["T1", "T99999"]);
+        assert_eq!(depends_phrase("Ship (depends on T1–T2)"), vec!["T1", "T2"]);
         assert_eq!(
             depends_phrase("Add retries (depends on T2, T3)"),
             vec!["T2", "T3"]
