@@ -135,7 +135,12 @@ impl Writer {
                 .flat_map(|document| document.questions.iter())
                 .collect();
             match Self::attempt(&path, &relative, (layout, role), &others, question)? {
-                Attempt::Done(appended) => return Ok(appended),
+                Attempt::Done(appended) => {
+                    // What was just written must be what the next answer
+                    // reads, even if the rename left every stamp alike.
+                    workspace.invalidate(&path);
+                    return Ok(appended);
+                }
                 // Another locking writer renamed its result over the file:
                 // it made progress, so this is no reason to give up.
                 Attempt::Replaced => {}

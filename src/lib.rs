@@ -3,9 +3,12 @@
 //! the questions they cannot answer back into the spec.
 //!
 //! Modules in pipeline order: `workspace` finds and reads files, `parse`
-//! turns markdown into the `model`, `query` answers from it, `mcp` and `cli`
-//! present the answers; `edit` is the only way back to disk and `transport`
-//! the only code that talks to clients.
+//! turns markdown into the `model`, `current` says which feature and task
+//! are current and `query` what binds them, `service` answers each tool
+//! (with `note` for what the answers say besides their items), and the
+//! front ends present the answers: `mcp` over rmcp, `cli` on the command
+//! line. `edit` is the only way back to disk and `transport` the only code
+//! that talks to clients.
 
 pub mod cli;
 pub mod current;
