@@ -197,18 +197,7 @@ pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labell
             if section.level < 2 || not_constraints {
                 continue;
             }
-            result.extend(
-                section
-                    .items
-                    .iter()
-                    .filter(|item| !is_future_idea(item))
-                    .map(|item| Labelled {
-                        label: &section.title,
-                        item,
-                        project_wide: false,
-                        principle: false,
-                    }),
-            );
+            result.extend(rules(&section.items, &section.title, false, false));
         }
     }
     for document in &project.documents {
@@ -230,21 +219,34 @@ pub fn constraints<'a>(project: &'a Project, feature: &'a Feature) -> Vec<Labell
                 DocumentRole::Principles => section.title.as_str(),
                 _ => PROJECT_WIDE,
             };
-            result.extend(
-                section
-                    .items
-                    .iter()
-                    .filter(|item| !is_future_idea(item))
-                    .map(|item| Labelled {
-                        label,
-                        item,
-                        project_wide: true,
-                        principle: document.role == DocumentRole::Principles,
-                    }),
-            );
+            result.extend(rules(
+                &section.items,
+                label,
+                true,
+                document.role == DocumentRole::Principles,
+            ));
         }
     }
     result
+}
+
+/// A section's items as constraints under `label`, leaving out ideas for
+/// later.
+fn rules<'a>(
+    items: &'a [Item],
+    label: &'a str,
+    project_wide: bool,
+    principle: bool,
+) -> impl Iterator<Item = Labelled<'a>> {
+    items
+        .iter()
+        .filter(|item| !is_future_idea(item))
+        .map(move |item| Labelled {
+            label,
+            item,
+            project_wide,
+            principle,
+        })
 }
 
 /// An item labelled as an idea for later (`*Future consideration*: …`,

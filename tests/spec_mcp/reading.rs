@@ -37,6 +37,23 @@ fn collect_sources(value: &Value, found: &mut Vec<String>) {
     }
 }
 
+/// Each listed question as `[status, text, answer, source]`.
+fn question_rows(listed: &Value) -> Vec<Value> {
+    listed["questions"]
+        .as_array()
+        .expect("questions")
+        .iter()
+        .map(|question| {
+            json!([
+                question["status"],
+                question["text"],
+                question["answer"],
+                question["source"]
+            ])
+        })
+        .collect()
+}
+
 /// `path:line` for each line.
 fn at(path: &str, lines: &[u32]) -> Vec<String> {
     lines.iter().map(|line| format!("{path}:{line}")).collect()
@@ -714,21 +731,8 @@ async fn question_and_decision_blocks_are_answered_questions_with_their_source()
     // The assumption joins the question from a later line.
     session.whole_lines = false;
     let (_, listed) = session.ok("list_questions", json!({})).await;
-    let rows: Vec<Value> = listed["questions"]
-        .as_array()
-        .expect("questions")
-        .iter()
-        .map(|question| {
-            json!([
-                question["status"],
-                question["text"],
-                question["answer"],
-                question["source"]
-            ])
-        })
-        .collect();
     assert_eq!(
-        rows,
+        question_rows(&listed),
         [
             json!([
                 "answered",
@@ -930,21 +934,8 @@ async fn a_bold_question_with_what_was_settled_after_it_is_answered() {
     write(root.path(), design, DESIGN_QUESTIONS);
     let session = session(root.path(), Defaults::default()).await;
     let (_, listed) = session.ok("list_questions", json!({})).await;
-    let rows: Vec<Value> = listed["questions"]
-        .as_array()
-        .expect("questions")
-        .iter()
-        .map(|question| {
-            json!([
-                question["status"],
-                question["text"],
-                question["answer"],
-                question["source"]
-            ])
-        })
-        .collect();
     assert_eq!(
-        rows,
+        question_rows(&listed),
         [
             json!([
                 "answered",
