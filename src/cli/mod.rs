@@ -2,7 +2,7 @@
 //! say where the kit is and which feature and task are current.
 
 mod init;
-mod serve;
+pub mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,8 +27,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the MCP server over stdio (the default when no command is given).
-    Serve,
+    /// Run the MCP server over stdio (the default when no command is
+    /// given), or over HTTP with `--http`.
+    Serve(serve::ServeArgs),
     /// Write the example spec kit into a folder, to start your own from.
     Init(init::InitArgs),
 }
@@ -101,7 +102,8 @@ pub fn init_logging(cli: &Cli) {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        None | Some(Command::Serve) => serve::run(&cli.kit),
+        None => serve::run(&cli.kit, &serve::ServeArgs::default()),
+        Some(Command::Serve(args)) => serve::run(&cli.kit, &args),
         Some(Command::Init(args)) => init::run(&args),
     }
 }

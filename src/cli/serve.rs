@@ -1,22 +1,89 @@
-//! `spec-mcp serve`: open the kit and serve it over stdio.
+//! `spec-mcp serve`: open the kit and serve it over stdio, or over HTTP
+//! with `--http`.
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
-
-use std::path::PathBuf;
+use clap::Args;
 
 use crate::cli::KitOptions;
 use crate::edit::Writer;
 use crate::model::Layout;
 use crate::service::{Defaults, Kit};
 use crate::transport;
+use crate::transport::http::{Access, HttpOptions};
 use crate::workspace::Workspace;
 
-pub fn run(options: &KitOptions) -> anyhow::Result<ExitCode> {
+/// How to serve.
+#[derive(Debug, Clone, Default, Args)]
+#[command(after_help = "Examples:\n  \
+    spec-mcp serve --root .                       # stdio, launched by an editor\n  \
+    spec-mcp serve --root . --http 127.0.0.1:8765  # a server many agents connect to\n  \
+    SPEC_MCP_TOKEN=$(openssl rand -hex 32) spec-mcp serve --http 0.0.0.0:8765 --allow-host specs.internal")]
+pub struct ServeArgs {
+    /// Serve over HTTP on this address (`127.0.0.1:8765`; port 0 picks a
+    /// free one): Streamable HTTP at `/mcp`, legacy SSE at `/sse`, health
+    /// at `/healthz`. Without it, serve one client over stdio.
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<SocketAddr>,
+    /// Require `Authorization: Bearer <TOKEN>` on every HTTP route but
+    /// `/healthz`.
+    #[arg(
+        long,
+        env = "SPEC_MCP_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+    /// A host name (or `host:port`) HTTP requests may name besides
+    /// localhost, `127.0.0.1` and `::1`; repeatable; `*` for any.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub allow_hosts: Vec<String>,
+    /// A browser origin (`https://app.example.com`, `http://host:*`) HTTP
+    /// requests may come from besides this machine's; repeatable; `*` for
+    /// any. Requests without an Origin (editors, CLIs) are not affected.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+    /// The largest HTTP request body taken, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY)]
+    pub max_body: usize,
+    /// Drop an HTTP session idle for this many seconds; 0, the default,
+    /// keeps it until the client ends it, so an editor left open overnight
+    /// still has its session.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub session_idle: u64,
+}
+
+/// 1 MiB: a question is at most a few kilobytes; nothing a client sends
+/// comes near it.
+const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
+pub fn run(options: &KitOptions, serve: &ServeArgs) -> anyhow::Result<ExitCode> {
     let kit = Arc::new(open_kit(options)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    if let Some(addr) = serve.http {
+        let http = HttpOptions {
+            addr,
+            access: Access {
+                token: serve.token.clone().filter(|token| !token.trim().is_empty()),
+                hosts: serve.allow_hosts.clone(),
+                origins: serve.allow_origins.clone(),
+            },
+            max_body: serve.max_body,
+            session_idle: (serve.session_idle > 0).then(|| Duration::from_secs(serve.session_idle)),
+        };
+        tracing::info!(read_only = options.read_only, "serving over HTTP");
+        runtime.block_on(transport::http::serve(kit, http))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     tracing::info!(
         root = %kit.workspace.root().display(),
         read_only = options.read_only,
@@ -28,10 +95,6 @@ pub fn run(options: &KitOptions) -> anyhow::Result<ExitCode> {
              editor instead (see the README), or press Ctrl-D to quit."
         );
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
     runtime.block_on(transport::stdio::serve(kit))?;
     Ok(ExitCode::SUCCESS)
 }

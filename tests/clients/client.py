@@ -1,14 +1,19 @@
-"""Drives an MCP server over stdio with the official Python SDK (`mcp`).
+"""Drives an MCP server with the official Python SDK (`mcp`).
 
     python client.py SESSION COMMAND [ARG...]
+    python client.py SESSION http://HOST:PORT/mcp
+    python client.py SESSION sse:http://HOST:PORT/sse
 
-COMMAND [ARG...] starts the server (for spec-mcp: `spec-mcp serve --root
-DIR`). SESSION is a JSON object:
+COMMAND [ARG...] starts the server over stdio (for spec-mcp: `spec-mcp
+serve --root DIR`); a URL connects to a running one with the SDK's
+Streamable HTTP transport, and `sse:` and a URL with its legacy HTTP+SSE
+transport. `SPEC_MCP_TOKEN`, when set, is sent as a bearer token.
+SESSION is a JSON object:
 
     {"calls": [{"tool": NAME, "arguments": {...}}, ...],
      "drift": {"tool": NAME, "arguments": {...}, "pointer": [KEY, ...], "value": V}}
 
-The client connects with the SDK's own stdio transport, lists the tools,
+The client connects with the SDK's own transport, lists the tools,
 makes each call in order, and prints one JSON object on stdout: what the
 SDK negotiated and listed, and for each call its isError flag, content and
 structured content, or the exception the SDK raised. A call the server
@@ -29,9 +34,14 @@ import sys
 from importlib.metadata import version
 from typing import Any
 
+import os
+
 import anyio
 import mcp_types
 from mcp import Client, Implementation, StdioServerParameters, stdio_client
+from mcp.client.sse import sse_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.message import SessionMessage
 
 CLIENT_NAME = "mcp-python-sdk"
@@ -122,8 +132,19 @@ async def call(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str
     }
 
 
+def connect(target: str, args: list[str]) -> Any:
+    """The SDK transport `target` names: a URL, `sse:` and a URL, or a command."""
+    token = os.environ.get("SPEC_MCP_TOKEN")
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    if target.startswith("sse:"):
+        return sse_client(target.removeprefix("sse:"), headers=headers)
+    if target.startswith(("http://", "https://")):
+        return streamable_http_client(target, http_client=create_mcp_http_client(headers=headers))
+    return stdio_client(StdioServerParameters(command=target, args=args))
+
+
 async def run(session: dict[str, Any], command: str, args: list[str]) -> dict[str, Any]:
-    transport = DriftingTransport(stdio_client(StdioServerParameters(command=command, args=args)))
+    transport = DriftingTransport(connect(command, args))
     client = Client(
         transport,
         client_info=Implementation(name=CLIENT_NAME, version=version("mcp")),

@@ -5,6 +5,7 @@
 mod cli;
 mod edit;
 mod fidelity;
+mod http;
 mod layout_cases;
 mod layouts;
 mod mcp;

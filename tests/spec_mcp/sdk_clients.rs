@@ -1,6 +1,7 @@
-//! The binary driven over stdio by the official MCP client SDKs, Python's
-//! `mcp` and TypeScript's `@modelcontextprotocol/sdk`, on the spec-kit, Kiro
-//! and OpenSpec fixture kits. Agents reach the server through clients built
+//! The binary driven by the official MCP client SDKs, Python's `mcp` and
+//! TypeScript's `@modelcontextprotocol/sdk`, on the spec-kit, Kiro and
+//! OpenSpec fixture kits, over stdio, Streamable HTTP and the legacy
+//! HTTP+SSE transport; over HTTP each answer must be the one stdio gives. Agents reach the server through clients built
 //! on these libraries, not through rmcp: each must list the nine tools,
 //! accept every answer under its own output-schema check, get a refusal as
 //! a tool error rather than a protocol error, and have its questions land
@@ -24,7 +25,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use spec_mcp::edit::today;
 
-use crate::support::{KIT_ENV, fixture, repo, temp_copy};
+use crate::support::{HttpServer, KIT_ENV, fixture, repo, temp_copy};
 
 const BIN: &str = env!("CARGO_BIN_EXE_spec-mcp");
 
@@ -84,10 +85,10 @@ impl Sdk {
     /// The protocol version the pinned SDK settles on with this server: the
     /// Python SDK probes `server/discover` and takes 2026-07-28, which has
     /// no `initialize` handshake; the TypeScript SDK sends `initialize`.
-    fn protocol_version(self) -> &'static str {
-        match self {
-            Sdk::Python => "2026-07-28",
-            Sdk::TypeScript => "2025-11-25",
+    fn protocol_version(self, via: Via) -> &'static str {
+        match (self, via) {
+            (Sdk::Python, _) => "2026-07-28",
+            (Sdk::TypeScript, _) => "2025-11-25",
         }
     }
 
@@ -137,8 +138,19 @@ fn installed(sdk: Sdk) -> Option<(OsString, PathBuf)> {
     Some((interpreter, clients))
 }
 
+/// How a client reaches the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Via {
+    /// The client starts the server and speaks over its stdin and stdout.
+    Stdio,
+    /// Streamable HTTP at `/mcp`.
+    Http,
+    /// The legacy HTTP+SSE pair, `/sse` and `/messages`.
+    Sse,
+}
+
 /// Runs the `sdk` client on a server serving `root` and returns its
-/// transcript and its stderr (which holds the server's).
+/// transcript and its stderr (which holds the server's, over stdio).
 async fn run_client(
     sdk: Sdk,
     interpreter: &OsString,
@@ -146,14 +158,36 @@ async fn run_client(
     root: &Path,
     session: &Value,
 ) -> (Value, String) {
+    run_client_via(sdk, Via::Stdio, interpreter, clients, root, session).await
+}
+
+/// As [`run_client`], over `via`; over HTTP the server is started here.
+async fn run_client_via(
+    sdk: Sdk,
+    via: Via,
+    interpreter: &OsString,
+    clients: &Path,
+    root: &Path,
+    session: &Value,
+) -> (Value, String) {
+    let server = (via != Via::Stdio).then(|| HttpServer::start(root, &[]));
     let mut command = tokio::process::Command::new(interpreter);
     command
         .arg(clients.join(sdk.script()))
-        .arg(session.to_string())
-        .arg(BIN)
-        .arg("serve")
-        .arg("--root")
-        .arg(root)
+        .arg(session.to_string());
+    match &server {
+        None => {
+            command.arg(BIN).arg("serve").arg("--root").arg(root);
+        }
+        Some(server) if via == Via::Http => {
+            command.arg(format!("{}/mcp", server.base));
+        }
+        Some(server) => {
+            command.arg(format!("sse:{}/sse", server.base));
+        }
+    }
+    command
+        .env_remove("SPEC_MCP_TOKEN")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -183,7 +217,9 @@ async fn run_client(
             String::from_utf8_lossy(&output.stdout)
         )
     });
-    (transcript, stderr.into_owned())
+    let log = server.as_ref().map(HttpServer::log).unwrap_or_default();
+    assert!(!log.contains("panicked"), "{log}");
+    (transcript, format!("{stderr}{log}"))
 }
 
 // ---------------------------------------------------------------------------
@@ -354,14 +390,18 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, String> {
 /// Plays the session of `case` through `sdk` and checks what it saw and
 /// what it left on disk.
 async fn check(sdk: Sdk, case: &Case) {
-    let Some((interpreter, clients)) = installed(sdk) else {
-        return;
-    };
+    check_via(sdk, Via::Stdio, case).await;
+}
+
+/// As [`check`], over `via`; returns the transcript.
+async fn check_via(sdk: Sdk, via: Via, case: &Case) -> Option<Value> {
+    let (interpreter, clients) = installed(sdk)?;
     let source = fixture(&format!("layouts/{}", case.fixture));
     let temp = temp_copy(&source);
     let root = temp.path();
-    let (transcript, _) = run_client(sdk, &interpreter, &clients, root, &session(case)).await;
-    check_connection(sdk, &clients, &transcript);
+    let (transcript, _) =
+        run_client_via(sdk, via, &interpreter, &clients, root, &session(case)).await;
+    check_connection(sdk, via, &clients, &transcript);
     let calls = transcript["calls"].as_array().expect("calls");
     assert_eq!(calls.len(), 12, "{transcript}");
     check_reads(case, calls);
@@ -373,17 +413,22 @@ async fn check(sdk: Sdk, case: &Case) {
     check_refusal(case, &calls[11]);
     check_drift(&transcript["drift"]);
     check_disk(sdk, case, &source, root, &written);
+    Some(transcript)
 }
 
 /// The SDK is the pinned one, negotiated its protocol version, and sees
 /// every tool with an output schema.
-fn check_connection(sdk: Sdk, clients: &Path, transcript: &Value) {
+fn check_connection(sdk: Sdk, via: Via, clients: &Path, transcript: &Value) {
     assert_eq!(
         transcript["sdk"]["version"],
         sdk.pinned_version(clients),
         "the installed SDK is not the pinned one: run ./scripts/test"
     );
-    assert_eq!(transcript["protocol_version"], sdk.protocol_version());
+    assert_eq!(
+        transcript["protocol_version"],
+        sdk.protocol_version(via),
+        "{sdk:?} over {via:?}"
+    );
     assert_eq!(transcript["server"], "spec-mcp");
     assert_eq!(sorted(&transcript["tools"]), TOOLS);
     assert_eq!(
@@ -582,6 +627,51 @@ async fn typescript_sdk_on_a_kiro_project() {
 #[tokio::test]
 async fn typescript_sdk_on_an_openspec_project() {
     check(Sdk::TypeScript, &OPENSPEC).await;
+}
+
+/// Plays the session over `via` and over stdio on fresh copies of the kit:
+/// every answer, text and structured content, is the same.
+async fn same_as_stdio(sdk: Sdk, via: Via, case: &Case) {
+    let Some(over_http) = check_via(sdk, via, case).await else {
+        return;
+    };
+    let over_stdio = check_via(sdk, Via::Stdio, case)
+        .await
+        .expect("the SDK is installed");
+    let calls = |transcript: &Value| transcript["calls"].clone();
+    assert_eq!(
+        calls(&over_http),
+        calls(&over_stdio),
+        "{sdk:?} over {via:?} got other answers than over stdio"
+    );
+}
+
+#[tokio::test]
+async fn python_sdk_over_streamable_http_answers_as_over_stdio() {
+    for case in [&SPECKIT, &KIRO, &OPENSPEC] {
+        same_as_stdio(Sdk::Python, Via::Http, case).await;
+    }
+}
+
+#[tokio::test]
+async fn python_sdk_over_legacy_sse_answers_as_over_stdio() {
+    for case in [&SPECKIT, &KIRO, &OPENSPEC] {
+        same_as_stdio(Sdk::Python, Via::Sse, case).await;
+    }
+}
+
+#[tokio::test]
+async fn typescript_sdk_over_streamable_http_answers_as_over_stdio() {
+    for case in [&SPECKIT, &KIRO, &OPENSPEC] {
+        same_as_stdio(Sdk::TypeScript, Via::Http, case).await;
+    }
+}
+
+#[tokio::test]
+async fn typescript_sdk_over_legacy_sse_answers_as_over_stdio() {
+    for case in [&SPECKIT, &KIRO, &OPENSPEC] {
+        same_as_stdio(Sdk::TypeScript, Via::Sse, case).await;
+    }
 }
 
 /// Output schemas use only formats JSON Schema defines, so the SDK's

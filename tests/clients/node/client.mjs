@@ -1,15 +1,20 @@
-// Drives an MCP server over stdio with the official TypeScript SDK
+// Drives an MCP server with the official TypeScript SDK
 // (`@modelcontextprotocol/sdk`).
 //
 //     node client.mjs SESSION COMMAND [ARG...]
+//     node client.mjs SESSION http://HOST:PORT/mcp
+//     node client.mjs SESSION sse:http://HOST:PORT/sse
 //
-// COMMAND [ARG...] starts the server (for spec-mcp: `spec-mcp serve --root
-// DIR`). SESSION is a JSON object:
+// COMMAND [ARG...] starts the server over stdio (for spec-mcp: `spec-mcp
+// serve --root DIR`); a URL connects to a running one with the SDK's
+// Streamable HTTP transport, and `sse:` and a URL with its legacy HTTP+SSE
+// transport. `SPEC_MCP_TOKEN`, when set, is sent as a bearer token.
+// SESSION is a JSON object:
 //
 //     {"calls": [{"tool": NAME, "arguments": {...}}, ...],
 //      "drift": {"tool": NAME, "arguments": {...}, "pointer": [KEY, ...], "value": V}}
 //
-// The client connects with the SDK's own stdio transport, lists the tools,
+// The client connects with the SDK's own transport, lists the tools,
 // makes each call in order, and prints one JSON object on stdout: what the
 // SDK negotiated and listed, and for each call its isError flag, content and
 // structured content, or the error the SDK threw. A call the server refuses
@@ -24,7 +29,9 @@
 
 import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 const CLIENT_NAME = 'mcp-typescript-sdk';
 
@@ -58,8 +65,26 @@ async function call(client, tool, args) {
   }
 }
 
+// The SDK transport `target` names: a URL, `sse:` and a URL, or a command.
+function connect(target, args) {
+  const token = process.env.SPEC_MCP_TOKEN;
+  const requestInit = token ? { headers: { Authorization: `Bearer ${token}` } } : undefined;
+  if (target.startsWith('sse:')) {
+    const url = new URL(target.slice('sse:'.length));
+    // The event stream is a GET of its own: it needs the token too.
+    const eventSourceInit = token
+      ? { fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, Authorization: `Bearer ${token}` } }) }
+      : undefined;
+    return new SSEClientTransport(url, { requestInit, eventSourceInit });
+  }
+  if (target.startsWith('http://') || target.startsWith('https://')) {
+    return new StreamableHTTPClientTransport(new URL(target), { requestInit });
+  }
+  return new StdioClientTransport({ command: target, args, stderr: 'inherit' });
+}
+
 async function run(session, command, args) {
-  const transport = new StdioClientTransport({ command, args, stderr: 'inherit' });
+  const transport = connect(command, args);
   // The SDK hands the negotiated version to transports that take it.
   let protocolVersion = null;
   transport.setProtocolVersion = (version) => {

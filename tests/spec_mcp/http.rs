@@ -1,0 +1,328 @@
+//! `serve --http` from the outside, with raw HTTP/1.1 requests: the guard
+//! (Host, Origin, token, body size), the health check, idle sessions, and
+//! many sessions writing questions into one file at once.
+
+use std::fmt::Write as _;
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::{HttpServer, fixture, temp_copy};
+
+/// A response: status, headers (names lowercased) and body.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The JSON-RPC message in the body: plain JSON, or the `data:` of an
+    /// SSE event.
+    fn message(&self) -> Value {
+        let text = self
+            .body
+            .lines()
+            .filter_map(|line| line.strip_prefix("data:"))
+            .map(str::trim)
+            .find(|data| data.starts_with('{'))
+            .unwrap_or(self.body.trim());
+        serde_json::from_str(text).unwrap_or_else(|error| panic!("{error}: {}", self.body))
+    }
+}
+
+/// One request on a fresh connection, read to its end.
+fn send(authority: &str, request_line: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    let mut stream = TcpStream::connect(authority).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut request = format!("{request_line} HTTP/1.1\r\nConnection: close\r\n");
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+    {
+        let _ = write!(request, "Host: {authority}\r\n");
+    }
+    for (name, value) in headers {
+        let _ = write!(request, "{name}: {value}\r\n");
+    }
+    let _ = write!(request, "Content-Length: {}\r\n\r\n{body}", body.len());
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {raw}"));
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+const JSON: (&str, &str) = ("Content-Type", "application/json");
+const ACCEPT: (&str, &str) = ("Accept", "application/json, text/event-stream");
+
+/// Opens a Streamable HTTP session (protocol 2025-06-18) and returns its id.
+fn initialize(authority: &str, extra: &[(&str, &str)]) -> String {
+    let body = json!({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "raw-http", "version": "1"}}
+    });
+    let mut headers = vec![JSON, ACCEPT];
+    headers.extend_from_slice(extra);
+    let reply = send(authority, "POST /mcp", &headers, &body.to_string());
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let session = reply
+        .header("mcp-session-id")
+        .expect("a session id")
+        .to_string();
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    let mut headers = vec![JSON, ACCEPT, ("Mcp-Session-Id", session.as_str())];
+    headers.extend_from_slice(extra);
+    let reply = send(authority, "POST /mcp", &headers, &initialized.to_string());
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    session
+}
+
+/// One JSON-RPC request in a session.
+fn rpc(authority: &str, session: &str, id: u64, method: &str, params: &Value) -> Reply {
+    let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+    send(
+        authority,
+        "POST /mcp",
+        &[
+            JSON,
+            ACCEPT,
+            ("Mcp-Session-Id", session),
+            ("MCP-Protocol-Version", "2025-06-18"),
+        ],
+        &body.to_string(),
+    )
+}
+
+fn example() -> tempfile::TempDir {
+    temp_copy(&crate::support::repo().join("specs-example"))
+}
+
+#[test]
+fn the_health_check_says_version_root_and_features() {
+    let kit = example();
+    let server = HttpServer::start(kit.path(), &[]);
+    let reply = send(server.authority(), "GET /healthz", &[], "");
+    assert_eq!(reply.status, 200);
+    let health: Value = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(health["features"], 2);
+    let root = std::fs::canonicalize(kit.path()).expect("canonical");
+    assert_eq!(health["root"], root.display().to_string());
+}
+
+#[test]
+fn a_foreign_host_or_origin_is_refused_and_logged() {
+    let kit = example();
+    let server = HttpServer::start(kit.path(), &[]);
+    let authority = server.authority();
+    for path in [
+        "GET /healthz",
+        "GET /sse",
+        "POST /mcp",
+        "POST /messages?sessionId=x",
+    ] {
+        let reply = send(authority, path, &[("Host", "evil.example")], "");
+        assert_eq!(reply.status, 403, "{path}: {}", reply.body);
+        let reply = send(authority, path, &[("Origin", "https://evil.example")], "");
+        assert_eq!(reply.status, 403, "{path}: {}", reply.body);
+    }
+    // A page on this machine, and a client sending no Origin, are served.
+    let reply = send(
+        authority,
+        "GET /healthz",
+        &[("Origin", "http://localhost:6274")],
+        "",
+    );
+    assert_eq!(reply.status, 200);
+    initialize(authority, &[]);
+    let log = server.log();
+    assert!(log.contains("request refused"), "{log}");
+    assert!(log.contains("evil") || log.contains("Host header"), "{log}");
+
+    // Named hosts and origins are served once allowed.
+    let server = HttpServer::start(
+        kit.path(),
+        &[
+            "--allow-host",
+            "specs.internal",
+            "--allow-origin",
+            "https://app.example.com",
+        ],
+    );
+    let reply = send(
+        server.authority(),
+        "GET /healthz",
+        &[("Host", "specs.internal:80")],
+        "",
+    );
+    assert_eq!(reply.status, 200);
+    let reply = send(
+        server.authority(),
+        "GET /healthz",
+        &[("Origin", "https://app.example.com")],
+        "",
+    );
+    assert_eq!(reply.status, 200);
+}
+
+#[test]
+fn with_a_token_every_route_but_the_health_check_needs_it() {
+    let kit = example();
+    let server = HttpServer::start(kit.path(), &["--token", "correct-horse"]);
+    let authority = server.authority();
+    for path in ["GET /sse", "POST /mcp", "POST /messages?sessionId=x"] {
+        let reply = send(authority, path, &[JSON], "{}");
+        assert_eq!(reply.status, 401, "{path}");
+        assert_eq!(reply.header("www-authenticate"), Some("Bearer"));
+        let reply = send(
+            authority,
+            path,
+            &[JSON, ("Authorization", "Bearer wrong")],
+            "{}",
+        );
+        assert_eq!(reply.status, 401, "{path}");
+    }
+    assert_eq!(send(authority, "GET /healthz", &[], "").status, 200);
+    let session = initialize(authority, &[("Authorization", "Bearer correct-horse")]);
+    assert!(!session.is_empty());
+    assert!(server.log().contains("bearer token is not this server"));
+}
+
+#[test]
+fn a_body_over_the_limit_is_refused_and_the_server_goes_on() {
+    let kit = example();
+    let server = HttpServer::start(kit.path(), &["--max-body", "4096"]);
+    let authority = server.authority();
+    let big = format!("{{\"pad\": \"{}\"}}", "x".repeat(10_000));
+    for path in ["POST /mcp", "POST /messages?sessionId=x"] {
+        let reply = send(authority, path, &[JSON, ACCEPT], &big);
+        assert_eq!(reply.status, 413, "{path}: {}", reply.body);
+    }
+    initialize(authority, &[]);
+}
+
+#[test]
+fn an_idle_session_is_kept_unless_an_idle_limit_is_set() {
+    let kit = example();
+    let list = |server: &HttpServer, session: &str| {
+        rpc(server.authority(), session, 2, "tools/list", &json!({})).status
+    };
+    let kept = HttpServer::start(kit.path(), &[]);
+    let limited = HttpServer::start(kit.path(), &["--session-idle", "1"]);
+    let kept_session = initialize(kept.authority(), &[]);
+    let limited_session = initialize(limited.authority(), &[]);
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(
+        list(&kept, &kept_session),
+        200,
+        "the default keeps an idle session"
+    );
+    assert_eq!(
+        list(&limited, &limited_session),
+        404,
+        "--session-idle 1 drops a session idle for longer"
+    );
+}
+
+#[test]
+fn sessions_pin_their_own_tasks() {
+    let kit = example();
+    let server = HttpServer::start(kit.path(), &[]);
+    let authority = server.authority();
+    let first = initialize(authority, &[]);
+    let second = initialize(authority, &[]);
+    let pin =
+        json!({"name": "set_current_task", "arguments": {"feature": "image-upload", "task": "T3"}});
+    let reply = rpc(authority, &first, 2, "tools/call", &pin);
+    assert_eq!(
+        reply.message()["result"]["isError"],
+        false,
+        "{}",
+        reply.body
+    );
+    let current = |session: &str| {
+        let call = json!({"name": "get_current_task", "arguments": {"feature": "image-upload"}});
+        rpc(authority, session, 3, "tools/call", &call).message()["result"]["structuredContent"]
+            ["task"]["id"]
+            .clone()
+    };
+    assert_eq!(current(&first), "T3");
+    assert_ne!(current(&second), "T3");
+}
+
+#[test]
+fn eight_sessions_asking_at_once_lose_no_question() {
+    let kit = temp_copy(&fixture("layouts/kiro"));
+    let server = HttpServer::start(kit.path(), &[]);
+    let authority = server.authority().to_string();
+    let sessions = 8;
+    let each = 8;
+    let threads: Vec<_> = (0..sessions)
+        .map(|session| {
+            let authority = authority.clone();
+            std::thread::spawn(move || {
+                let id = initialize(&authority, &[]);
+                for question in 0..each {
+                    let call = json!({"name": "ask_question", "arguments": {
+                        "question": format!("Question {question} from session {session}?")
+                    }});
+                    let reply = rpc(&authority, &id, 10 + question, "tools/call", &call);
+                    let message = reply.message();
+                    assert_eq!(message["result"]["isError"], false, "{}", reply.body);
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("a session failed");
+    }
+    let written = std::fs::read_to_string(kit.path().join(".kiro/specs/login/requirements.md"))
+        .expect("read");
+    let mut ids = Vec::new();
+    for session in 0..sessions {
+        for question in 0..each {
+            let text = format!("Question {question} from session {session}?");
+            let lines: Vec<&str> = written
+                .lines()
+                .filter(|line| line.ends_with(&text))
+                .collect();
+            assert_eq!(lines.len(), 1, "{text} once:\n{written}");
+            let id = lines[0]
+                .split_whitespace()
+                .find(|word| word.starts_with("Q-"))
+                .expect("an id");
+            ids.push(id.to_string());
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), sessions * each as usize, "every id is unique");
+}
