@@ -102,6 +102,7 @@ impl SpecServer {
         Parameters(target): Parameters<Target>,
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(
+            "get_current_task",
             move |kit, session| service::current_task(kit, session, &target, &Tools),
             render::current_task,
         )
@@ -120,6 +121,7 @@ impl SpecServer {
         Parameters(target): Parameters<Target>,
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(
+            "get_acceptance_criteria",
             move |kit, session| service::acceptance_criteria(kit, session, &target, &Tools),
             render::acceptance_criteria,
         )
@@ -139,6 +141,7 @@ impl SpecServer {
         Parameters(params): Parameters<ConstraintsQuery>,
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(
+            "get_architecture_constraints",
             move |kit, session| service::constraints(kit, session, &params, &Tools),
             render::constraints,
         )
@@ -157,6 +160,7 @@ impl SpecServer {
         Parameters(target): Parameters<Target>,
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(
+            "get_out_of_scope",
             move |kit, session| service::out_of_scope(kit, session, &target),
             render::out_of_scope,
         )
@@ -174,6 +178,7 @@ impl SpecServer {
         Parameters(target): Parameters<Target>,
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(
+            "get_definition_of_done",
             move |kit, session| service::definition_of_done(kit, session, &target),
             render::definition_of_done,
         )
@@ -192,6 +197,7 @@ impl SpecServer {
         Parameters(params): Parameters<ListQuestions>,
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(
+            "list_questions",
             move |kit, session| service::questions(kit, session, &params),
             render::questions,
         )
@@ -211,6 +217,7 @@ impl SpecServer {
         Parameters(params): Parameters<ListTasks>,
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(
+            "list_tasks",
             move |kit, session| service::tasks(kit, session, &params),
             render::tasks,
         )
@@ -229,6 +236,7 @@ impl SpecServer {
         Parameters(params): Parameters<SetCurrentTask>,
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(
+            "set_current_task",
             move |kit, session| service::pin_task(kit, session, &params),
             render::pinned,
         )
@@ -254,6 +262,7 @@ impl SpecServer {
             .client_info()
             .map_or_else(String::new, |client| client.name.clone());
         self.answer(
+            "ask_question",
             move |kit, session| service::ask(kit, session, &params, &asked_by),
             render::asked,
         )
@@ -266,6 +275,7 @@ impl SpecServer {
     /// files) and replies with its answer.
     async fn answer<T, F>(
         &self,
+        tool: &'static str,
         call: F,
         render: fn(&T) -> String,
     ) -> Result<CallToolResult, ErrorData>
@@ -273,6 +283,7 @@ impl SpecServer {
         T: Serialize + Send + 'static,
         F: FnOnce(&Kit, &Session) -> Result<T, ServiceError> + Send + 'static,
     {
+        let started = std::time::Instant::now();
         let kit = self.kit.clone();
         let session = self.session.clone();
         let outcome = tokio::task::spawn_blocking(move || call(&kit, &session))
@@ -280,6 +291,12 @@ impl SpecServer {
             .map_err(|error| {
                 ErrorData::internal_error(format!("the call failed: {error}"), None)
             })?;
+        tracing::debug!(
+            tool,
+            ok = outcome.is_ok(),
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "tool answered"
+        );
         reply(outcome, render)
     }
 }

@@ -326,3 +326,86 @@ fn eight_sessions_asking_at_once_lose_no_question() {
     ids.dedup();
     assert_eq!(ids.len(), sessions * each as usize, "every id is unique");
 }
+
+/// Opens `GET /sse` and reads up to the `endpoint` event: the session id.
+fn open_sse(authority: &str) -> (TcpStream, String) {
+    let mut stream = TcpStream::connect(authority).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET /sse HTTP/1.1\r\nHost: {authority}\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .expect("send");
+    let mut seen = String::new();
+    let mut byte = [0u8; 1];
+    while !seen.contains("sessionId=") || !seen.ends_with('\n') {
+        stream
+            .read_exact(&mut byte)
+            .expect("read the endpoint event");
+        seen.push(char::from(byte[0]));
+    }
+    let id = seen
+        .rsplit("sessionId=")
+        .next()
+        .expect("an id")
+        .trim()
+        .to_string();
+    (stream, id)
+}
+
+#[test]
+fn clients_that_stall_or_leave_hold_up_no_one_else() {
+    let kit = example();
+    let server = HttpServer::start(kit.path(), &[]);
+    let authority = server.authority();
+    // Streams nobody reads, and a session initialized and then left
+    // alone, its answers piling up unread.
+    let stalled: Vec<(TcpStream, String)> = (0..40).map(|_| open_sse(authority)).collect();
+    let (_, id) = &stalled[0];
+    let hello = json!({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2024-11-05", "capabilities": {},
+                   "clientInfo": {"name": "stalled", "version": "1"}}
+    });
+    let path = format!("POST /messages?sessionId={id}");
+    assert_eq!(
+        send(authority, &path, &[JSON], &hello.to_string()).status,
+        202
+    );
+    for n in 2..=20 {
+        let ping = json!({"jsonrpc": "2.0", "id": n, "method": "ping"});
+        assert_eq!(
+            send(authority, &path, &[JSON], &ping.to_string()).status,
+            202
+        );
+    }
+    // Someone else is served meanwhile.
+    let session = initialize(authority, &[]);
+    let call = json!({"name": "get_current_task", "arguments": {"feature": "image-upload"}});
+    let reply = rpc(authority, &session, 2, "tools/call", &call);
+    assert_eq!(
+        reply.message()["result"]["isError"],
+        false,
+        "{}",
+        reply.body
+    );
+
+    // A client that left: its session is forgotten, and posting to it says
+    // so.
+    let (stream, gone) = open_sse(authority);
+    drop(stream);
+    let path = format!("POST /messages?sessionId={gone}");
+    let ping = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}).to_string();
+    let mut status = 0;
+    for _ in 0..50 {
+        status = send(authority, &path, &[JSON], &ping).status;
+        if status == 404 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(status, 404, "a closed SSE session is forgotten");
+    drop(stalled);
+}
