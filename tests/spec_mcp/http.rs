@@ -409,3 +409,26 @@ fn clients_that_stall_or_leave_hold_up_no_one_else() {
     assert_eq!(status, 404, "a closed SSE session is forgotten");
     drop(stalled);
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_ends_open_streams_and_the_server_exits_cleanly() {
+    let kit = example();
+    let mut server = HttpServer::start(kit.path(), &[]);
+    let authority = server.authority().to_string();
+    let (_legacy, _) = open_sse(&authority);
+    let session = initialize(&authority, &[]);
+    // A Streamable HTTP session's standing GET stream.
+    let mut standing = TcpStream::connect(&authority).expect("connect");
+    write!(
+        standing,
+        "GET /mcp HTTP/1.1\r\nHost: {authority}\r\nAccept: text/event-stream\r\nMcp-Session-Id: {session}\r\n\r\n"
+    )
+    .expect("send");
+    std::thread::sleep(Duration::from_millis(200));
+    let status = server
+        .terminate(Duration::from_secs(20))
+        .expect("the server ends within 20 s of SIGTERM, open streams and all");
+    assert!(status.success(), "{status}");
+    assert!(server.log().contains("shutting down"), "{}", server.log());
+}

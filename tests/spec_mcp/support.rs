@@ -113,6 +113,22 @@ impl HttpServer {
         self.base.trim_start_matches("http://")
     }
 
+    /// Sends SIGTERM and waits (up to `limit`) for the process to end;
+    /// its exit status, or `None` if it was still running.
+    pub fn terminate(&mut self, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    }
+
     /// What the server logged so far.
     pub fn log(&self) -> String {
         self.log
