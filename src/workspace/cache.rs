@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use super::{Catalogue, Workspace};
+use super::paths::FileState;
+use super::{Catalogue, Located, Workspace};
 use crate::model::{Document, DocumentRole, Feature, Layout};
 
 /// How recent a modification time must be to be trusted as a cache key.
@@ -81,6 +82,43 @@ pub(super) struct Cache {
     /// a watcher asks about.
     touches: HashMap<PathBuf, BTreeSet<String>>,
     listing: Option<Listing>,
+    /// Where each feature asked for by id was found, and its files.
+    resolutions: HashMap<String, Resolution>,
+}
+
+/// Where a feature is and which of its files exist, resolved inside the
+/// root, with the folders whose entries decided it: while none of them
+/// changed, no folder is listed and no path resolved again.
+#[derive(Debug, Clone)]
+pub(super) struct Resolution {
+    pub(super) located: Located,
+    pub(super) files: Vec<(DocumentRole, FileState)>,
+    pub(super) folders: FolderStamps,
+}
+
+/// Whether every folder still has the stamp it had.
+pub(super) fn unchanged(folders: &FolderStamps) -> bool {
+    folders
+        .iter()
+        .all(|(folder, stamp)| modified(folder) == *stamp)
+}
+
+/// Whether any folder's stamp is too recent to trust.
+fn unsettled(folders: &FolderStamps) -> bool {
+    folders.iter().any(|(_, stamp)| racy(*stamp))
+}
+
+/// The stamps of `folders`, each once.
+pub(super) fn stamp_folders(mut folders: Vec<PathBuf>) -> FolderStamps {
+    folders.sort();
+    folders.dedup();
+    folders
+        .into_iter()
+        .map(|folder| {
+            let stamp = modified(&folder);
+            (folder, stamp)
+        })
+        .collect()
 }
 
 /// The feature ids, with the modification times of the folders they were
@@ -183,7 +221,31 @@ impl Cache {
 
     /// Drops what a change at `path` (resolved as the cache holds paths)
     /// may have made stale.
+    /// Where the feature `id` was found, if it was kept.
+    pub(super) fn resolution(&self, id: &str) -> Option<Resolution> {
+        self.resolutions.get(id).cloned()
+    }
+
+    /// Keeps where a feature was found, unless a folder's stamp is too
+    /// recent to trust.
+    pub(super) fn keep_resolution(&mut self, id: &str, resolution: Resolution) {
+        if unsettled(&resolution.folders) {
+            self.resolutions.remove(id);
+        } else {
+            self.resolutions.insert(id.to_string(), resolution);
+        }
+    }
+
     fn invalidate(&mut self, path: &Path) {
+        // A path, or an entry in a folder, that decided where files are.
+        let decided = |folders: &FolderStamps| {
+            folders
+                .iter()
+                .any(|(folder, _)| folder == path || path.parent() == Some(folder.as_path()))
+        };
+        self.resolutions
+            .retain(|_, resolution| !decided(&resolution.folders));
+
         self.documents
             .retain(|(document, _, _), _| document != path);
         if let Some(ids) = self.touches.get(path) {
@@ -265,6 +327,7 @@ mod tests {
     use std::time::{Duration, SystemTime};
 
     use crate::model::Layout;
+    use crate::workspace::WorkspaceError;
     use crate::workspace::fixture::{kit, write};
 
     /// A fixed time long past: stamps from then are trusted, and setting
@@ -290,6 +353,43 @@ mod tests {
         assert_eq!(fs::metadata(path).unwrap().len(), text.len() as u64);
         fs::write(path, text).unwrap();
         settle(path);
+    }
+
+    #[test]
+    fn a_warm_feature_is_found_without_resolving_its_paths_again() {
+        let (_dir, workspace) = kit(&[("specs/a/prd.md", "# Alpha\n")]);
+        settle(workspace.root());
+        workspace.feature("a").unwrap();
+        assert!(workspace.lock().resolution("a").is_some(), "kept");
+        // A file added to the folder is seen: the folder's stamp changed.
+        fs::write(workspace.root().join("specs/a/tasks.md"), "- [ ] T1 Go\n").unwrap();
+        let feature = workspace.feature("a").unwrap();
+        assert_eq!(feature.tasks().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_swapped_for_a_link_out_of_the_root_is_not_followed() {
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("secret.md");
+        fs::write(&secret, "# Secret\n").unwrap();
+        let (_dir, workspace) = kit(&[("specs/a/prd.md", "# Alpha\n")]);
+        settle(workspace.root());
+        assert_eq!(workspace.feature("a").unwrap().title, "Alpha");
+        // The swap keeps the folder's time, so only the file's stamp shows
+        // it: the paths must be resolved again before anything is read.
+        let prd = workspace.root().join("specs/a/prd.md");
+        fs::remove_file(&prd).unwrap();
+        std::os::unix::fs::symlink(&secret, &prd).unwrap();
+        File::open(workspace.root().join("specs/a"))
+            .unwrap()
+            .set_modified(long_ago())
+            .unwrap();
+        let error = workspace.feature("a").unwrap_err();
+        assert!(
+            matches!(error, WorkspaceError::OutsideRoot { .. }),
+            "{error}"
+        );
     }
 
     #[test]

@@ -157,36 +157,35 @@ impl Workspace {
     }
 
     /// Where each of the feature's documents is, in the convention's order.
-    fn feature_files(&self, located: &Located) -> Vec<(DocumentRole, FileState)> {
-        located
-            .convention
-            .documents
-            .iter()
-            .flat_map(|(pattern, role)| {
-                self.paths(&located.dir, pattern)
-                    .into_iter()
-                    .map(|path| (*role, self.file_state(&path)))
-            })
-            .collect()
+    fn feature_files(
+        &self,
+        located: &Located,
+        listed: &mut Vec<PathBuf>,
+    ) -> Vec<(DocumentRole, FileState)> {
+        let mut files = Vec::new();
+        for (pattern, role) in located.convention.documents {
+            for path in self.paths_noting(&located.dir, pattern, listed) {
+                // A file in a subfolder (`contracts/api.md`) is there while
+                // that folder holds it.
+                if let Some(parent) = path.parent() {
+                    listed.push(parent.to_path_buf());
+                }
+                files.push((*role, self.file_state(&path)));
+            }
+        }
+        files
     }
 
     /// Checks a feature id names a feature and returns it, parsed.
     pub fn feature(&self, id: &str) -> Result<Arc<Feature>, WorkspaceError> {
-        let located = self.locate(id)?;
-        let files = self.existing_feature_files(&located)?;
-        let stamps: FileStamps = files
-            .iter()
-            .filter_map(|(_, state)| match state {
-                FileState::Inside(path) => Some((
-                    path.clone(),
-                    fs::metadata(path).ok().map(|metadata| Stamp::of(&metadata)),
-                )),
-                FileState::Missing | FileState::Outside(_) => None,
-            })
-            .collect();
-        if let Some(feature) = self.lock().feature(&located.id, &stamps) {
+        let (located, files) = self.resolve(id, true)?;
+        if let Some(feature) = self.lock().feature(&located.id, &file_stamps(&files)) {
             return Ok(feature);
         }
+        // Something changed: find the files again before reading any, so a
+        // file swapped for a link out of the root is caught, not followed.
+        let (located, files) = self.resolve(id, false)?;
+        let stamps = file_stamps(&files);
         let layout = located.convention.layout;
         let mut outside = Vec::new();
         let mut documents = Vec::new();
@@ -221,13 +220,51 @@ impl Workspace {
         Ok(feature)
     }
 
+    /// Where the feature `id` is and which of its files exist: kept while
+    /// the folders that decided it are unchanged, so a warm call lists no
+    /// folder and resolves no path.
+    fn resolve(
+        &self,
+        id: &str,
+        kept: bool,
+    ) -> Result<(Located, Vec<(DocumentRole, FileState)>), WorkspaceError> {
+        check_id("feature", id)?;
+        if kept
+            && let Some(kept) = self.lock().resolution(id)
+            && cache::unchanged(&kept.folders)
+        {
+            return Ok((kept.located, kept.files));
+        }
+        let located = self.locate(id)?;
+        let mut listed = Vec::new();
+        let files = self.existing_feature_files(&located, &mut listed)?;
+        // What `locate` looked at: each layout's base folder and its folder
+        // of this name (a new one there may make the id ambiguous), and the
+        // feature's own folder with those its patterns listed.
+        let (name, _) = parse::split_qualified(id);
+        for convention in self.conventions() {
+            let base = self.base_dir(convention);
+            listed.push(base.join(name));
+            listed.push(base);
+        }
+        listed.push(located.dir.clone());
+        let resolution = cache::Resolution {
+            located: located.clone(),
+            files: files.clone(),
+            folders: cache::stamp_folders(listed),
+        };
+        self.lock().keep_resolution(id, resolution);
+        Ok((located, files))
+    }
+
     /// The feature's documents, after checking it has at least one
-    /// readable document.
+    /// readable document; the folders listed to find them go in `listed`.
     fn existing_feature_files(
         &self,
         located: &Located,
+        listed: &mut Vec<PathBuf>,
     ) -> Result<Vec<(DocumentRole, FileState)>, WorkspaceError> {
-        let files = self.feature_files(located);
+        let files = self.feature_files(located, listed);
         if files
             .iter()
             .any(|(_, state)| matches!(state, FileState::Inside(_)))
@@ -379,6 +416,20 @@ fn read_document(
             document
         }
     }
+}
+
+/// The stamp of each file of a feature found inside the root.
+fn file_stamps(files: &[(DocumentRole, FileState)]) -> FileStamps {
+    files
+        .iter()
+        .filter_map(|(_, state)| match state {
+            FileState::Inside(path) => Some((
+                path.clone(),
+                fs::metadata(path).ok().map(|metadata| Stamp::of(&metadata)),
+            )),
+            FileState::Missing | FileState::Outside(_) => None,
+        })
+        .collect()
 }
 
 /// Problems found while parsing go to the log once, when a file is (re)read.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use super::{Workspace, WorkspaceError};
 
 /// Where one of a feature's documents is.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) enum FileState {
     Missing,
     /// Present, resolved inside the root.
@@ -70,6 +70,17 @@ impl Workspace {
     /// pattern without `*` names its one path, present or not. Folders
     /// resolving outside the root are not listed.
     pub(super) fn paths(&self, dir: &Path, pattern: &str) -> Vec<PathBuf> {
+        self.paths_noting(dir, pattern, &mut Vec::new())
+    }
+
+    /// As [`Workspace::paths`], noting in `listed` every folder whose
+    /// entries were read: a change to what it holds changes the result.
+    pub(super) fn paths_noting(
+        &self,
+        dir: &Path,
+        pattern: &str,
+        listed: &mut Vec<PathBuf>,
+    ) -> Vec<PathBuf> {
         let mut paths = vec![dir.to_path_buf()];
         let segments: Vec<&str> = pattern.split('/').collect();
         for (position, segment) in segments.iter().enumerate() {
@@ -77,6 +88,7 @@ impl Workspace {
             if let Some(suffix) = segment.strip_prefix('*') {
                 let mut next = Vec::new();
                 for path in &paths {
+                    listed.push(path.clone());
                     // Never list a folder that resolves outside the root.
                     if self.inside(path).is_err() {
                         continue;
