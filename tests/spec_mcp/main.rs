@@ -6,6 +6,7 @@ mod cli;
 mod edit;
 mod fidelity;
 mod http;
+mod interop;
 mod layout_cases;
 mod layouts;
 mod mcp;
