@@ -26,10 +26,11 @@ use crate::workspace::Workspace;
     spec-mcp serve --root . --http 127.0.0.1:8765  # a server many agents connect to\n  \
     SPEC_MCP_TOKEN=$(openssl rand -hex 32) spec-mcp serve --http 0.0.0.0:8765 --allow-host specs.internal")]
 pub struct ServeArgs {
-    /// Serve over HTTP on this address (`127.0.0.1:8765`; port 0 picks a
-    /// free one): Streamable HTTP at `/mcp`, legacy SSE at `/sse`, health
-    /// at `/healthz`. Without it, serve one client over stdio.
-    #[arg(long, value_name = "ADDR")]
+    /// Serve over HTTP on this address (`--http` alone: 127.0.0.1:8765;
+    /// port 0 picks a free one): Streamable HTTP at `/mcp`, legacy SSE at
+    /// `/sse`, health at `/healthz`. Without it, serve one client over
+    /// stdio.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:8765")]
     pub http: Option<SocketAddr>,
     /// Require `Authorization: Bearer <TOKEN>` on every HTTP route but
     /// `/healthz`.
