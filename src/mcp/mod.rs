@@ -3,6 +3,7 @@
 //! The only module that knows rmcp.
 
 pub mod render;
+pub mod schema;
 pub mod server;
 
 pub use server::SpecServer;

@@ -6,14 +6,13 @@
 use std::sync::Arc;
 
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::handler::server::tool::schema_for_output;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use serde::Serialize;
 
-use crate::mcp::render;
+use crate::mcp::{render, schema};
 use crate::note::{Param, Step, Wording};
 use crate::service::answer::{
     AcceptanceCriteria, Asked, Constraints, CurrentTask, DefinitionOfDone, OutOfScope, Pinned,
@@ -94,7 +93,8 @@ impl SpecServer {
     /// Done, each with its `path:line`. Call this before writing code.
     #[tool(
         title = "Get current task",
-        output_schema = schema_for_output::<CurrentTask>(),
+        input_schema = schema::input::<Target>(),
+        output_schema = schema::output::<CurrentTask>(),
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn get_current_task(
@@ -113,7 +113,8 @@ impl SpecServer {
     /// acceptance criteria from the PRD.
     #[tool(
         title = "Get acceptance criteria",
-        output_schema = schema_for_output::<AcceptanceCriteria>(),
+        input_schema = schema::input::<Target>(),
+        output_schema = schema::output::<AcceptanceCriteria>(),
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn get_acceptance_criteria(
@@ -133,7 +134,8 @@ impl SpecServer {
     /// logging, deployment) and the project-wide constraints.
     #[tool(
         title = "Get architecture constraints",
-        output_schema = schema_for_output::<Constraints>(),
+        input_schema = schema::input::<ConstraintsQuery>(),
+        output_schema = schema::output::<Constraints>(),
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn get_architecture_constraints(
@@ -152,7 +154,8 @@ impl SpecServer {
     /// non-goals, and the project-wide exclusions.
     #[tool(
         title = "Get out of scope",
-        output_schema = schema_for_output::<OutOfScope>(),
+        input_schema = schema::input::<Target>(),
+        output_schema = schema::output::<OutOfScope>(),
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn get_out_of_scope(
@@ -170,7 +173,8 @@ impl SpecServer {
     /// The Definition of Done every task must meet before it counts as done.
     #[tool(
         title = "Get Definition of Done",
-        output_schema = schema_for_output::<DefinitionOfDone>(),
+        input_schema = schema::input::<Target>(),
+        output_schema = schema::output::<DefinitionOfDone>(),
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn get_definition_of_done(
@@ -189,7 +193,8 @@ impl SpecServer {
     /// answers people wrote. Check here before asking again.
     #[tool(
         title = "List questions",
-        output_schema = schema_for_output::<Questions>(),
+        input_schema = schema::input::<ListQuestions>(),
+        output_schema = schema::output::<Questions>(),
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn list_questions(
@@ -209,7 +214,8 @@ impl SpecServer {
     /// are more.
     #[tool(
         title = "List tasks",
-        output_schema = schema_for_output::<Tasks>(),
+        input_schema = schema::input::<ListTasks>(),
+        output_schema = schema::output::<Tasks>(),
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn list_tasks(
@@ -228,7 +234,8 @@ impl SpecServer {
     /// sessions are not affected). Later calls that omit `task` use it.
     #[tool(
         title = "Set current task",
-        output_schema = schema_for_output::<Pinned>(),
+        input_schema = schema::input::<SetCurrentTask>(),
+        output_schema = schema::output::<Pinned>(),
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn set_current_task(
@@ -250,7 +257,8 @@ impl SpecServer {
     /// its existing id.
     #[tool(
         title = "Ask a question",
-        output_schema = schema_for_output::<Asked>(),
+        input_schema = schema::input::<AskQuestion>(),
+        output_schema = schema::output::<Asked>(),
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn ask_question(
