@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime};
 
 use super::paths::FileState;
 use super::{Catalogue, Located, Workspace};
-use crate::model::{Document, DocumentRole, Feature, Layout};
+use crate::model::{Document, DocumentRole, Feature, Layout, Project};
 
 /// How recent a modification time must be to be trusted as a cache key.
 /// Within this window a second change may land in the same timestamp tick
@@ -84,6 +84,17 @@ pub(super) struct Cache {
     listing: Option<Listing>,
     /// Where each feature asked for by id was found, and its files.
     resolutions: HashMap<String, Resolution>,
+    /// Each layout's project-wide documents.
+    projects: HashMap<Layout, KeptProject>,
+}
+
+/// A layout's project-wide documents, with the stamps of their files and
+/// of the folders that decided which files they are.
+#[derive(Debug, Clone)]
+pub(super) struct KeptProject {
+    pub(super) project: Project,
+    pub(super) files: FileStamps,
+    pub(super) folders: FolderStamps,
 }
 
 /// Where a feature is and which of its files exist, resolved inside the
@@ -236,6 +247,26 @@ impl Cache {
         }
     }
 
+    /// A layout's project-wide documents, if they were kept.
+    pub(super) fn project(&self, layout: Layout) -> Option<KeptProject> {
+        self.projects.get(&layout).cloned()
+    }
+
+    /// Keeps a layout's project-wide documents, unless a stamp is too
+    /// recent to trust.
+    pub(super) fn keep_project(&mut self, layout: Layout, kept: KeptProject) {
+        let recent = unsettled(&kept.folders)
+            || kept
+                .files
+                .iter()
+                .any(|(_, stamp)| racy(stamp.as_ref().and_then(|stamp| stamp.modified)));
+        if recent {
+            self.projects.remove(&layout);
+        } else {
+            self.projects.insert(layout, kept);
+        }
+    }
+
     fn invalidate(&mut self, path: &Path) {
         // A path, or an entry in a folder, that decided where files are.
         let decided = |folders: &FolderStamps| {
@@ -245,6 +276,9 @@ impl Cache {
         };
         self.resolutions
             .retain(|_, resolution| !decided(&resolution.folders));
+        self.projects.retain(|_, kept| {
+            !decided(&kept.folders) && !kept.files.iter().any(|(file, _)| file == path)
+        });
 
         self.documents
             .retain(|(document, _, _), _| document != path);
@@ -390,6 +424,33 @@ mod tests {
             matches!(error, WorkspaceError::OutsideRoot { .. }),
             "{error}"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_project_file_swapped_for_a_link_out_of_the_root_is_not_followed() {
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("secret.md");
+        fs::write(&secret, "# Secret\n").unwrap();
+        let (_dir, workspace) = kit(&[
+            ("specs/a/prd.md", "# Alpha\n"),
+            ("specs/project.md", "# Project\n"),
+        ]);
+        settle(workspace.root());
+        let first = workspace.project(Layout::Native);
+        assert_eq!(first.documents.len(), 1);
+        assert!(Arc::ptr_eq(
+            &first.documents[0],
+            &workspace.project(Layout::Native).documents[0]
+        ));
+        let project = workspace.root().join("specs/project.md");
+        fs::remove_file(&project).unwrap();
+        std::os::unix::fs::symlink(&secret, &project).unwrap();
+        File::open(workspace.root().join("specs"))
+            .unwrap()
+            .set_modified(long_ago())
+            .unwrap();
+        assert!(workspace.project(Layout::Native).documents.is_empty());
     }
 
     #[test]

@@ -333,23 +333,52 @@ impl Workspace {
         else {
             return Project::default();
         };
+        // Kept while the folders and files are as they were; when a file
+        // changed, its path is resolved again before it is read, so a file
+        // swapped for a link out of the root is not followed.
+        if let Some(kept) = self.lock().project(layout)
+            && cache::unchanged(&kept.folders)
+            && kept.files == restamp(&kept.files)
+        {
+            return kept.project;
+        }
         let base = if convention.project_in_base {
             self.specs_dir.clone()
         } else {
             self.root.clone()
         };
+        let mut listed = vec![base.clone()];
         let mut documents = Vec::new();
+        let mut files = Vec::new();
         for (pattern, role) in convention.project {
-            for path in self.existing_paths(&base, pattern) {
+            let mut paths = self.paths_noting(&base, pattern, &mut listed);
+            paths.retain(|path| fs::symlink_metadata(path).is_ok());
+            for path in paths {
+                if let Some(parent) = path.parent() {
+                    listed.push(parent.to_path_buf());
+                }
                 if let FileState::Inside(resolved) = self.file_state(&path) {
+                    let stamp = fs::metadata(&resolved)
+                        .ok()
+                        .map(|metadata| Stamp::of(&metadata));
                     let document = self.document(&resolved, *role, layout);
+                    files.push((resolved, stamp));
                     if document.front_matter("inclusion") != Some("manual") {
                         documents.push(document);
                     }
                 }
             }
         }
-        Project { documents }
+        let project = Project { documents };
+        self.lock().keep_project(
+            layout,
+            cache::KeptProject {
+                project: project.clone(),
+                files,
+                folders: cache::stamp_folders(listed),
+            },
+        );
+        project
     }
 
     /// Reads and parses one file, from the cache when it has not changed.
@@ -416,6 +445,19 @@ fn read_document(
             document
         }
     }
+}
+
+/// The stamps the files have now.
+fn restamp(files: &FileStamps) -> FileStamps {
+    files
+        .iter()
+        .map(|(path, _)| {
+            (
+                path.clone(),
+                fs::metadata(path).ok().map(|metadata| Stamp::of(&metadata)),
+            )
+        })
+        .collect()
 }
 
 /// The stamp of each file of a feature found inside the root.
