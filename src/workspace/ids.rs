@@ -10,12 +10,20 @@ use super::WorkspaceError;
 
 /// "valid features: a, b" or "there are no features".
 pub fn list_choices(what: &str, known: &[String]) -> String {
-    if known.is_empty() {
-        format!("there are no {what}")
-    } else {
-        format!("valid {what}: {}", known.join(", "))
+    match known.len() {
+        0 => format!("there are no {what}"),
+        count if count > MAX_CHOICES => format!(
+            "valid {what} include {}, and {} more",
+            known[..MAX_CHOICES].join(", "),
+            count - MAX_CHOICES
+        ),
+        _ => format!("valid {what}: {}", known.join(", ")),
     }
 }
+
+/// How many ids an error names: a kit of a thousand features would make
+/// every refusal tens of kilobytes of an agent's context.
+const MAX_CHOICES: usize = 40;
 
 /// Refuses ids that could name a path outside their folder or fool a reader.
 pub fn check_id(what: &'static str, id: &str) -> Result<(), WorkspaceError> {
@@ -149,5 +157,9 @@ mod tests {
         let known = ["a".to_string(), "b".to_string()];
         assert_eq!(list_choices("features", &known), "valid features: a, b");
         assert_eq!(list_choices("tasks", &[]), "there are no tasks");
+        let many: Vec<String> = (1..=45).map(|n| format!("T{n}")).collect();
+        let listed = list_choices("tasks", &many);
+        assert!(listed.starts_with("valid tasks include T1, T2,"), "{listed}");
+        assert!(listed.ends_with("T40, and 5 more"), "{listed}");
     }
 }
