@@ -159,7 +159,10 @@ mod tests {
         assert_eq!(list_choices("tasks", &[]), "there are no tasks");
         let many: Vec<String> = (1..=45).map(|n| format!("T{n}")).collect();
         let listed = list_choices("tasks", &many);
-        assert!(listed.starts_with("valid tasks include T1, T2,"), "{listed}");
+        assert!(
+            listed.starts_with("valid tasks include T1, T2,"),
+            "{listed}"
+        );
         assert!(listed.ends_with("T40, and 5 more"), "{listed}");
     }
 }
