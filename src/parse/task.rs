@@ -404,7 +404,12 @@ fn heading_tasks(sections: &[Section], text: &str, diagnostics: &mut Vec<Diagnos
             .get(position + 1)
             .map_or(section.body_span.end, |next| next.heading_span.start)
             .min(section.body_span.end);
-        let preamble = &text[section.body_span.start..preamble_end];
+        // A lone `\r` ends a heading for the markdown parser but not for
+        // the line arithmetic of spans, so the body may seem to start past
+        // the next heading: then there is no preamble.
+        let preamble = text
+            .get(section.body_span.start..preamble_end)
+            .unwrap_or_default();
         let fields = fields(preamble);
         let status = match fields.status {
             None => TaskStatus::Todo,

@@ -11,6 +11,8 @@ mod layout_cases;
 mod layouts;
 mod mcp;
 mod parse;
+mod properties;
 mod reading;
+mod reliability;
 mod sdk_clients;
 mod support;
