@@ -206,6 +206,7 @@ impl Writer {
         let name = path
             .file_name()
             .map_or_else(|| "spec".into(), |name| name.to_string_lossy());
+        remove_stale_temps(directory, &name);
         let mut temp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
@@ -258,6 +259,35 @@ fn same_file(_file: &File, path: &Path) -> bool {
 
 /// Makes the rename durable. Best effort: not every platform can open a
 /// directory.
+/// Removes temp files of the writer's own shape (`.prd.md.Ab12Cd.tmp`)
+/// left beside `name` by a writer killed mid-write. Only a writer holding
+/// the file's lock makes them, and the caller holds it now, so any found
+/// is stale.
+fn remove_stale_temps(directory: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(directory) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let random = file_name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"));
+        let ours = random.is_some_and(|random| {
+            random.len() == TEMP_RANDOM_CHARS && random.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+        if ours && fs::remove_file(entry.path()).is_ok() {
+            tracing::info!(file = file_name, "removed a temp file a killed writer left");
+        }
+    }
+}
+
+/// How many random characters `tempfile` puts in a name, by default.
+const TEMP_RANDOM_CHARS: usize = 6;
+
 fn sync_directory(directory: &Path) {
     if let Ok(handle) = File::open(directory) {
         let _ = handle.sync_all();
