@@ -257,8 +257,6 @@ fn same_file(_file: &File, path: &Path) -> bool {
     path.exists()
 }
 
-/// Makes the rename durable. Best effort: not every platform can open a
-/// directory.
 /// Removes temp files of the writer's own shape (`.prd.md.Ab12Cd.tmp`)
 /// left beside `name` by a writer killed mid-write. Only a writer holding
 /// the file's lock makes them, and the caller holds it now, so any found
@@ -288,6 +286,8 @@ fn remove_stale_temps(directory: &Path, name: &str) {
 /// How many random characters `tempfile` puts in a name, by default.
 const TEMP_RANDOM_CHARS: usize = 6;
 
+/// Makes the rename durable. Best effort: not every platform can open a
+/// directory.
 fn sync_directory(directory: &Path) {
     if let Ok(handle) = File::open(directory) {
         let _ = handle.sync_all();

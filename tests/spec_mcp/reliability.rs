@@ -2,10 +2,11 @@
 //! editor writing one spec file at once, and a server killed in the middle
 //! of its writes.
 //!
-//! Both drive the real binary. The first checks that no question is lost
+//! All drive the real binary. The first checks that no question is lost
 //! or written twice, that ids stay unique and that every line someone else
 //! wrote survives; the second that a `kill -9` leaves the file as it was
-//! before or after a whole append, and no temp file behind.
+//! before or after a whole append, and nothing but the writer's temp file
+//! beside it; the third that the next writer removes that temp file.
 #![cfg(unix)]
 
 use std::collections::BTreeSet;
@@ -38,7 +39,9 @@ const EDITOR_LINE: &str = "Edited in an editor, save ";
 
 const HTTP_SESSIONS: usize = 8;
 const STDIO_SESSIONS: usize = 2;
-/// Questions each session asks; 64 keeps the test near 15 s on two cores.
+/// Questions each session asks. 64 takes over a minute in a debug build on
+/// two cores (every append parses a file that grows with each question);
+/// 32 takes about 15 s.
 const QUESTIONS_EACH: usize = 32;
 
 #[test]
@@ -217,7 +220,10 @@ impl Drop for Finished {
 /// It holds the writer's advisory lock while it does. A save that takes no
 /// lock is itself a read-modify-write: a question written between its read
 /// and its write is erased by it, whatever the server does, so it would
-/// make this test fail on any writer.
+/// make this test fail on any writer. (An unlocked in-place save paused
+/// between its truncate and its write is worse: the writer reads the empty
+/// file twice alike and renames over it, and the rest of the save goes to
+/// the unlinked file.)
 fn editor_save(spec: &Path, line: &str, in_place: bool) {
     loop {
         let mut file = OpenOptions::new()
