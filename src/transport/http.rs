@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use rmcp::transport::streamable_http_server::session::local::{LocalSessionManager, SessionConfig};
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
@@ -74,6 +75,12 @@ pub async fn serve(kit: Arc<Kit>, options: HttpOptions) -> anyhow::Result<()> {
     );
     eprintln!("spec-mcp: listening on http://{local}/mcp");
     let stop = shutdown.clone();
+    // Each answer goes out in two writes (the head, then the event); with
+    // Nagle's algorithm on, the second waits for the client's delayed ack,
+    // some 40 ms a call.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app.into_make_service())
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
