@@ -42,6 +42,13 @@ fn config() -> ProptestConfig {
             CASES
         },
         failure_persistence: None,
+        // The same cases on every run, so the suite says the same thing
+        // twice; `PROPTEST_RNG_SEED` picks others for a soak.
+        rng_seed: if std::env::var_os("PROPTEST_RNG_SEED").is_some() {
+            default.rng_seed
+        } else {
+            proptest::test_runner::RngSeed::Fixed(0x5eed_5bec)
+        },
         ..default
     }
 }
@@ -1184,6 +1191,8 @@ proptest! {
 
     /// The append leaves every other question and task reading as it did.
     #[test]
+    #[ignore = "finding: appending to \"# Open questions\\n    - [ ] T1 \" (an indented task line) \
+                turns that line into a task the old text did not have"]
     fn appending_keeps_what_the_old_text_says(
         text in document(),
         question in any_question(),
@@ -1238,4 +1247,94 @@ fn the_properties_reach_every_layout_and_mostly_write() {
         assert!(matches!(plan, Ok(Plan::Splice(_))), "{seed:?}: {plan:?}");
         check_append(&target, seed.text, &question).unwrap();
     }
+}
+
+// ---------------------------------------------------------------------------
+// What the properties found, each as a fixed case. They fail today, so they
+// are ignored; each names the behaviour it expects.
+
+fn native(file: &str, role: DocumentRole) -> Target {
+    Target {
+        layout: Layout::Native,
+        path: format!("specs/upload/{file}"),
+        role,
+        feature: true,
+    }
+}
+
+fn ask(text: &str) -> NewQuestion {
+    NewQuestion {
+        text: text.to_string(),
+        asked_by: "claude-code".to_string(),
+        date: "2026-11-24".to_string(),
+        ..NewQuestion::default()
+    }
+}
+
+/// A heading ends at a lone CR (CommonMark's third line ending), but its
+/// span runs on to the next `\n`, past the next heading, so the preamble
+/// of task `1` is sliced as `text[32..14]`: a panic at
+/// src/parse/task.rs:407 instead of a model.
+#[test]
+#[ignore = "finding: panics with `begin > end (32 > 14)` in parse::task::heading_tasks"]
+fn a_lone_carriage_return_after_a_task_heading_does_not_panic() {
+    let tasks = native("tasks.md", DocumentRole::Tasks);
+    for text in [
+        "## 1. Storage\r### Open questions",
+        "# Tasks\r\r## T1: Storage bucket\rStatus: done\r\r## T2: Endpoints\rStatus: in progress\r",
+    ] {
+        check_parse(&tasks, text).unwrap();
+    }
+}
+
+/// An empty `Open questions` section followed by indented text (a tab or
+/// four spaces: an indented code block to the reader) gets the question
+/// right under the heading, and the old indented lines then continue the
+/// new list item: an example checklist in a code block becomes task T9,
+/// nested in the question. The writer's own check counts questions and
+/// headings only, so it lets this through.
+#[test]
+#[ignore = "finding: the old indented block becomes part of the new question"]
+fn indented_text_under_an_empty_open_questions_section_stays_out_of_the_question() {
+    let tasks = native("tasks.md", DocumentRole::Tasks);
+    let prd = native("prd.md", DocumentRole::Prd);
+    let example = "# Tasks\n\n- [ ] T1 Build it\n\n## Open questions\n\n    - [ ] T9 an indented example, a code block\n";
+    check_append_keeps_meaning(&tasks, example, &ask("Which region?")).unwrap();
+    check_append(&tasks, example, &ask("Which region?")).unwrap();
+    check_append_keeps_meaning(&tasks, "# Open questions\n    - [ ] T1", &ask("# heading"))
+        .unwrap();
+    check_append(&prd, "# Open questions\n\t- ", &ask("# heading")).unwrap();
+}
+
+/// The writer takes a section's last item from `Section.items`, from which
+/// items holding an unfilled placeholder were dropped; so the question goes
+/// before such items (SPEC_FORMAT.md §6 says after the last direct item),
+/// or right under the heading when the section holds nothing else, where
+/// oddly indented old items may then read differently.
+#[test]
+#[ignore = "finding: the question goes before items dropped as placeholders"]
+fn items_dropped_as_placeholders_still_count_as_the_sections_last() {
+    let before =
+        "## Open questions\n\n- Which currency?\n- Is [PROJECT_NAME] the brand?\n\n## Risks\n";
+    let Ok(Plan::Splice(splice)) = plan_append_in(
+        Layout::Native,
+        "specs/upload/prd.md",
+        DocumentRole::Prd,
+        before,
+        &[],
+        &ask("Which region?"),
+    ) else {
+        panic!("the append was refused");
+    };
+    assert_eq!(
+        splice.new_text,
+        "## Open questions\n\n- Which currency?\n- Is [PROJECT_NAME] the brand?\n\
+         - [ ] Q-1 (2026-11-24, asked by claude-code): Which region?\n\n## Risks\n"
+    );
+    check_append_keeps_meaning(
+        &native("prd.md", DocumentRole::Prd),
+        "# Open questions\n   - [FEATURE NAME]\n\t- Q-3 ",
+        &ask("# heading"),
+    )
+    .unwrap();
 }
