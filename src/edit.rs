@@ -19,9 +19,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fs4::fs_std::FileExt;
 
-use crate::model::{Document, DocumentRole, Layout, Question, SectionKind};
+use crate::model::{Document, DocumentRole, Item, Layout, Question, SectionKind};
 use crate::parse;
-use crate::parse::markdown::{Block, line_end, line_start, outline};
+use crate::parse::markdown::{Block, Outline, all_items, line_end, line_start, outline};
 use crate::workspace::{Primary, Unreadable, Workspace, WorkspaceError, is_invisible, read_text};
 
 /// Longest question or context kept, in characters.
@@ -342,6 +342,14 @@ pub fn plan_append_in(
     if body.is_empty() {
         return Err(EditError::EmptyQuestion);
     }
+    if has_lone_carriage_return(text) {
+        // Markdown ends a line there, but line numbers, spans and this
+        // splice count `\n`s: the new line could land in another section.
+        return Err(EditError::Unreadable {
+            path: relative.to_string(),
+            reason: "it ends lines with a lone carriage return; save it with LF or CRLF line endings",
+        });
+    }
     let document = parse::document_in(layout, Arc::from(relative), role, text);
     let wanted = normalize(&body);
     if let Some(existing) = others
@@ -431,8 +439,9 @@ fn insertion_point(
     text: &str,
     eol: &str,
 ) -> (usize, String, String, String, char) {
+    let outline = outline(&Arc::from(""), text);
     let section = document.sections_of(SectionKind::OpenQuestions).next();
-    let marker = list_marker(text, section.map(|section| &section.body_span));
+    let marker = list_marker(&outline, text, section.map(|section| &section.body_span));
     let Some(section) = section else {
         // No section: create one at the end, at the level the document's
         // sections use.
@@ -459,12 +468,11 @@ fn insertion_point(
         before.push_str(eol);
         return (text.len(), before, String::new(), String::new(), marker);
     };
-    if let Some(last) = section.items.last() {
-        let end = text[..last.span.end]
-            .trim_end()
-            .len()
-            .max(last.span.start + 1);
-        let at = line_end(text, end - 1);
+    let (items, direct_end) = direct_content(&outline, text, &section.heading_span);
+    // Every item counts here, the empty ones and those the reader drops as
+    // unfilled placeholders: the new one goes after the last of them.
+    if let Some(last) = items.last() {
+        let at = line_end(text, last_char(text, last.span.clone()));
         let indent: String = text[line_start(text, last.span.start)..last.span.start]
             .chars()
             .take_while(|c| *c == ' ' || *c == '\t')
@@ -483,6 +491,19 @@ fn insertion_point(
         }
         return (at, before, String::new(), indent, marker);
     }
+    let body = section.heading_span.end.min(direct_end)..direct_end;
+    if !text[body.clone()].trim().is_empty() {
+        // No item, but something else (an indented or fenced code block, a
+        // table, HTML): the list goes after it, apart, so that nothing of
+        // it reads as the new item's continuation.
+        let at = line_end(text, last_char(text, body));
+        let mut before = String::new();
+        if at == text.len() && !text.ends_with('\n') {
+            before.push_str(eol);
+        }
+        before.push_str(eol);
+        return (at, before, String::new(), String::new(), marker);
+    }
     // An empty section: the list goes right under the heading.
     let at = section.heading_span.end;
     let mut before = String::new();
@@ -499,9 +520,51 @@ fn insertion_point(
     (at, before, after, String::new(), marker)
 }
 
+/// A `\r` not followed by `\n`: the line ending of classic Mac OS.
+fn has_lone_carriage_return(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).any(|at| bytes[at] == b'\r' && bytes.get(at + 1) != Some(&b'\n'))
+}
+
+/// The items directly under the heading at `heading`, empty ones included,
+/// and where its direct content ends (the next heading of any level).
+fn direct_content(
+    outline: &Outline,
+    text: &str,
+    heading: &std::ops::Range<usize>,
+) -> (Vec<Item>, usize) {
+    let headings = || {
+        outline
+            .blocks
+            .iter()
+            .enumerate()
+            .filter_map(|(index, block)| match block {
+                Block::Heading { span, .. } => Some((index, span)),
+                _ => None,
+            })
+    };
+    let Some(index) = headings().find_map(|(index, span)| (span == heading).then_some(index))
+    else {
+        return (Vec::new(), heading.end);
+    };
+    let next = headings().find(|(next, _)| *next > index);
+    let blocks_end = next.map_or(outline.blocks.len(), |(next, _)| next);
+    let text_end = next.map_or(text.len(), |(_, span)| span.start);
+    (all_items(outline, index + 1..blocks_end), text_end)
+}
+
+/// Start of the last non-whitespace character in `text[range]`, or of the
+/// range when it holds none: a place on the range's last written line.
+fn last_char(text: &str, range: std::ops::Range<usize>) -> usize {
+    text[range.clone()]
+        .trim_end()
+        .char_indices()
+        .next_back()
+        .map_or(range.start, |(offset, _)| range.start + offset)
+}
+
 /// The bullet character the section (or else the document) already uses.
-fn list_marker(text: &str, section: Option<&std::ops::Range<usize>>) -> char {
-    let outline = outline(&Arc::from(""), text);
+fn list_marker(outline: &Outline, text: &str, section: Option<&std::ops::Range<usize>>) -> char {
     let bullets = outline.blocks.iter().filter_map(|block| match block {
         Block::ListItem(item) => {
             let first = text[item.span.start..].chars().next()?;

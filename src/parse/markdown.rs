@@ -374,8 +374,16 @@ pub fn sections(outline: &Outline, text_len: usize) -> Vec<Section> {
 }
 
 /// Top-level list items and paragraphs among `blocks[range]`, nested items
-/// folded into their parent's details.
+/// folded into their parent's details; items with no text dropped.
 pub fn items(outline: &Outline, range: Range<usize>) -> Vec<Item> {
+    let mut result = all_items(outline, range);
+    result.retain(|item| !item.text.is_empty() || !item.details.is_empty());
+    result
+}
+
+/// As [`items`], but keeping the empty ones: what the writer needs to find
+/// where a section's list really ends.
+pub fn all_items(outline: &Outline, range: Range<usize>) -> Vec<Item> {
     let mut result: Vec<Item> = Vec::new();
     let mut top_depth = usize::MAX;
     for block in &outline.blocks[range] {
@@ -407,7 +415,6 @@ pub fn items(outline: &Outline, range: Range<usize>) -> Vec<Item> {
             Block::Heading { .. } => {}
         }
     }
-    result.retain(|item| !item.text.is_empty() || !item.details.is_empty());
     result
 }
 

@@ -10,9 +10,10 @@
 //!
 //! The input is markdown-ish text (headings, list items, checkboxes, task
 //! and question ids, the labels the layouts read, code fences, tables,
-//! front matter, multibyte and combining characters, CRLF), real documents
-//! with such lines spliced in, and arbitrary strings. Failures are not
-//! persisted to files: a case proptest finds becomes a named test here.
+//! front matter, multibyte and combining characters, CRLF and lone CR), real
+//! documents with such lines spliced in, and arbitrary strings. Failures are
+//! not persisted to files: a case proptest finds becomes a named test at the
+//! end of this file, ignored while it still fails.
 
 use std::ops::Range;
 use std::sync::{Arc, LazyLock};
@@ -412,8 +413,8 @@ fn endings() -> impl Strategy<Value = Endings> {
     ]
 }
 
-/// Joins lines, each with the ending `endings` and its own pick (for a
-/// mix) choose.
+/// Joins lines with the endings `endings` names; in a mix, each line's
+/// pick chooses its own.
 fn join_lines(lines: &[(String, u8)], endings: Endings, final_newline: bool) -> String {
     let mut text = String::new();
     for (index, (line, pick)) in lines.iter().enumerate() {
@@ -1014,6 +1015,20 @@ fn check_splice(
         prop_assert!(new_sections[0].level >= 2);
     }
 
+    // It sits in the first open-questions section (SPEC_FORMAT.md §6),
+    // the one it added if there was none: that is the last heading before it.
+    let under = after
+        .sections
+        .iter()
+        .rfind(|section| section.heading_span.start <= added.span.start);
+    let first_open = after.sections_of(SectionKind::OpenQuestions).next();
+    prop_assert_eq!(
+        under.map(|section| section.heading_span.start),
+        first_open.map(|section| section.heading_span.start),
+        "the new question sits under {:?}, not the first open questions section",
+        under.map(|section| &section.title)
+    );
+
     // The question's own text adds no structure: the inserted text holds
     // the heading (if any), the question's list item and the context's,
     // and no other block; each on one line.
@@ -1158,8 +1173,6 @@ proptest! {
     /// keeps every old byte, adds exactly one question and no structure
     /// made of the question's text.
     #[test]
-    #[ignore = "finding: with two Open questions sections and an empty tab-indented task item \
-                (\"# Open questions\\n\\t- [-] \\n# Open questions\") the inserted text holds two list items"]
     fn appending_keeps_every_byte_and_adds_one_question(
         text in document(),
         question in any_question(),
@@ -1191,8 +1204,6 @@ proptest! {
 
     /// The append leaves every other question and task reading as it did.
     #[test]
-    #[ignore = "finding: appending to \"# Open questions\\n    - [ ] T1 \" (an indented task line) \
-                turns that line into a task the old text did not have"]
     fn appending_keeps_what_the_old_text_says(
         text in document(),
         question in any_question(),
@@ -1250,8 +1261,8 @@ fn the_properties_reach_every_layout_and_mostly_write() {
 }
 
 // ---------------------------------------------------------------------------
-// What the properties found, each as a fixed case. They fail today, so they
-// are ignored; each names the behaviour it expects.
+// What the properties found, each as a fixed case, named by the behaviour
+// it expects; each failed before the writer was fixed.
 
 fn native(file: &str, role: DocumentRole) -> Target {
     Target {
@@ -1286,14 +1297,12 @@ fn a_lone_carriage_return_after_a_task_heading_does_not_panic() {
     }
 }
 
-/// An empty `Open questions` section followed by indented text (a tab or
-/// four spaces: an indented code block to the reader) gets the question
-/// right under the heading, and the old indented lines then continue the
-/// new list item: an example checklist in a code block becomes task T9,
-/// nested in the question. The writer's own check counts questions and
-/// headings only, so it lets this through.
+/// An `Open questions` section holding only indented text (a tab or four
+/// spaces: an indented code block to the reader) once got the question
+/// right under the heading, and the old indented lines then continued the
+/// new list item: an example checklist in a code block became task T9,
+/// nested in the question. The question now goes after such content.
 #[test]
-#[ignore = "finding: the old indented block becomes part of the new question"]
 fn indented_text_under_an_empty_open_questions_section_stays_out_of_the_question() {
     let tasks = native("tasks.md", DocumentRole::Tasks);
     let prd = native("prd.md", DocumentRole::Prd);
@@ -1305,13 +1314,12 @@ fn indented_text_under_an_empty_open_questions_section_stays_out_of_the_question
     check_append(&prd, "# Open questions\n\t- ", &ask("# heading")).unwrap();
 }
 
-/// The writer takes a section's last item from `Section.items`, from which
-/// items holding an unfilled placeholder were dropped; so the question goes
-/// before such items (`SPEC_FORMAT.md` §6 says after the last direct item),
-/// or right under the heading when the section holds nothing else, where
-/// oddly indented old items may then read differently.
+/// The writer once took a section's last item from `Section.items`, from
+/// which items holding an unfilled placeholder (or no text) are dropped; so
+/// the question went before such items (`SPEC_FORMAT.md` §6 says after the
+/// last direct item), or right under the heading when the section held
+/// nothing else, where oddly indented old items then read differently.
 #[test]
-#[ignore = "finding: the question goes before items dropped as placeholders"]
 fn items_dropped_as_placeholders_still_count_as_the_sections_last() {
     let before =
         "## Open questions\n\n- Which currency?\n- Is [PROJECT_NAME] the brand?\n\n## Risks\n";
@@ -1336,4 +1344,79 @@ fn items_dropped_as_placeholders_still_count_as_the_sections_last() {
         &ask("# heading"),
     )
     .unwrap();
+}
+
+/// The writer once found the end of the section's last item with
+/// `line_end(text, end - 1)`; when the item ended in a multibyte character,
+/// `end - 1` was inside it, `line_end` found no line there and answered the
+/// end of the file, so the question was appended under whatever section
+/// came last (here `Risks`), and the writer's check let it through.
+#[test]
+fn a_last_item_ending_in_a_multibyte_character_keeps_the_question_in_its_section() {
+    let before = "# PRD\n\n## Open questions\n\n- 配送地域はどこですか\n\n## Risks\n\n- Costs.\n";
+    let Ok(Plan::Splice(splice)) = plan_append_in(
+        Layout::Native,
+        "specs/upload/prd.md",
+        DocumentRole::Prd,
+        before,
+        &[],
+        &ask("Which region?"),
+    ) else {
+        panic!("the append was refused");
+    };
+    assert_eq!(
+        splice.new_text,
+        "# PRD\n\n## Open questions\n\n- 配送地域はどこですか\n\
+         - [ ] Q-1 (2026-11-24, asked by claude-code): Which region?\n\n## Risks\n\n- Costs.\n"
+    );
+    check_append(
+        &native("prd.md", DocumentRole::Prd),
+        "# Open questions\nupload café\n# Open questions",
+        &ask("# heading"),
+    )
+    .unwrap();
+}
+
+/// With lone-CR line endings a heading's span runs to the next `\n` (here
+/// the end of the file), so an empty `Open questions` section seemed to end
+/// where the file does and the question was appended under `Risks`. Such a
+/// file is now refused, with what to do about it.
+#[test]
+fn lone_cr_line_endings_are_refused_with_what_to_do() {
+    let text = "# PRD\r\r## Open questions\r\r## Risks\r\r- Costs.\r";
+    let plan = plan_append_in(
+        Layout::Native,
+        "specs/upload/prd.md",
+        DocumentRole::Prd,
+        text,
+        &[],
+        &ask("Which region?"),
+    );
+    let Err(error) = plan else {
+        panic!("a lone-CR file was written: {plan:?}");
+    };
+    assert_eq!(
+        error.to_string(),
+        "refusing to write to specs/upload/prd.md: it ends lines with a lone carriage return; \
+         save it with LF or CRLF line endings"
+    );
+    // CRLF is not a lone CR.
+    let crlf = text.replace('\r', "\r\n");
+    check_append(
+        &native("prd.md", DocumentRole::Prd),
+        &crlf,
+        &ask("Which region?"),
+    )
+    .unwrap();
+    assert!(matches!(
+        plan_append_in(
+            Layout::Native,
+            "specs/upload/prd.md",
+            DocumentRole::Prd,
+            &crlf,
+            &[],
+            &ask("Which region?"),
+        ),
+        Ok(Plan::Splice(_))
+    ));
 }
