@@ -262,8 +262,14 @@ fn editor_save(spec: &Path, line: &str, in_place: bool) {
     }
 }
 
-/// Kills of a stdio server in the middle of its appends.
-const KILLS: u64 = 150;
+/// Kills of a stdio server in the middle of its appends;
+/// `SPEC_MCP_KILLS` sets another number, for a longer run.
+fn kills() -> u64 {
+    std::env::var("SPEC_MCP_KILLS")
+        .ok()
+        .and_then(|kills| kills.parse().ok())
+        .unwrap_or(150)
+}
 
 const EXAMPLE_SPEC: &str = "image-upload/prd.md";
 
@@ -273,7 +279,8 @@ fn a_server_killed_mid_write_leaves_the_file_before_or_after_a_whole_append() {
     let original = fs::read_to_string(kit.path().join(EXAMPLE_SPEC)).expect("read the spec");
     let mut files = files_under(kit.path());
     let mut wrote = 0;
-    for kill in 0..KILLS {
+    let kills = kills();
+    for kill in 0..kills {
         let outcome = kill_and_check(kit.path(), &original, kill);
         wrote += u64::from(outcome.written > 0);
         // A kill may leave the writer's own temp file (the next writer
@@ -285,8 +292,8 @@ fn a_server_killed_mid_write_leaves_the_file_before_or_after_a_whole_append() {
         files = now;
     }
     assert!(
-        wrote > KILLS / 4,
-        "only {wrote} of {KILLS} servers wrote before they were killed: the delays are too short"
+        wrote > kills / 4,
+        "only {wrote} of {kills} servers wrote before they were killed: the delays are too short"
     );
 }
 
@@ -295,7 +302,7 @@ fn a_temp_file_a_kill_leaves_is_removed_by_the_next_server() {
     let kit = temp_copy(&repo().join("specs-example"));
     let original = fs::read_to_string(kit.path().join(EXAMPLE_SPEC)).expect("read the spec");
     let files = files_under(kit.path());
-    let left = (0..KILLS)
+    let left = (0..kills())
         .find_map(|kill| {
             kill_and_check(kit.path(), &original, kill);
             let left: Vec<PathBuf> = files_under(kit.path())
