@@ -6,13 +6,14 @@
 //! file lock, so separate server processes serialise too) the file is read,
 //! the new line spliced in, the result re-parsed and verified (every other
 //! byte unchanged, exactly one more question), written to a temp file in the
-//! same directory, fsynced and renamed over the original. If someone else
-//! changed the file in the meantime, the whole step is retried.
+//! same directory, fsynced and swapped in for the original (see
+//! `install`). If someone else changed the file in the meantime, the
+//! whole step is retried.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs::{self, File};
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -153,8 +154,7 @@ impl Writer {
         Err(EditError::KeptChanging { path: relative })
     }
 
-    /// One locked read-splice-verify-rename. `None` means the file changed
-    /// underneath and the caller should retry.
+    /// One locked read-splice-verify-install.
     fn attempt(
         path: &Path,
         relative: &str,
@@ -175,14 +175,28 @@ impl Writer {
         }
         // The same limits the reader applies: never write to a file no
         // answer can show.
-        let len = file.metadata().map_err(io_error)?.len();
-        let read = || {
-            let mut bytes = Vec::new();
-            file.read_to_end(&mut bytes).map(|_| bytes)
-        };
+        let metadata = file.metadata().map_err(io_error)?;
+        let len = metadata.len();
         let refuse = |reason| EditError::Unreadable {
             path: relative.to_string(),
             reason,
+        };
+        // An editor saving in place (truncate, then write) without the
+        // lock may be between the two, and its write would go to the file
+        // our rename unlinks: an empty file is never the base of a write.
+        // One that changed a moment ago is read again, as the save is
+        // likely done by then.
+        if len == 0 {
+            if changed_within(&metadata, SAVE_IN_PROGRESS) {
+                return Ok(Attempt::ChangedUnderneath);
+            }
+            return Err(refuse(
+                "it is empty (an editor may be saving it; if it is empty on purpose, give it a title line such as `# Overview` first)",
+            ));
+        }
+        let read = || {
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).map(|_| bytes)
         };
         let text = read_text(len, read).map_err(|refusal| match refusal {
             Unreadable::TooLarge(_) => refuse("it is over the size limit"),
@@ -220,11 +234,10 @@ impl Writer {
         temp.as_file().sync_all().map_err(io_error)?;
 
         // Someone who does not take the lock (a person in an editor) may
-        // have saved since we read: never rename over their bytes.
-        if fs::read(path).map_err(io_error)? != text.as_bytes() || !same_file(&file, path) {
+        // have saved since we read: never put our file over their bytes.
+        if !install(&mut file, text.as_bytes(), temp, path).map_err(io_error)? {
             return Ok(Attempt::ChangedUnderneath);
         }
-        temp.persist(path).map_err(|error| io_error(error.error))?;
         sync_directory(directory);
         Ok(Attempt::Done(Appended {
             id: splice.id,
@@ -241,6 +254,65 @@ impl Writer {
             .or_default()
             .clone()
     }
+}
+
+/// How long after its last change an empty file may still be in the middle
+/// of a save.
+const SAVE_IN_PROGRESS: Duration = Duration::from_millis(50);
+
+fn changed_within(metadata: &fs::Metadata, window: Duration) -> bool {
+    metadata.modified().is_ok_and(|modified| {
+        SystemTime::now()
+            .duration_since(modified)
+            .is_ok_and(|age| age < window)
+    })
+}
+
+/// Puts `temp` at `path` if `path` still holds the file `file` has open,
+/// with the bytes `read`; true when it did. On Linux the two names are
+/// swapped in one step (`renameat2` with `RENAME_EXCHANGE`) and what was
+/// swapped out is checked, and swapped back if it is not what was read, so
+/// a save that lands between the check and the swap is never lost. Where
+/// the file system cannot swap, the check is made just before a rename.
+/// Either way `temp` is left holding what is not wanted, for the caller to
+/// remove.
+fn install(
+    file: &mut File,
+    read: &[u8],
+    temp: tempfile::NamedTempFile,
+    path: &Path,
+) -> io::Result<bool> {
+    let unchanged = |file: &mut File, at: &Path| -> io::Result<bool> {
+        if !same_file(file, at) {
+            return Ok(false);
+        }
+        file.seek(SeekFrom::Start(0))?;
+        let mut now = Vec::with_capacity(read.len());
+        file.read_to_end(&mut now)?;
+        Ok(now == read)
+    };
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, temp.path(), CWD, path, RenameFlags::EXCHANGE) {
+            Ok(()) => {
+                if unchanged(file, temp.path())? {
+                    return Ok(true);
+                }
+                renameat_with(CWD, temp.path(), CWD, path, RenameFlags::EXCHANGE)?;
+                return Ok(false);
+            }
+            // Not every file system can swap (some network and FUSE ones).
+            Err(error)
+                if error == rustix::io::Errno::INVAL || error == rustix::io::Errno::NOSYS => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    if !unchanged(file, path)? {
+        return Ok(false);
+    }
+    temp.persist(path).map_err(|error| error.error)?;
+    Ok(true)
 }
 
 #[cfg(unix)]
@@ -815,5 +887,94 @@ mod tests {
             Some(crate::workspace::MAX_FILE_BYTES + 1),
             "refusing to write to specs/a/prd.md: it is over the size limit",
         );
+    }
+
+    /// A spec file opened and read, and a temp file beside it holding the
+    /// new text, as the writer has them just before it installs.
+    fn ready(directory: &Path) -> (PathBuf, File, tempfile::NamedTempFile) {
+        let path = directory.join("prd.md");
+        fs::write(&path, "# A\n").unwrap();
+        let mut file = File::open(&path).unwrap();
+        let mut read = String::new();
+        file.read_to_string(&mut read).unwrap();
+        let mut temp = tempfile::NamedTempFile::new_in(directory).unwrap();
+        temp.write_all(b"# A\n- [ ] Q-1 (x): y\n").unwrap();
+        (path, file, temp)
+    }
+
+    fn names(directory: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(directory)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn install_puts_the_new_text_in_place_of_an_unchanged_file() {
+        let directory = tempfile::tempdir().unwrap();
+        let (path, mut file, temp) = ready(directory.path());
+        assert!(install(&mut file, b"# A\n", temp, &path).unwrap());
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "# A\n- [ ] Q-1 (x): y\n"
+        );
+        assert_eq!(names(directory.path()), ["prd.md"]);
+    }
+
+    #[test]
+    fn install_keeps_a_save_made_by_rename_since_the_read() {
+        let directory = tempfile::tempdir().unwrap();
+        let (path, mut file, temp) = ready(directory.path());
+        let saved = directory.path().join("saved");
+        fs::write(&saved, "# A, saved\n").unwrap();
+        fs::rename(&saved, &path).unwrap();
+        assert!(!install(&mut file, b"# A\n", temp, &path).unwrap());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "# A, saved\n");
+        assert_eq!(names(directory.path()), ["prd.md"]);
+    }
+
+    #[test]
+    fn install_keeps_a_save_made_in_place_since_the_read() {
+        let directory = tempfile::tempdir().unwrap();
+        let (path, mut file, temp) = ready(directory.path());
+        fs::write(&path, "# B\n").unwrap();
+        assert!(!install(&mut file, b"# A\n", temp, &path).unwrap());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "# B\n");
+        assert_eq!(names(directory.path()), ["prd.md"]);
+    }
+
+    #[test]
+    fn an_empty_file_is_never_written_to() {
+        let directory = tempfile::tempdir().unwrap();
+        let feature = directory.path().join("specs").join("a");
+        fs::create_dir_all(&feature).unwrap();
+        let prd = feature.join("prd.md");
+        fs::write(&prd, "").unwrap();
+        // Older than the moment a save in progress is waited for.
+        let old = SystemTime::now() - Duration::from_secs(60);
+        File::options()
+            .write(true)
+            .open(&prd)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let workspace = Workspace::open(directory.path()).unwrap();
+        let question = NewQuestion {
+            text: "Which formats?".into(),
+            date: "2026-11-24".into(),
+            ..NewQuestion::default()
+        };
+        let error = Writer::new(false)
+            .append_question(&workspace, "a", &question)
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("refusing to write to specs/a/prd.md: it is empty"),
+            "{error}"
+        );
+        assert_eq!(fs::read(&prd).unwrap(), b"");
     }
 }

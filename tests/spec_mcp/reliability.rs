@@ -221,9 +221,10 @@ impl Drop for Finished {
 /// lock is itself a read-modify-write: a question written between its read
 /// and its write is erased by it, whatever the server does, so it would
 /// make this test fail on any writer. (An unlocked in-place save paused
-/// between its truncate and its write is worse: the writer reads the empty
-/// file twice alike and renames over it, and the rest of the save goes to
-/// the unlinked file.)
+/// between its truncate and its write is worse: a writer would splice into
+/// the file it reads as empty, and the rest of the save would go to the file
+/// its rename unlinks. The two tests after this function show that the
+/// writer waits, or refuses, instead.)
 fn editor_save(spec: &Path, line: &str, in_place: bool) {
     loop {
         let mut file = OpenOptions::new()
@@ -260,6 +261,85 @@ fn editor_save(spec: &Path, line: &str, in_place: bool) {
         }
         return;
     }
+}
+
+/// An editor that takes no lock truncates the spec, pauses for `pause`,
+/// then writes it back with a line added, while a question is asked just
+/// after the truncate. Returns the question's answer and what the editor
+/// saved.
+fn ask_during_an_unlocked_save(root: &Path, pause: Duration) -> (Value, String) {
+    let spec = root.join(EXAMPLE_SPEC);
+    let original = fs::read_to_string(&spec).expect("read the spec");
+    let saved = original.replacen('\n', "\nEdited in an editor.\n", 1);
+    let mut server = StdioServer::start(root, "unlocked-editor");
+    let mut client = server.client.take().expect("the client");
+    // The kit is read before the save starts, as it would be by an agent
+    // already at work.
+    client
+        .call(
+            "tools/call",
+            &json!({"name": "list_questions", "arguments": {"feature": "image-upload"}}),
+        )
+        .expect("list_questions answers");
+    let mut file = OpenOptions::new()
+        .write(true)
+        .open(&spec)
+        .expect("open the spec");
+    file.set_len(0).expect("truncate");
+    let asked = std::thread::spawn(move || {
+        let arguments =
+            json!({"feature": "image-upload", "question": "Which regions hold the uploads?"});
+        client
+            .call(
+                "tools/call",
+                &json!({"name": "ask_question", "arguments": arguments}),
+            )
+            .expect("ask_question answers")
+    });
+    std::thread::sleep(pause);
+    file.write_all(saved.as_bytes()).expect("write in place");
+    drop(file);
+    (asked.join().expect("the asking thread"), saved)
+}
+
+#[test]
+fn an_unlocked_save_in_place_that_pauses_briefly_keeps_its_bytes_and_the_question() {
+    let kit = temp_copy(&repo().join("specs-example"));
+    let (answer, saved) = ask_during_an_unlocked_save(kit.path(), Duration::from_millis(20));
+    assert_ne!(
+        answer["isError"],
+        json!(true),
+        "the question was refused: {answer}"
+    );
+    let written = fs::read_to_string(kit.path().join(EXAMPLE_SPEC)).expect("read the spec");
+    let line = written
+        .split_inclusive('\n')
+        .find(|line| line.contains("Which regions hold the uploads?"))
+        .expect("the question is written");
+    assert!(line.starts_with("- [ ] Q-"), "not a question: {line:?}");
+    assert_eq!(
+        written.replacen(line, "", 1),
+        saved,
+        "the editor's save is not kept byte for byte around the question"
+    );
+}
+
+#[test]
+fn an_unlocked_save_in_place_that_pauses_long_is_not_written_over() {
+    let kit = temp_copy(&repo().join("specs-example"));
+    let (answer, saved) = ask_during_an_unlocked_save(kit.path(), Duration::from_millis(400));
+    assert_eq!(
+        answer["isError"],
+        json!(true),
+        "a question was written into an emptied file: {answer}"
+    );
+    let message = answer["content"][0]["text"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("image-upload/prd.md") && message.contains("it is empty"),
+        "the refusal does not say what happened: {message}"
+    );
+    let written = fs::read_to_string(kit.path().join(EXAMPLE_SPEC)).expect("read the spec");
+    assert_eq!(written, saved, "the editor's save was lost");
 }
 
 /// Kills of a stdio server in the middle of its appends;
