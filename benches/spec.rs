@@ -9,37 +9,14 @@ use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use spec_mcp::edit::{NewQuestion, Writer};
+use spec_mcp::mcp::Tools;
 use spec_mcp::model::{DocumentRole, Layout};
-use spec_mcp::note::{Param, Step, Wording};
-use spec_mcp::service::params::{ConstraintsQuery, ListTasks, Target};
+use spec_mcp::service::params::{ConstraintsQuery, CurrentTaskQuery, ListTasks, Target};
 use spec_mcp::service::{self, Defaults, Kit, Session};
 use spec_mcp::workspace::Workspace;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Names steps as the MCP front end does; the wording costs the same.
-struct Tools;
-
-impl Wording for Tools {
-    fn step(&self, step: Step) -> &'static str {
-        match step {
-            Step::Criteria => "get_acceptance_criteria",
-            Step::Constraints => "get_architecture_constraints",
-            Step::ListTasks => "list_tasks",
-            Step::PinTask => "set_current_task",
-        }
-    }
-
-    fn param(&self, param: Param) -> &'static str {
-        match param {
-            Param::Feature => "`feature`",
-            Param::Task => "`task`",
-            Param::Section => "`section`",
-            Param::Cursor => "`cursor`",
-        }
-    }
 }
 
 fn kit(root: &Path) -> Kit {
@@ -106,9 +83,13 @@ fn answers(c: &mut Criterion) {
         feature: Some("image-upload".into()),
         task: None,
     };
+    let current = CurrentTaskQuery {
+        feature: target.feature.clone(),
+        ..CurrentTaskQuery::default()
+    };
     let mut group = c.benchmark_group("warm");
     group.bench_function("get_current_task", |b| {
-        b.iter(|| service::current_task(&kit, &session, &target, &Tools).expect("answer"));
+        b.iter(|| service::current_task(&kit, &session, &current, &Tools).expect("answer"));
     });
     group.bench_function("get_acceptance_criteria", |b| {
         b.iter(|| service::acceptance_criteria(&kit, &session, &target, &Tools).expect("answer"));
@@ -132,7 +113,7 @@ fn answers(c: &mut Criterion) {
     });
     group.bench_function("get_current_task as JSON", |b| {
         b.iter(|| {
-            let answer = service::current_task(&kit, &session, &target, &Tools).expect("answer");
+            let answer = service::current_task(&kit, &session, &current, &Tools).expect("answer");
             serde_json::to_vec(&answer).expect("encode")
         });
     });

@@ -14,6 +14,10 @@ pub enum Step {
     ListTasks,
     /// Make a task the current one.
     PinTask,
+    /// List what is out of scope.
+    OutOfScope,
+    /// List the Definition of Done.
+    DefinitionOfDone,
 }
 
 /// A parameter the reader can pass.
@@ -23,6 +27,8 @@ pub enum Param {
     Task,
     Section,
     Cursor,
+    /// Asks a task answer for everything.
+    Full,
 }
 
 /// How one front end names steps and parameters.
@@ -64,6 +70,14 @@ pub enum Note {
     /// Constraints cut to fit, keeping those closest to a task or the
     /// first of each kind.
     ConstraintsCut { task: Option<String> },
+    /// What a short task answer left out, by count.
+    LeftOutOfBrief {
+        /// The project's exclusions and those of the feature's that did
+        /// not fit.
+        exclusions: usize,
+        surface_area: usize,
+        definition_of_done: usize,
+    },
 }
 
 impl Note {
@@ -116,6 +130,33 @@ impl Note {
             Note::ConstraintsCut { task: Some(task) } => format!(
                 "the constraints do not fit one answer; these are the ones closest to task {task}"
             ),
+            Note::LeftOutOfBrief {
+                exclusions,
+                surface_area,
+                definition_of_done,
+            } => {
+                let mut parts = Vec::new();
+                if *exclusions > 0 {
+                    parts.push(format!(
+                        "{exclusions} more exclusions ({} lists every one)",
+                        wording.step(Step::OutOfScope)
+                    ));
+                }
+                if *surface_area > 0 {
+                    parts.push(format!("the surface area ({surface_area} items)"));
+                }
+                if *definition_of_done > 0 {
+                    parts.push(format!(
+                        "the Definition of Done ({definition_of_done} items; {} lists them)",
+                        wording.step(Step::DefinitionOfDone)
+                    ));
+                }
+                format!(
+                    "left out to keep this short: {}; set {} to true for all of it",
+                    parts.join(", "),
+                    wording.param(Param::Full)
+                )
+            }
             Note::ConstraintsCut { task: None } => {
                 "the constraints do not fit one answer; these are the first of each kind"
                     .to_string()
@@ -137,6 +178,8 @@ mod tests {
                 Step::Constraints => "CONSTRAINTS",
                 Step::ListTasks => "TASKS",
                 Step::PinTask => "PIN",
+                Step::OutOfScope => "SCOPE",
+                Step::DefinitionOfDone => "DONE",
             }
         }
         fn param(&self, param: Param) -> &'static str {
@@ -144,6 +187,7 @@ mod tests {
                 Param::Feature => "FEATURE",
                 Param::Task => "TASK",
                 Param::Section => "SECTION",
+                Param::Full => "FULL",
                 Param::Cursor => "CURSOR",
             }
         }

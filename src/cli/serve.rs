@@ -66,11 +66,11 @@ const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 
 pub fn run(options: &KitOptions, serve: &ServeArgs) -> anyhow::Result<ExitCode> {
     let kit = Arc::new(open_kit(options)?);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
     if let Some(addr) = serve.http {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("starting the async runtime")?;
         let http = HttpOptions {
             addr,
             access: Access {
@@ -96,6 +96,12 @@ pub fn run(options: &KitOptions, serve: &ServeArgs) -> anyhow::Result<ExitCode> 
              editor instead (see the README), or press Ctrl-D to quit."
         );
     }
+    // One client: every message is handled on this thread, so none waits
+    // for another thread to wake.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
     runtime.block_on(transport::stdio::serve(kit))?;
     Ok(ExitCode::SUCCESS)
 }

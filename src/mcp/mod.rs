@@ -6,4 +6,4 @@ pub mod render;
 pub mod schema;
 pub mod server;
 
-pub use server::SpecServer;
+pub use server::{SpecServer, Tools};

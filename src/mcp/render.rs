@@ -161,11 +161,9 @@ pub fn current_task(answer: &CurrentTask) -> String {
     if !answer.surface_area.is_empty() {
         page.items("Surface area (only these exist)", &answer.surface_area, "");
     }
-    page.items(
-        "Definition of Done",
-        &answer.definition_of_done,
-        "None stated.",
-    );
+    if let Some(done) = &answer.definition_of_done {
+        page.items("Definition of Done", done, "None stated.");
+    }
     if !answer.open_questions.is_empty() {
         page.heading("Open questions on this task");
         page.questions(&answer.open_questions);

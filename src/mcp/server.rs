@@ -19,13 +19,15 @@ use crate::service::answer::{
     Questions, Tasks,
 };
 use crate::service::params::{
-    AskQuestion, ConstraintsQuery, ListQuestions, ListTasks, SetCurrentTask, Target,
+    AskQuestion, ConstraintsQuery, CurrentTaskQuery, ListQuestions, ListTasks, SetCurrentTask,
+    Target,
 };
 use crate::service::{self, Kit, ServiceError, Session};
 
 /// Steps and parameters as an MCP client knows them: tools and their
 /// arguments.
-struct Tools;
+#[derive(Debug, Clone, Copy)]
+pub struct Tools;
 
 impl Wording for Tools {
     fn step(&self, step: Step) -> &'static str {
@@ -34,6 +36,8 @@ impl Wording for Tools {
             Step::Constraints => "get_architecture_constraints",
             Step::ListTasks => "list_tasks",
             Step::PinTask => "set_current_task",
+            Step::OutOfScope => "get_out_of_scope",
+            Step::DefinitionOfDone => "get_definition_of_done",
         }
     }
 
@@ -43,6 +47,7 @@ impl Wording for Tools {
             Param::Task => "`task`",
             Param::Section => "`section`",
             Param::Cursor => "`cursor`",
+            Param::Full => "`full`",
         }
     }
 }
@@ -52,6 +57,9 @@ impl Wording for Tools {
 pub struct SpecServer {
     kit: Arc<Kit>,
     session: Arc<Session>,
+    /// Whether calls run on the thread that receives them rather than on
+    /// the blocking pool.
+    inline: bool,
     tool_router: ToolRouter<SpecServer>,
 }
 
@@ -83,27 +91,42 @@ impl SpecServer {
         SpecServer {
             kit,
             session: Arc::default(),
+            inline: false,
             tool_router: Self::tool_router(),
         }
     }
 
-    /// The task to work on now, with everything that binds it: acceptance
-    /// criteria, test plan, dependencies, architecture constraints, what is
-    /// out of scope, the surface area that exists and the Definition of
-    /// Done, each with its `path:line`. Call this before writing code.
+    /// A server that runs each call on the thread that received it: for
+    /// one client on a current-thread runtime (stdio), where handing a call
+    /// to another thread and back costs more than most calls do. A call
+    /// holds up the session's other messages while it runs, which one
+    /// client sending one request at a time never sees.
+    pub fn inline(kit: Arc<Kit>) -> SpecServer {
+        SpecServer {
+            inline: true,
+            ..SpecServer::new(kit)
+        }
+    }
+
+    /// The task to work on now, with what binds it: acceptance criteria,
+    /// test plan, dependencies, the architecture constraints closest to it
+    /// and what is out of scope, each with its `path:line`; with `full`,
+    /// also every other constraint that fits, the project-wide exclusions,
+    /// the surface area that exists and the Definition of Done. Call this
+    /// before writing code.
     #[tool(
         title = "Get current task",
-        input_schema = schema::input::<Target>(),
+        input_schema = schema::input::<CurrentTaskQuery>(),
         output_schema = schema::output::<CurrentTask>(),
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn get_current_task(
         &self,
-        Parameters(target): Parameters<Target>,
+        Parameters(query): Parameters<CurrentTaskQuery>,
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(
             "get_current_task",
-            move |kit, session| service::current_task(kit, session, &target, &Tools),
+            move |kit, session| service::current_task(kit, session, &query, &Tools),
             render::current_task,
         )
         .await
@@ -292,13 +315,17 @@ impl SpecServer {
         F: FnOnce(&Kit, &Session) -> Result<T, ServiceError> + Send + 'static,
     {
         let started = std::time::Instant::now();
-        let kit = self.kit.clone();
-        let session = self.session.clone();
-        let outcome = tokio::task::spawn_blocking(move || call(&kit, &session))
-            .await
-            .map_err(|error| {
-                ErrorData::internal_error(format!("the call failed: {error}"), None)
-            })?;
+        let outcome = if self.inline {
+            call(&self.kit, &self.session)
+        } else {
+            let kit = self.kit.clone();
+            let session = self.session.clone();
+            tokio::task::spawn_blocking(move || call(&kit, &session))
+                .await
+                .map_err(|error| {
+                    ErrorData::internal_error(format!("the call failed: {error}"), None)
+                })?
+        };
         tracing::debug!(
             tool,
             ok = outcome.is_ok(),

@@ -386,7 +386,9 @@ pub struct CurrentTask {
     /// invent no others.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub surface_area: Vec<SourcedItem>,
-    pub definition_of_done: Vec<SourcedItem>,
+    /// Absent from a short answer, whose notes say how to get it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub definition_of_done: Option<Vec<SourcedItem>>,
     /// Open questions recorded for this task.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub open_questions: Vec<QuestionInfo>,

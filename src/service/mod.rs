@@ -26,7 +26,8 @@ use answer::{
     TaskRow, Tasks,
 };
 use params::{
-    AskQuestion, ConstraintsQuery, ListQuestions, ListTasks, QuestionStatus, SetCurrentTask, Target,
+    AskQuestion, ConstraintsQuery, CurrentTaskQuery, ListQuestions, ListTasks, QuestionStatus,
+    SetCurrentTask, Target,
 };
 
 /// How many tasks one `list_tasks` answer lists: about 30 KB of rows,
@@ -115,18 +116,25 @@ impl ServiceError {
     }
 }
 
-/// The task to work on now, with everything that binds it.
+/// The task to work on now, with what binds it: in full, or (the default)
+/// cut to about 4 KB, with notes naming what was left out.
 pub fn current_task(
     kit: &Kit,
     session: &Session,
-    target: &Target,
+    query: &CurrentTaskQuery,
     wording: &dyn Wording,
 ) -> Result<CurrentTask, ServiceError> {
-    let (feature, feature_reason) = chosen_feature(kit, session, target.feature.as_deref())?;
-    let (task, reason) = chosen_task(kit, session, &feature, target.task.as_deref())?;
+    let full = query.full.unwrap_or(false);
+    let (feature, feature_reason) = chosen_feature(kit, session, query.feature.as_deref())?;
+    let (task, reason) = chosen_task(kit, session, &feature, query.task.as_deref())?;
     let project = kit.workspace.project(feature.layout);
     let all_constraints = query::constraints(&project, &feature);
-    let (constraints, omitted) = select::for_task(&all_constraints, task);
+    let share = if full {
+        select::Share::Full
+    } else {
+        select::Share::Brief
+    };
+    let (constraints, omitted) = select::for_task(&all_constraints, task, share);
     let mut notes = link_notes(&feature, task, Shown::Linked);
     notes.extend(current_truth_note(kit, &feature));
     if omitted > 0 {
@@ -137,6 +145,22 @@ pub fn current_task(
         .into_iter()
         .map(QuestionInfo::from)
         .collect();
+    let mut out_of_scope = scope_items(&project, &feature);
+    let mut surface_area = answer::items(query::surface_area(&feature));
+    let mut definition_of_done = Some(answer::items(query::definition_of_done(&project, &feature)));
+    if !full {
+        let (kept, exclusions) = select::brief_scope(out_of_scope, task);
+        out_of_scope = kept;
+        let surface_area = std::mem::take(&mut surface_area).len();
+        let definition_of_done = definition_of_done.take().map_or(0, |items| items.len());
+        if exclusions + surface_area + definition_of_done > 0 {
+            notes.push(Note::LeftOutOfBrief {
+                exclusions,
+                surface_area,
+                definition_of_done,
+            });
+        }
+    }
     Ok(CurrentTask {
         feature: FeatureRef::from(&*feature),
         task: TaskInfo::new(&feature, task),
@@ -145,9 +169,9 @@ pub fn current_task(
         acceptance_criteria: task_criteria(&task.acceptance_criteria, &linked),
         test_plan: answer::items(&task.test_plan),
         constraints,
-        out_of_scope: scope_items(&project, &feature),
-        surface_area: answer::items(query::surface_area(&feature)),
-        definition_of_done: answer::items(query::definition_of_done(&project, &feature)),
+        out_of_scope,
+        surface_area,
+        definition_of_done,
         open_questions,
         notes: words(&notes, wording),
     })

@@ -16,6 +16,34 @@ pub struct Target {
     pub task: Option<String>,
 }
 
+/// Which task to describe, and how much to say.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct CurrentTaskQuery {
+    /// Feature id: the feature's folder name (see `list_tasks` or an error
+    /// message for the valid ids). Omit to use the current feature.
+    pub feature: Option<String>,
+    /// Task id such as `T2`. Omit to use the current task (the one pinned
+    /// with `set_current_task`, else the first in progress, else the first
+    /// open task whose dependencies are done).
+    pub task: Option<String>,
+    /// `true` for everything that binds the task: every constraint that
+    /// fits, the project-wide exclusions, the surface area and the
+    /// Definition of Done. Omit for the short answer (about 4 KB: the
+    /// task, its criteria and test plan, the constraints closest to it and
+    /// the feature's exclusions), whose notes say what it left out and
+    /// where to get it.
+    pub full: Option<bool>,
+}
+
+impl CurrentTaskQuery {
+    pub fn target(&self) -> Target {
+        Target {
+            feature: self.feature.clone(),
+            task: self.task.clone(),
+        }
+    }
+}
+
 /// Which feature's tasks to list, and from where.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 pub struct ListTasks {

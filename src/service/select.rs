@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use crate::model::Task;
 use crate::query::Labelled;
-use crate::service::answer::{Constraint, OmittedSection};
+use crate::service::answer::{Constraint, Exclusion, OmittedSection, ScopeItem};
 
 /// Bytes of the feature's constraint text `get_current_task` includes
 /// before it picks the constraints closest to the task and points to the
@@ -137,7 +137,67 @@ fn size(labelled: &Labelled<'_>) -> usize {
 /// project principles (a constitution, steering files) are each shown whole
 /// when they fit their budget; otherwise those sharing the most words with
 /// the task, in document order. Returns how many were left out.
-pub fn for_task(all: &[Labelled<'_>], task: &Task) -> (Vec<Constraint>, usize) {
+/// How much of an answer the constraints may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Share {
+    /// A short task answer's: [`BRIEF_BUDGET`] bytes, the stack first, then
+    /// the constraints closest to the task.
+    Brief,
+    /// The selection below, whole.
+    Full,
+}
+
+/// What the constraints of a short task answer may cost, in text and
+/// headings: about a quarter of its 4 KB, a third of it for project-wide
+/// rules (they bind every task, so some always come along).
+const BRIEF_BUDGET: usize = 1_200;
+const BRIEF_PROJECT_BUDGET: usize = 500;
+
+/// What one item costs a short answer: its text and heading, and its
+/// source and the markup around it.
+fn brief_size(labelled: &Labelled<'_>) -> usize {
+    size(labelled) + BRIEF_ITEM_OVERHEAD
+}
+
+const BRIEF_ITEM_OVERHEAD: usize = 40;
+
+/// What the exclusions of a short task answer may cost.
+const BRIEF_SCOPE_BUDGET: usize = 800;
+
+/// The exclusions of a short task answer: the feature's own (a project's
+/// bind every feature and are listed elsewhere), those sharing the most
+/// words with the task first, within [`BRIEF_SCOPE_BUDGET`] bytes, in
+/// document order. Returns how many were left out.
+pub fn brief_scope(items: Vec<ScopeItem>, task: &Task) -> (Vec<ScopeItem>, usize) {
+    let task_words = task_words(task);
+    let total = items.len();
+    let mut ranked: Vec<(std::cmp::Reverse<usize>, usize, ScopeItem)> = items
+        .into_iter()
+        .enumerate()
+        .filter(|(_, item)| item.kind != Exclusion::ProjectWide)
+        .map(|(index, item)| {
+            let shared = words(&item.text)
+                .filter(|word| task_words.contains(word))
+                .count();
+            (std::cmp::Reverse(shared), index, item)
+        })
+        .collect();
+    ranked.sort_by_key(|(shared, index, _)| (*shared, *index));
+    let mut kept: Vec<(usize, ScopeItem)> = Vec::new();
+    let mut used = 0;
+    for (_, index, item) in ranked {
+        let cost = item.text.len() + BRIEF_ITEM_OVERHEAD;
+        if used + cost <= BRIEF_SCOPE_BUDGET {
+            used += cost;
+            kept.push((index, item));
+        }
+    }
+    kept.sort_by_key(|(index, _)| *index);
+    let left_out = total - kept.len();
+    (kept.into_iter().map(|(_, item)| item).collect(), left_out)
+}
+
+pub fn for_task(all: &[Labelled<'_>], task: &Task, share: Share) -> (Vec<Constraint>, usize) {
     let task_words = task_words(task);
     let mut kept: Vec<usize> = all
         .iter()
@@ -159,6 +219,15 @@ pub fn for_task(all: &[Labelled<'_>], task: &Task) -> (Vec<Constraint>, usize) {
         CONSTRAINT_BUDGET.saturating_sub(stack_size),
     ));
     kept.extend(closest(all, principle, &task_words, PRINCIPLE_BUDGET));
+    if share == Share::Brief {
+        let (project, own): (Vec<usize>, Vec<usize>) = kept
+            .iter()
+            .partition(|&&index| all[index].project_wide && !all[index].principle);
+        let project = briefest(all, &project, &task_words, BRIEF_PROJECT_BUDGET);
+        let used: usize = project.iter().map(|&index| brief_size(&all[index])).sum();
+        kept = briefest(all, &own, &task_words, BRIEF_BUDGET - used);
+        kept.extend(project);
+    }
     let omitted = all.len() - kept.len();
     kept.sort_unstable();
     (
@@ -167,6 +236,44 @@ pub fn for_task(all: &[Labelled<'_>], task: &Task) -> (Vec<Constraint>, usize) {
             .collect(),
         omitted,
     )
+}
+
+/// Of `kept`, what fits `budget` bytes: the chosen technologies first,
+/// reasoning last, and between them those sharing the most words with the
+/// task, then document order.
+fn briefest(
+    all: &[Labelled<'_>],
+    kept: &[usize],
+    task_words: &HashSet<String>,
+    budget: usize,
+) -> Vec<usize> {
+    let mut ranked: Vec<(bool, bool, std::cmp::Reverse<usize>, usize)> = kept
+        .iter()
+        .map(|&index| {
+            let labelled = &all[index];
+            let shared = words(&labelled.item.text)
+                .filter(|word| task_words.contains(word))
+                .count();
+            (
+                !names_stack(labelled.label),
+                reasoning(labelled),
+                std::cmp::Reverse(shared),
+                index,
+            )
+        })
+        .collect();
+    ranked.sort_unstable();
+    let mut chosen = Vec::new();
+    let mut used = 0;
+    for (_, _, _, index) in ranked {
+        let cost = brief_size(&all[index]);
+        if used + cost <= budget {
+            used += cost;
+            chosen.push(index);
+        }
+    }
+    chosen.sort_unstable();
+    chosen
 }
 
 /// The words a task is about: its title, description and criteria.

@@ -9,7 +9,7 @@ use crate::service::Kit;
 
 /// Serves one session over stdin/stdout until the client closes it.
 pub async fn serve(kit: Arc<Kit>) -> anyhow::Result<()> {
-    let running = SpecServer::new(kit)
+    let running = SpecServer::inline(kit)
         .serve(rmcp::transport::stdio())
         .await
         .map_err(|error| anyhow::anyhow!("MCP handshake over stdio failed: {error}"))?;

@@ -606,23 +606,30 @@ async fn get_current_task_image_upload() {
         "feature constraints"
     );
 
+    // The short answer: the feature's own exclusions, and notes for what
+    // it left out.
     let kinds: BTreeSet<&str> = strings(&answer["out_of_scope"], "kind")
         .into_iter()
         .collect();
-    assert_eq!(
-        kinds,
-        BTreeSet::from(["out of scope", "non-goal", "project-wide"])
-    );
-
-    let done = &answer["definition_of_done"];
-    assert_eq!(sources(done), lines("project.md", 13..=18));
-    assert_eq!(
-        sources(&answer["surface_area"]),
-        lines("image-upload/prd.md", 13..=17)
-    );
+    assert_eq!(kinds, BTreeSet::from(["out of scope", "non-goal"]));
+    assert!(answer.get("definition_of_done").is_none());
+    assert!(answer.get("surface_area").is_none());
     assert!(
         answer.get("open_questions").is_none(),
         "no question is tagged T2"
+    );
+    let notes = answer["notes"].as_array().expect("notes");
+    assert!(
+        notes.iter().any(|note| note
+            == "left out to keep this short: 4 more exclusions (get_out_of_scope lists every one), \
+                the surface area (5 items), the Definition of Done (6 items; get_definition_of_done \
+                lists them); set `full` to true for all of it"),
+        "{notes:?}"
+    );
+    assert!(
+        markdown.len() <= 4096,
+        "the short answer's text is {} bytes:\n{markdown}",
+        markdown.len()
     );
 
     assert!(
@@ -640,13 +647,47 @@ async fn get_current_task_image_upload() {
         "## Test plan",
         "## Architecture constraints",
         "## Out of scope (do not build)",
-        "## Definition of Done",
     ] {
         assert!(
             markdown.contains(&format!("\n{heading}\n")),
             "{heading} missing:\n{markdown}"
         );
     }
+    session.close().await;
+}
+
+#[tokio::test]
+async fn get_current_task_in_full_adds_what_the_short_answer_leaves_out() {
+    let root = example();
+    let session = Session::in_process(&kit(&root, false, Defaults::default()), &root).await;
+    let (markdown, answer) = session
+        .ok("get_current_task", json!({"feature": "image-upload"}))
+        .await;
+    let (full_markdown, full) = session
+        .ok(
+            "get_current_task",
+            json!({"feature": "image-upload", "full": true}),
+        )
+        .await;
+    let kinds: BTreeSet<&str> = strings(&full["out_of_scope"], "kind").into_iter().collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from(["out of scope", "non-goal", "project-wide"])
+    );
+    assert_eq!(
+        sources(&full["definition_of_done"]),
+        lines("project.md", 13..=18)
+    );
+    assert_eq!(
+        sources(&full["surface_area"]),
+        lines("image-upload/prd.md", 13..=17)
+    );
+    assert!(
+        full["constraints"].as_array().expect("array").len()
+            > answer["constraints"].as_array().expect("array").len()
+    );
+    assert!(full_markdown.contains("\n## Definition of Done\n"));
+    assert!(!markdown.contains("\n## Definition of Done\n"));
     session.close().await;
 }
 
