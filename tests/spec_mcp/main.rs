@@ -2,6 +2,7 @@
 //! writer, and the MCP server driven by real clients (rmcp's, and the
 //! official Python and TypeScript SDKs).
 
+mod bad_input;
 mod cli;
 mod edit;
 mod fidelity;
