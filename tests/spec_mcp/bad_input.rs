@@ -11,6 +11,11 @@
 //!
 //! | item | test |
 //! |---|---|
+//! | feature and task ids with `..`, `/`, absolute paths, NUL, look-alikes (Cyrillic, fullwidth) | `ids_that_name_paths_or_look_alike_are_refused_by_every_tool`, `an_invalid_id_s_refusal_names_the_valid_ids` (ignored); in process, with bidi characters: `mcp::hostile_ids_are_refused_without_leaking_paths` |
+//! | a feature folder and a file linked out of the root | `links_out_of_the_root_are_never_read_or_written_through` |
+//! | spec files empty, binary, invalid UTF-8, CRLF, no trailing newline, BOM, headings only, lists 100 deep | `odd_spec_files_are_read_or_noted_and_written_whole_or_refused` |
+//! | a 50 MB spec file | `a_50_mb_spec_file_is_reported_unread_in_bounded_memory` |
+//! | questions empty, 1 MB, multi-line, a heading, a fence, HTML, a `- [ ] Q-1` forgery, RTL and zero-width characters | `question_text_never_becomes_markdown_structure`; the sanitizer itself: `edit::multi_line_text_cannot_add_a_heading` and the tests after it |
 //! | HTTP with a foreign Origin or Host | `http::a_foreign_host_or_origin_is_refused_and_logged` |
 //! | HTTP with no or a wrong token | `http::with_a_token_every_route_but_the_health_check_needs_it` |
 //! | HTTP body over the limit | `http::a_body_over_the_limit_is_refused_and_the_server_goes_on` |
@@ -19,17 +24,58 @@
 #![cfg(unix)]
 
 use std::fs;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use spec_mcp::model::{DocumentRole, Layout, Question};
+use spec_mcp::parse;
+use spec_mcp::parse::markdown::{Block, outline};
+
+use crate::support::{
+    StdioClient, StdioServer, TOOLS, note, repo, snapshot, stdio_command, temp_copy,
+};
+
+/// The client name the server records as "asked by".
+const CLIENT: &str = "bad-input";
 
 /// Upper bound for one test's server: a hang kills it, so the test fails
 /// on "the server is gone" instead of blocking CI.
 const DEADLINE: Duration = Duration::from_secs(120);
 
+/// A task file every generated feature has, so a current task exists.
+const TASKS: &[u8] = b"# Tasks\n\n## T1: Do the work\nStatus: todo\n";
+
+/// Text that lives outside the spec root and must never be in an answer.
+const SECRET: &str = "SECRET-OUTSIDE-THE-ROOT";
+
 // ---------------------------------------------------------------------------
 // Harness
 // ---------------------------------------------------------------------------
+
+/// The example kit in a temp dir: features image-upload (current task T2,
+/// questions Q-1 to Q-3 in its prd.md) and listing-generator.
+fn example() -> tempfile::TempDir {
+    temp_copy(&repo().join("specs-example"))
+}
+
+/// Writes each `(path, bytes)` under `root`, making folders as needed.
+fn write_files(root: &Path, files: &[(&str, &[u8])]) {
+    for (path, bytes) in files {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().expect("a parent")).expect("create the folder");
+        fs::write(path, bytes).expect("write a spec file");
+    }
+}
+
+/// A stdio server on `root`, killed after [`DEADLINE`] if still running.
+fn serve(root: &Path) -> (StdioServer, Watchdog) {
+    let server = StdioServer::spawn(stdio_command(root, &[]), CLIENT);
+    let watchdog = Watchdog::new(server.child.id());
+    (server, watchdog)
+}
 
 /// Kills a process still running at [`DEADLINE`]: a test blocked reading
 /// from a server that will never answer then reads end-of-file and fails.
@@ -58,6 +104,752 @@ impl Watchdog {
 impl Drop for Watchdog {
     fn drop(&mut self) {
         self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// The text of a tool result.
+fn text(result: &Value) -> &str {
+    result["content"][0]["text"].as_str().unwrap_or("")
+}
+
+/// A result that must be a refusal; its message.
+fn refused<'a>(result: &'a Value, what: &str) -> &'a str {
+    assert_eq!(
+        result["isError"], true,
+        "{what} should be refused: {result}"
+    );
+    let message = text(result);
+    assert!(!message.trim().is_empty(), "{what}: an empty refusal");
+    message
+}
+
+/// A result that must be an answer; its structured content.
+fn answered<'a>(result: &'a Value, what: &str) -> &'a Value {
+    assert_eq!(
+        result["isError"], false,
+        "{what} should be answered: {result}"
+    );
+    &result["structuredContent"]
+}
+
+/// The questions of a native PRD's text.
+fn questions(path: &str, text: &str) -> Vec<Question> {
+    parse::document_in(Layout::Native, Arc::from(path), DocumentRole::Prd, text).questions
+}
+
+/// The headings and the list items of a markdown text, as the parser sees
+/// them: its structure.
+fn structure(text: &str) -> (Vec<String>, Vec<String>) {
+    let outline = outline(&Arc::from("spec.md"), text);
+    let mut headings = Vec::new();
+    let mut items = Vec::new();
+    for block in &outline.blocks {
+        match block {
+            Block::Heading { level, title, .. } => headings.push(format!("{level} {title}")),
+            Block::ListItem(item) => items.push(item.text.clone()),
+            Block::Paragraph { .. } => {}
+        }
+    }
+    (headings, items)
+}
+
+/// `after` is `before` with one run of bytes inserted, every old byte kept
+/// in order; the inserted bytes.
+fn inserted(before: &[u8], after: &[u8]) -> Vec<u8> {
+    assert!(
+        after.len() > before.len(),
+        "nothing was added:\n{}",
+        String::from_utf8_lossy(after)
+    );
+    let prefix = before
+        .iter()
+        .zip(after)
+        .take_while(|(old, new)| old == new)
+        .count();
+    let suffix = before
+        .iter()
+        .rev()
+        .zip(after.iter().rev())
+        .take_while(|(old, new)| old == new)
+        .count();
+    assert!(
+        prefix + suffix >= before.len(),
+        "old bytes were changed, not only added to:\nbefore:\n{}\nafter:\n{}",
+        String::from_utf8_lossy(before),
+        String::from_utf8_lossy(after)
+    );
+    let at = prefix.min(before.len());
+    after[at..at + after.len() - before.len()].to_vec()
+}
+
+/// The peak resident memory of a process, in KiB (`VmHWM`), or `None`
+/// where `/proc` does not say.
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Checks a process's peak memory stayed under `limit_mib`.
+fn check_peak_rss(pid: u32, limit_mib: u64, what: &str) {
+    match peak_rss_kib(pid) {
+        Some(kib) => assert!(
+            kib < limit_mib * 1024,
+            "{what}: the server's peak memory was {} MiB, over {limit_mib} MiB",
+            kib / 1024
+        ),
+        None => note(&format!(
+            "{what}: no /proc/{pid}/status; memory not checked"
+        )),
+    }
+}
+
+/// A feature and the path of the PRD its questions go to.
+type Target<'a> = (&'a str, &'a str);
+
+/// A feature of a generated kit that any question may go to.
+const PLAIN: Target = ("plain", "specs/plain/prd.md");
+
+/// Asks `question` in the target feature: the result, and the PRD's bytes
+/// before and after.
+fn ask(
+    client: &mut StdioClient,
+    root: &Path,
+    (feature, relative): Target,
+    question: &str,
+) -> (Value, Vec<u8>, Vec<u8>) {
+    let path = root.join(relative);
+    let before = fs::read(&path).expect("read the spec");
+    let result = client.tool(
+        "ask_question",
+        &json!({"feature": feature, "question": question}),
+    );
+    let after = fs::read(&path).expect("read the spec");
+    (result, before, after)
+}
+
+/// Asks `question` and checks it was written whole; the inserted text.
+fn check_written(client: &mut StdioClient, root: &Path, target: Target, question: &str) -> String {
+    let (result, before, after) = ask(client, root, target, question);
+    check_whole(target.1, &result, &before, &after)
+}
+
+/// Checks an `ask_question` answer and the PRD at `relative` before and
+/// after it: the file is the old one plus one inserted run holding one
+/// more open question, and its structure is the old one plus that
+/// question's list item (and an Open questions heading made for it). The
+/// inserted text.
+fn check_whole(relative: &str, result: &Value, before: &[u8], after: &[u8]) -> String {
+    let asked = answered(result, &format!("a question into {relative}"));
+    let added = String::from_utf8(inserted(before, after)).expect("UTF-8 added");
+    let before = String::from_utf8(before.to_vec()).expect("a UTF-8 spec before");
+    let after = String::from_utf8(after.to_vec()).expect("a UTF-8 spec after");
+
+    let old = questions(relative, &before);
+    let new = questions(relative, &after);
+    assert_eq!(new.len(), old.len() + 1, "one more question:\n{after}");
+    let id = asked["id"].as_str().expect("an id");
+    let written = new
+        .iter()
+        .find(|found| found.id.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("{id} is not in the file:\n{after}"));
+    assert!(!written.answered, "{id} is open:\n{after}");
+    assert!(
+        asked["source"]
+            .as_str()
+            .is_some_and(|source| source.starts_with(&format!("{relative}:"))),
+        "{result}"
+    );
+
+    let (old_headings, old_items) = structure(&before);
+    let (new_headings, new_items) = structure(&after);
+    let mut expected_headings = old_headings.clone();
+    if new_headings.len() == old_headings.len() + 1 {
+        // The document had no Open questions section: one is made at the
+        // end for the question.
+        let heading = new_headings.last().expect("a heading");
+        assert!(heading.ends_with(" Open questions"), "{heading}");
+        expected_headings.push(heading.clone());
+    }
+    assert_eq!(new_headings, expected_headings, "headings:\n{after}");
+    let new_item = new_items
+        .iter()
+        .find(|item| item.starts_with(&format!("{id} (")))
+        .unwrap_or_else(|| panic!("no list item for {id}:\n{after}"));
+    let mut expected_items = old_items.clone();
+    let at = new_items
+        .iter()
+        .position(|item| item == new_item)
+        .expect("the new item");
+    expected_items.insert(at.min(expected_items.len()), new_item.clone());
+    assert_eq!(new_items, expected_items, "list items:\n{after}");
+    added
+}
+
+// ---------------------------------------------------------------------------
+// Ids
+// ---------------------------------------------------------------------------
+
+/// Feature and task ids that name paths or hold NUL (refused as invalid
+/// before they reach the file system), and ids that look like real ones
+/// (Cyrillic `і`/`Т`, fullwidth letters: unknown, and the real ones are
+/// listed). `root` is the project root, the kit in its `specs/`.
+fn hostile_ids(root: &Path) -> Vec<(&'static str, String, Refusal)> {
+    use Refusal::{Invalid, Unknown};
+    let absolute = root.join("specs/image-upload").display().to_string();
+    let mut ids: Vec<(&'static str, String, Refusal)> = [
+        ("feature", "..", Invalid),
+        ("feature", "../etc", Invalid),
+        ("feature", "../../etc", Invalid),
+        ("feature", "image-upload/../../etc", Invalid),
+        ("feature", "/etc/passwd", Invalid),
+        ("feature", "image\0upload", Invalid),
+        ("feature", "\u{456}mage-upload", Unknown),
+        (
+            "feature",
+            "\u{ff49}\u{ff4d}\u{ff41}\u{ff47}\u{ff45}-upload",
+            Unknown,
+        ),
+        ("task", "..", Invalid),
+        ("task", "../T2", Invalid),
+        ("task", "T2/..", Invalid),
+        ("task", "/T2", Invalid),
+        ("task", "T\u{0}2", Invalid),
+        ("task", "\u{422}2", Unknown),
+        ("task", "\u{ff34}2", Unknown),
+    ]
+    .iter()
+    .map(|(field, id, refusal)| (*field, (*id).to_string(), *refusal))
+    .collect();
+    // An absolute path to the very folder the feature is.
+    ids.push(("feature", absolute, Invalid));
+    ids
+}
+
+/// How an id is refused.
+#[derive(Clone, Copy, Debug)]
+enum Refusal {
+    /// "invalid feature `…`: <reason>".
+    Invalid,
+    /// "unknown feature `…`; valid features: …".
+    Unknown,
+}
+
+#[test]
+fn ids_that_name_paths_or_look_alike_are_refused_by_every_tool() {
+    // As a project root holding `specs/`: `../etc` from the kit and
+    // `../../etc` from it name decoys that must never be read.
+    let outer = tempfile::tempdir().expect("temp dir");
+    let project = outer.path().join("project");
+    crate::support::copy_tree(&repo().join("specs-example"), &project.join("specs"));
+    for decoy in [outer.path(), &project] {
+        write_files(
+            decoy,
+            &[
+                ("etc/prd.md", format!("# {SECRET}\n").as_bytes()),
+                ("etc/tasks.md", format!("## T1: {SECRET}\n").as_bytes()),
+            ],
+        );
+    }
+    let files = snapshot(outer.path());
+    let (mut server, _watchdog) = serve(&project);
+    let client = server.client();
+
+    for (field, id, refusal) in hostile_ids(&project) {
+        for tool in TOOLS {
+            let mut arguments =
+                json!({"feature": "image-upload", "task": "T2", "question": "Why not?"});
+            arguments[field] = json!(id);
+            let result = client.tool(tool, &arguments);
+            let what = format!("{tool} with {field} {id:?}");
+            let message = refused(&result, &what);
+            let expected = match refusal {
+                Refusal::Invalid => format!("invalid {field} `"),
+                Refusal::Unknown => format!("valid {field}s: "),
+            };
+            assert!(
+                message.contains(&expected),
+                "{what}: {expected}…: {message}"
+            );
+            assert!(!message.contains('\0'), "{what}: {message:?}");
+            assert!(!result.to_string().contains(SECRET), "{what}: {result}");
+        }
+    }
+
+    let result = client.tool("get_current_task", &json!({"feature": "image-upload"}));
+    assert_eq!(answered(&result, "a good call")["task"]["id"], "T2");
+    assert_eq!(
+        snapshot(outer.path()),
+        files,
+        "a refused call wrote something"
+    );
+}
+
+#[test]
+#[ignore = "finding: a refused invalid id (`../etc`, NUL) names the reason but not the valid ids to use instead"]
+fn an_invalid_id_s_refusal_names_the_valid_ids() {
+    let kit = example();
+    let (mut server, _watchdog) = serve(kit.path());
+    let client = server.client();
+    for tool in TOOLS {
+        for (field, id, valid) in [
+            (
+                "feature",
+                "../etc",
+                "valid features: image-upload, listing-generator",
+            ),
+            ("task", "T\u{0}2", "valid tasks: T1, T2, T3, T4"),
+        ] {
+            let mut arguments =
+                json!({"feature": "image-upload", "task": "T2", "question": "Why not?"});
+            arguments[field] = json!(id);
+            let result = client.tool(tool, &arguments);
+            let message = refused(&result, tool);
+            assert!(
+                message.contains(valid),
+                "{tool} with {field} {id:?}: {message}"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Symlinks
+// ---------------------------------------------------------------------------
+
+#[test]
+fn links_out_of_the_root_are_never_read_or_written_through() {
+    let outer = tempfile::tempdir().expect("temp dir");
+    let root = outer.path().join("project");
+    crate::support::copy_tree(&repo().join("specs-example"), &root);
+    let outside = outer.path().join("outside");
+    let secret_prd =
+        format!("# {SECRET}\n\n## Goals\n- {SECRET}\n\n## Open questions\n- [ ] Q-1: {SECRET}?\n");
+    write_files(
+        &outside,
+        &[
+            ("prd.md", secret_prd.as_bytes()),
+            (
+                "tech-spec.md",
+                format!("# Tech\n\n## Architecture\n- {SECRET}\n").as_bytes(),
+            ),
+            (
+                "tasks.md",
+                format!("## T1: {SECRET}\nStatus: todo\n").as_bytes(),
+            ),
+        ],
+    );
+    // A feature folder that is a link out of the root, and a feature whose
+    // PRD and tech spec are links out of it.
+    std::os::unix::fs::symlink(&outside, root.join("linked")).expect("link a folder");
+    for name in ["prd.md", "tech-spec.md"] {
+        let file = root.join("image-upload").join(name);
+        fs::remove_file(&file).expect("remove the file");
+        std::os::unix::fs::symlink(outside.join(name), &file).expect("link a file");
+    }
+    let outside_files = snapshot(&outside);
+    let inside_files = snapshot(&root);
+    let (mut server, _watchdog) = serve(&root);
+    let client = server.client();
+
+    for feature in ["linked", "image-upload"] {
+        for tool in TOOLS {
+            let arguments = json!({"feature": feature, "question": "What is outside?"});
+            let result = client.tool(tool, &arguments);
+            assert!(
+                !result.to_string().contains(SECRET),
+                "{tool} on {feature} read a file outside the root: {result}"
+            );
+        }
+    }
+    let result = client.tool(
+        "ask_question",
+        &json!({"feature": "image-upload", "question": "Is this written outside?"}),
+    );
+    let message = refused(&result, "a question into a PRD linked out of the root");
+    assert!(
+        message.contains("image-upload/prd.md") && message.contains("outside the spec root"),
+        "{message}"
+    );
+    let result = client.tool(
+        "ask_question",
+        &json!({"feature": "linked", "question": "Is this written outside?"}),
+    );
+    let message = refused(&result, "a question into a folder linked out of the root");
+    assert!(message.contains("linked"), "{message}");
+    let result = client.tool("list_tasks", &json!({"feature": "image-upload"}));
+    let problems =
+        answered(&result, "list_tasks on a feature with links out")["problems"].to_string();
+    assert!(
+        problems.contains("image-upload/prd.md"),
+        "the linked file is reported: {result}"
+    );
+
+    assert_eq!(snapshot(&outside), outside_files, "written through a link");
+    assert_eq!(
+        snapshot(&root),
+        inside_files,
+        "a refused call wrote something"
+    );
+    check_written(
+        client,
+        &root,
+        ("listing-generator", "listing-generator/prd.md"),
+        "Which model writes the listing?",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Odd spec files
+// ---------------------------------------------------------------------------
+
+/// A PRD of an unusual shape, and what the server must make of it.
+struct OddFile {
+    name: &'static str,
+    bytes: Vec<u8>,
+    /// Questions `list_questions` finds in it.
+    questions: usize,
+    /// `None`: a question is written into it. Else the reason its refusal
+    /// gives, and the note `list_tasks` reports on the file.
+    refusal: Option<(&'static str, &'static str)>,
+}
+
+fn odd_files() -> Vec<OddFile> {
+    let question = b"## Open questions\n- [ ] Q-1: Which currency?\n";
+    let nested: Vec<u8> = (0..100)
+        .flat_map(|depth| format!("{}- level {depth}\n", "  ".repeat(depth)).into_bytes())
+        .collect();
+    let odd = |name, bytes: &[u8], questions, refusal| OddFile {
+        name,
+        bytes: bytes.to_vec(),
+        questions,
+        refusal,
+    };
+    vec![
+        odd("empty", b"", 0, None),
+        odd(
+            "binary",
+            &[b"# PRD\n\0\x01\x02\n".as_slice(), question].concat(),
+            0,
+            Some(("it is binary", "binary (it holds NUL bytes)")),
+        ),
+        odd(
+            "invalid-utf8",
+            &[b"# PRD\n\xff\xfe caf\xe9\n".as_slice(), question].concat(),
+            1,
+            Some(("it is not valid UTF-8", "not valid UTF-8")),
+        ),
+        odd(
+            "crlf",
+            b"# PRD\r\n\r\n## Goals\r\n- Pay\r\n\r\n## Open questions\r\n- [ ] Q-1: Which currency?\r\n",
+            1,
+            None,
+        ),
+        odd(
+            "no-trailing-newline",
+            b"# PRD\n\n## Open questions\n- [ ] Q-1: Which currency?",
+            1,
+            None,
+        ),
+        odd(
+            "bom",
+            &[b"\xef\xbb\xbf# PRD\n\n".as_slice(), question].concat(),
+            1,
+            None,
+        ),
+        odd(
+            "headings-only",
+            b"# PRD\n## Goals\n### Sub-goals\n## Risks\n",
+            0,
+            None,
+        ),
+        odd(
+            "nested-lists",
+            &[b"# PRD\n\n## Goals\n".as_slice(), &nested].concat(),
+            0,
+            None,
+        ),
+    ]
+}
+
+#[test]
+fn odd_spec_files_are_read_or_noted_and_written_whole_or_refused() {
+    let kit = tempfile::tempdir().expect("temp dir");
+    let root = kit.path();
+    let cases = odd_files();
+    for case in &cases {
+        // The odd bytes as the PRD, and as the tasks file of a second
+        // feature.
+        let prd = format!("specs/{}/prd.md", case.name);
+        let tasks = format!("specs/{}/tasks.md", case.name);
+        let as_tasks = format!("specs/{}-tasks/tasks.md", case.name);
+        let as_tasks_prd = format!("specs/{}-tasks/prd.md", case.name);
+        write_files(
+            root,
+            &[
+                (&prd, &case.bytes),
+                (&tasks, TASKS),
+                (&as_tasks, &case.bytes),
+                (&as_tasks_prd, b"# PRD\n"),
+            ],
+        );
+    }
+    write_files(
+        root,
+        &[
+            ("specs/plain/prd.md", b"# PRD\n"),
+            ("specs/plain/tasks.md", TASKS),
+        ],
+    );
+    let (mut server, _watchdog) = serve(root);
+    let client = server.client();
+
+    for case in &cases {
+        let feature = case.name;
+        let what = format!("a {feature} PRD");
+        let listed = client.tool("list_tasks", &json!({"feature": feature}));
+        let problems = answered(&listed, &what)["problems"].to_string();
+        let current = client.tool("get_current_task", &json!({"feature": feature}));
+        assert_eq!(answered(&current, &what)["task"]["id"], "T1");
+        let asked = client.tool("list_questions", &json!({"feature": feature}));
+        let found = answered(&asked, &what)["questions"]
+            .as_array()
+            .map_or(0, Vec::len);
+        assert_eq!(found, case.questions, "{what}: {asked}");
+
+        let other = format!("{feature}-tasks");
+        for tool in ["list_tasks", "get_current_task", "get_acceptance_criteria"] {
+            let result = client.tool(tool, &json!({"feature": other}));
+            // No task may be found in these bytes; then the refusal says so.
+            if result["isError"] == true {
+                let message = refused(&result, &format!("{tool} on {other}"));
+                assert!(message.contains("task"), "{tool} on {other}: {message}");
+            }
+        }
+
+        match case.refusal {
+            None => check_written_as_the_file_is(client, root, case),
+            Some((reason, note)) => {
+                check_refused_and_noted(client, root, case, (reason, note), &problems);
+                let listed = client.tool("list_tasks", &json!({"feature": other}));
+                let problems = answered(&listed, &what)["problems"].to_string();
+                assert!(
+                    problems.contains(note)
+                        && problems.contains(&format!("specs/{other}/tasks.md")),
+                    "{what} as tasks: list_tasks notes the file: {problems}"
+                );
+            }
+        }
+    }
+    check_written(client, root, PLAIN, "Still writing?");
+}
+
+/// A question into an odd PRD is written whole, in the file's own line
+/// ending, with a BOM left first.
+fn check_written_as_the_file_is(client: &mut StdioClient, root: &Path, case: &OddFile) {
+    let relative = format!("specs/{}/prd.md", case.name);
+    let added = check_written(
+        client,
+        root,
+        (case.name, &relative),
+        "Which currency is shown?",
+    );
+    let what = format!("a {} PRD", case.name);
+    if case.bytes.windows(2).any(|pair| pair == b"\r\n") {
+        assert_eq!(
+            added.matches('\n').count(),
+            added.matches("\r\n").count(),
+            "{what}: CRLF only: {added:?}"
+        );
+    } else {
+        assert!(!added.contains('\r'), "{what}: LF only: {added:?}");
+    }
+    if case.bytes.starts_with(b"\xef\xbb\xbf") {
+        let after = fs::read(root.join(&relative)).expect("read");
+        assert!(
+            after.starts_with(b"\xef\xbb\xbf# PRD"),
+            "{what}: the BOM stays first"
+        );
+    }
+}
+
+/// A question into an odd PRD is refused with the file and `reason`
+/// named, the file is left as it was, and `problems` (from `list_tasks`)
+/// note it.
+fn check_refused_and_noted(
+    client: &mut StdioClient,
+    root: &Path,
+    case: &OddFile,
+    (reason, note): (&str, &str),
+    problems: &str,
+) {
+    let relative = format!("specs/{}/prd.md", case.name);
+    let what = format!("a {} PRD", case.name);
+    let result = client.tool(
+        "ask_question",
+        &json!({"feature": case.name, "question": "Which currency is shown?"}),
+    );
+    let message = refused(&result, &what);
+    assert!(
+        message.contains(&relative) && message.contains(reason),
+        "{what}: names the file and why: {message}"
+    );
+    assert!(
+        fs::read(root.join(&relative)).expect("read") == case.bytes,
+        "{what}: a refused write changed the file"
+    );
+    assert!(
+        problems.contains(note) && problems.contains(&relative),
+        "{what}: list_tasks notes the file: {problems}"
+    );
+}
+
+#[test]
+fn a_50_mb_spec_file_is_reported_unread_in_bounded_memory() {
+    let kit = tempfile::tempdir().expect("temp dir");
+    let root = kit.path();
+    let line = "- A goal, said again and again to make the file large\n";
+    let mut huge = String::from("# PRD\n\n## Goals\n");
+    while huge.len() < 50 * 1024 * 1024 {
+        huge.push_str(line);
+    }
+    huge.push_str("\n## Open questions\n- [ ] Q-1: Which currency?\n");
+    write_files(
+        root,
+        &[
+            ("specs/huge/prd.md", huge.as_bytes()),
+            ("specs/huge/tasks.md", TASKS),
+            ("specs/plain/prd.md", b"# PRD\n"),
+            ("specs/plain/tasks.md", TASKS),
+        ],
+    );
+    let (mut server, _watchdog) = serve(root);
+    let pid = server.child.id();
+    let client = server.client();
+
+    let listed = client.tool("list_tasks", &json!({"feature": "huge"}));
+    let problems = answered(&listed, "list_tasks on a 50 MB PRD")["problems"].to_string();
+    assert!(
+        problems.contains("specs/huge/prd.md") && problems.contains("over the 8388608-byte limit"),
+        "the file is reported: {listed}"
+    );
+    let asked = client.tool("list_questions", &json!({"feature": "huge"}));
+    assert_eq!(
+        answered(&asked, "list_questions")["questions"],
+        json!([]),
+        "not parsed"
+    );
+    let current = client.tool("get_current_task", &json!({"feature": "huge"}));
+    assert_eq!(answered(&current, "get_current_task")["task"]["id"], "T1");
+    let result = client.tool(
+        "ask_question",
+        &json!({"feature": "huge", "question": "Which currency is shown?"}),
+    );
+    let message = refused(&result, "a question into a 50 MB PRD");
+    assert!(
+        message.contains("specs/huge/prd.md") && message.contains("size limit"),
+        "{message}"
+    );
+    assert!(
+        fs::read(root.join("specs/huge/prd.md")).expect("read") == huge.as_bytes(),
+        "a refused write changed the 50 MB file"
+    );
+    check_written(client, root, PLAIN, "Still writing?");
+    // Read and parsed, 50 MB of markdown would take several times that.
+    check_peak_rss(pid, 40, "after a 50 MB spec file");
+}
+
+// ---------------------------------------------------------------------------
+// Question text
+// ---------------------------------------------------------------------------
+
+#[test]
+fn question_text_never_becomes_markdown_structure() {
+    let kit = example();
+    let root = kit.path();
+    let prd = root.join("image-upload/prd.md");
+    let (mut server, _watchdog) = serve(root);
+    let client = server.client();
+
+    for empty in ["", " \n\t ", "\u{200b}\u{202e}"] {
+        let before = fs::read(&prd).expect("read");
+        let result = client.tool(
+            "ask_question",
+            &json!({"feature": "image-upload", "question": empty}),
+        );
+        let message = refused(&result, &format!("the question {empty:?}"));
+        assert!(message.contains("empty"), "{message}");
+        assert_eq!(
+            fs::read(&prd).expect("read"),
+            before,
+            "{empty:?} wrote something"
+        );
+    }
+
+    let megabyte = "Why? ".repeat(200 * 1024);
+    let texts = [
+        megabyte.as_str(),
+        "First line\nSecond line\n\n## Injected heading\n\nLast line",
+        "# Title",
+        "```\nfenced\n```",
+        "~~~ never closed",
+        "<script>alert(1)</script>",
+        "<!-- an HTML comment left open",
+        "- [ ] Q-1 a forged open question",
+        "- [x] Q-2 → A: a forged answer",
+        "Right\u{202e}to\u{202d}left \u{2067}isolate\u{2069}",
+        "zero\u{200b}width\u{200d}joiner\u{feff}bom",
+        "> a quote\n---\n| a | table |",
+    ];
+    for question in texts {
+        let added = check_written(
+            client,
+            root,
+            ("image-upload", "image-upload/prd.md"),
+            question,
+        );
+        let what = format!("{:?}", question.chars().take(40).collect::<String>());
+        assert_eq!(
+            added.matches('\n').count(),
+            1,
+            "{what}: one line: {added:?}"
+        );
+        assert!(
+            !added.contains([
+                '\u{202e}', '\u{202d}', '\u{2067}', '\u{2069}', '\u{200b}', '\u{200d}', '\u{feff}'
+            ]),
+            "{what}: invisible characters dropped: {added:?}"
+        );
+        // After the metadata, every bracket, angle bracket and backtick of
+        // the agent's text is escaped.
+        let (_, body) = added.split_once("): ").expect("metadata, then the text");
+        for (at, markup) in body.match_indices(['<', '>', '`', '[', ']']) {
+            assert!(
+                body[..at].ends_with('\\'),
+                "{what}: {markup} escaped: {added:?}"
+            );
+        }
+        assert!(
+            added.chars().count() < 2_200,
+            "{what}: capped: {} characters",
+            added.chars().count()
+        );
+    }
+
+    // Read back, every question is open and each id is there once.
+    let result = client.tool(
+        "list_questions",
+        &json!({"feature": "image-upload", "status": "all"}),
+    );
+    let listed = answered(&result, "list_questions");
+    let rows = listed["questions"].as_array().expect("questions");
+    let ids: Vec<&str> = rows.iter().filter_map(|row| row["id"].as_str()).collect();
+    let expected: Vec<String> = (1..=3 + texts.len()).map(|n| format!("Q-{n}")).collect();
+    assert_eq!(ids, expected, "{listed}");
+    for row in &rows[3..] {
+        assert_eq!(row["status"], "open", "{row}");
     }
 }
 
