@@ -1,5 +1,6 @@
-//! Shared helpers: fixture paths and temporary kits, the tool list, the
-//! binary as a stdio or HTTP server, and raw HTTP/1.1 requests to it.
+//! What the test files share: fixture paths and temporary kits, the tool
+//! list, the binary as a stdio or HTTP server, and raw HTTP/1.1 requests
+//! to it.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
