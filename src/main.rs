@@ -11,7 +11,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             eprintln!("spec-mcp: error: {error:#}");
-            ExitCode::FAILURE
+            spec_mcp::cli::exit_code(&error)
         }
     }
 }

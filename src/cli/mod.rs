@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::Layout;
+use crate::workspace::WorkspaceError;
 
 /// Serve a spec kit (PRD, tech spec, tasks, Definition of Done) to AI coding
 /// agents over the Model Context Protocol.
@@ -105,5 +106,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => serve::run(&cli.kit, &serve::ServeArgs::default()),
         Some(Command::Serve(args)) => serve::run(&cli.kit, &args),
         Some(Command::Init(args)) => init::run(&args),
+    }
+}
+
+/// The exit status for a failed run: 2 when the command line names a spec
+/// root that does not exist or is not a folder (the status clap gives a
+/// malformed command line, so a script can tell a wrong `--root` from a
+/// server that failed), else 1.
+pub fn exit_code(error: &anyhow::Error) -> ExitCode {
+    let bad_root = error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<WorkspaceError>(),
+            Some(WorkspaceError::RootMissing { .. } | WorkspaceError::RootNotDirectory { .. })
+        )
+    });
+    if bad_root {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
     }
 }

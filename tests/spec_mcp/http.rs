@@ -2,124 +2,15 @@
 //! (Host, Origin, token, body size), the health check, idle sessions, and
 //! many sessions writing questions into one file at once.
 
-use std::fmt::Write as _;
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::net::TcpStream;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{HttpServer, fixture, temp_copy};
-
-/// A response: status, headers (names lowercased) and body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    /// The JSON-RPC message in the body: plain JSON, or the `data:` of an
-    /// SSE event.
-    fn message(&self) -> Value {
-        let text = self
-            .body
-            .lines()
-            .filter_map(|line| line.strip_prefix("data:"))
-            .map(str::trim)
-            .find(|data| data.starts_with('{'))
-            .unwrap_or(self.body.trim());
-        serde_json::from_str(text).unwrap_or_else(|error| panic!("{error}: {}", self.body))
-    }
-}
-
-/// One request on a fresh connection, read to its end.
-fn send(authority: &str, request_line: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-    let mut stream = TcpStream::connect(authority).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let mut request = format!("{request_line} HTTP/1.1\r\nConnection: close\r\n");
-    if !headers
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case("host"))
-    {
-        let _ = write!(request, "Host: {authority}\r\n");
-    }
-    for (name, value) in headers {
-        let _ = write!(request, "{name}: {value}\r\n");
-    }
-    let _ = write!(request, "Content-Length: {}\r\n\r\n{body}", body.len());
-    stream.write_all(request.as_bytes()).expect("send");
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("no status line: {raw}"));
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: body.to_string(),
-    }
-}
-
-const JSON: (&str, &str) = ("Content-Type", "application/json");
-const ACCEPT: (&str, &str) = ("Accept", "application/json, text/event-stream");
-
-/// Opens a Streamable HTTP session (protocol 2025-06-18) and returns its id.
-fn initialize(authority: &str, extra: &[(&str, &str)]) -> String {
-    let body = json!({
-        "jsonrpc": "2.0", "id": 1, "method": "initialize",
-        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                   "clientInfo": {"name": "raw-http", "version": "1"}}
-    });
-    let mut headers = vec![JSON, ACCEPT];
-    headers.extend_from_slice(extra);
-    let reply = send(authority, "POST /mcp", &headers, &body.to_string());
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    let session = reply
-        .header("mcp-session-id")
-        .expect("a session id")
-        .to_string();
-    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-    let mut headers = vec![JSON, ACCEPT, ("Mcp-Session-Id", session.as_str())];
-    headers.extend_from_slice(extra);
-    let reply = send(authority, "POST /mcp", &headers, &initialized.to_string());
-    assert_eq!(reply.status, 202, "{}", reply.body);
-    session
-}
-
-/// One JSON-RPC request in a session.
-fn rpc(authority: &str, session: &str, id: u64, method: &str, params: &Value) -> Reply {
-    let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-    send(
-        authority,
-        "POST /mcp",
-        &[
-            JSON,
-            ACCEPT,
-            ("Mcp-Session-Id", session),
-            ("MCP-Protocol-Version", "2025-06-18"),
-        ],
-        &body.to_string(),
-    )
-}
+use crate::support::{
+    ACCEPT, HttpServer, JSON, fixture, initialize, open_sse, rpc, send, temp_copy,
+};
 
 fn example() -> tempfile::TempDir {
     temp_copy(&crate::support::repo().join("specs-example"))
@@ -325,34 +216,6 @@ fn eight_sessions_asking_at_once_lose_no_question() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), sessions * each as usize, "every id is unique");
-}
-
-/// Opens `GET /sse` and reads up to the `endpoint` event: the session id.
-fn open_sse(authority: &str) -> (TcpStream, String) {
-    let mut stream = TcpStream::connect(authority).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    write!(
-        stream,
-        "GET /sse HTTP/1.1\r\nHost: {authority}\r\nAccept: text/event-stream\r\n\r\n"
-    )
-    .expect("send");
-    let mut seen = String::new();
-    let mut byte = [0u8; 1];
-    while !seen.contains("sessionId=") || !seen.ends_with('\n') {
-        stream
-            .read_exact(&mut byte)
-            .expect("read the endpoint event");
-        seen.push(char::from(byte[0]));
-    }
-    let id = seen
-        .rsplit("sessionId=")
-        .next()
-        .expect("an id")
-        .trim()
-        .to_string();
-    (stream, id)
 }
 
 #[test]

@@ -36,26 +36,13 @@ use spec_mcp::edit::today;
 use spec_mcp::service::Defaults;
 
 use crate::mcp::{Session, kit};
-use crate::support::{HttpServer, KIT_ENV, repo, temp_copy};
+use crate::support::{HttpServer, KIT_ENV, TOOLS, repo, temp_copy};
 
 const BIN: &str = env!("CARGO_BIN_EXE_spec-mcp");
 
 /// Upper bound for one client process, from start to exit: a hang fails
 /// the test instead of blocking CI.
 const TIMEOUT: Duration = Duration::from_secs(120);
-
-/// The server's tools, sorted.
-const TOOLS: [&str; 9] = [
-    "ask_question",
-    "get_acceptance_criteria",
-    "get_architecture_constraints",
-    "get_current_task",
-    "get_definition_of_done",
-    "get_out_of_scope",
-    "list_questions",
-    "list_tasks",
-    "set_current_task",
-];
 
 /// The example kit's feature every call names (the kit has two, so none is
 /// chosen without it).

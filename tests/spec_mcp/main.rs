@@ -1,7 +1,9 @@
 //! The one integration test binary: the CLI, parsing fixture kits, the
-//! writer, and the MCP server driven by real clients (rmcp's, and the
-//! official Python and TypeScript SDKs).
+//! writer, the MCP server driven by real clients (rmcp's, and the
+//! official Python and TypeScript SDKs), and every bad input of the tech
+//! spec's catalogue.
 
+mod bad_input;
 mod cli;
 mod edit;
 mod fidelity;

@@ -30,7 +30,7 @@ use spec_mcp::workspace::Workspace;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::support::{KIT_ENV, repo, temp_copy};
+use crate::support::{KIT_ENV, TOOLS, repo, snapshot, temp_copy};
 
 /// Upper bound for any one exchange: a hang fails the test instead of
 /// blocking CI. Never used to wait for something to happen.
@@ -38,18 +38,6 @@ pub(crate) const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The client name the server records as "asked by".
 const CLIENT: &str = "test-client";
-
-const TOOLS: [&str; 9] = [
-    "get_current_task",
-    "get_acceptance_criteria",
-    "get_architecture_constraints",
-    "get_out_of_scope",
-    "get_definition_of_done",
-    "ask_question",
-    "list_questions",
-    "list_tasks",
-    "set_current_task",
-];
 
 /// Tools that change something: the spec on disk, or the session's pin.
 const CHANGING_TOOLS: [&str; 2] = ["ask_question", "set_current_task"];
@@ -392,25 +380,6 @@ fn lines(path: &str, numbers: impl IntoIterator<Item = u32>) -> Vec<String> {
 }
 
 /// Every file under `dir` with its bytes, keyed by relative path.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in fs::read_dir(&current).expect("read dir") {
-            let entry = entry.expect("dir entry");
-            let path = entry.path();
-            let kind = entry.file_type().expect("file type");
-            if kind.is_dir() {
-                pending.push(path);
-            } else if kind.is_file() {
-                let bytes = fs::read(&path).expect("read file");
-                files.insert(path.strip_prefix(dir).expect("inside").to_path_buf(), bytes);
-            }
-        }
-    }
-    files
-}
-
 fn read(root: &Path, relative: &str) -> String {
     fs::read_to_string(root.join(relative)).expect("read kit file")
 }

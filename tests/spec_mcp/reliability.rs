@@ -10,13 +10,10 @@
 #![cfg(unix)]
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::fs::{self, OpenOptions};
-use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write as _};
-use std::net::TcpStream;
+use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -26,7 +23,7 @@ use serde_json::{Value, json};
 use spec_mcp::model::{DocumentRole, Layout};
 use spec_mcp::parse;
 
-use crate::support::{HttpServer, KIT_ENV, fixture, repo, temp_copy};
+use crate::support::{HttpServer, StdioServer, fixture, initialize, repo, rpc, temp_copy};
 
 /// Where questions to the Kiro fixture's one feature go.
 const KIRO_SPEC: &str = ".kiro/specs/login/requirements.md";
@@ -582,93 +579,8 @@ fn splitmix64(seed: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A `spec-mcp serve --root` process speaking newline-delimited JSON-RPC on
-/// its stdin and stdout, initialized; killed when dropped.
-struct StdioServer {
-    child: Child,
-    /// Taken by a test that hands it to another thread.
-    client: Option<StdioClient>,
-}
-
-/// The client's ends of a stdio server's pipes.
-struct StdioClient {
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-    next_id: u64,
-}
-
-impl StdioServer {
-    fn start(root: &Path, client_name: &str) -> StdioServer {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_spec-mcp"));
-        command
-            .args(["serve", "--root"])
-            .arg(root)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        for name in KIT_ENV {
-            command.env_remove(name);
-        }
-        let mut child = command.spawn().expect("start the stdio server");
-        let mut client = StdioClient {
-            stdin: child.stdin.take().expect("stdin"),
-            stdout: BufReader::new(child.stdout.take().expect("stdout")),
-            next_id: 1,
-        };
-        let hello = json!({"protocolVersion": "2025-06-18", "capabilities": {},
-                           "clientInfo": {"name": client_name, "version": "1"}});
-        client
-            .call("initialize", &hello)
-            .expect("an initialize answer");
-        client
-            .send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-            .expect("send initialized");
-        StdioServer {
-            child,
-            client: Some(client),
-        }
-    }
-}
-
-impl Drop for StdioServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl StdioClient {
-    fn send(&mut self, message: &Value) -> std::io::Result<()> {
-        let mut line = message.to_string();
-        line.push('\n');
-        self.stdin.write_all(line.as_bytes())?;
-        self.stdin.flush()
-    }
-
-    /// Sends a request and reads up to its answer: the `result` (or the
-    /// whole message if it is an error), or `None` once the server is gone.
-    fn call(&mut self, method: &str, params: &Value) -> Option<Value> {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
-            .ok()?;
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if self.stdout.read_line(&mut line).ok()? == 0 {
-                return None;
-            }
-            let message: Value =
-                serde_json::from_str(&line).unwrap_or_else(|error| panic!("{error}: {line}"));
-            if message["id"] == id {
-                return Some(message.get("result").cloned().unwrap_or(message));
-            }
-        }
-    }
-}
-
 /// A Streamable HTTP session (protocol 2025-06-18) over raw HTTP/1.1, one
-/// connection per request, as in `http.rs`.
+/// connection per request.
 struct HttpSession {
     authority: String,
     id: String,
@@ -677,77 +589,25 @@ struct HttpSession {
 
 impl HttpSession {
     fn open(authority: &str) -> HttpSession {
-        let hello = json!({
-            "jsonrpc": "2.0", "id": 1, "method": "initialize",
-            "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                       "clientInfo": {"name": "reliability-http", "version": "1"}}
-        });
-        let (status, session, body) = post(authority, None, &hello);
-        assert_eq!(status, 200, "{body}");
-        let id = session.expect("a session id");
-        let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-        let (status, _, body) = post(authority, Some(&id), &initialized);
-        assert_eq!(status, 202, "{body}");
         HttpSession {
             authority: authority.to_string(),
-            id,
+            id: initialize(authority, &[]),
             next_id: 2,
         }
     }
 
     /// Calls a tool; its result.
     fn call(&mut self, tool: &str, arguments: &Value) -> Value {
-        let request = json!({"jsonrpc": "2.0", "id": self.next_id, "method": "tools/call",
-                             "params": {"name": tool, "arguments": arguments}});
-        self.next_id += 1;
-        let (status, _, body) = post(&self.authority, Some(&self.id), &request);
-        assert_eq!(status, 200, "{body}");
-        // The message is plain JSON or the `data:` of an SSE event.
-        let data = body
-            .lines()
-            .filter_map(|line| line.strip_prefix("data:"))
-            .map(str::trim)
-            .find(|data| data.starts_with('{'))
-            .unwrap_or(body.trim());
-        let message: Value =
-            serde_json::from_str(data).unwrap_or_else(|error| panic!("{error}: {body}"));
-        message["result"].clone()
-    }
-}
-
-/// One POST to `/mcp` on a fresh connection, read to its end: the status,
-/// the session id the server set, and the body.
-fn post(authority: &str, session: Option<&str>, message: &Value) -> (u16, Option<String>, String) {
-    let mut stream = TcpStream::connect(authority).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .expect("timeout");
-    let body = message.to_string();
-    let mut request = format!(
-        "POST /mcp HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\
-         Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
-    );
-    if let Some(session) = session {
-        let _ = write!(
-            request,
-            "Mcp-Session-Id: {session}\r\nMCP-Protocol-Version: 2025-06-18\r\n"
+        let params = json!({"name": tool, "arguments": arguments});
+        let reply = rpc(
+            &self.authority,
+            &self.id,
+            self.next_id,
+            "tools/call",
+            &params,
         );
+        self.next_id += 1;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.message()["result"].clone()
     }
-    let _ = write!(request, "Content-Length: {}\r\n\r\n{body}", body.len());
-    stream.write_all(request.as_bytes()).expect("send");
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("no status line: {raw}"));
-    let session = lines
-        .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.trim().eq_ignore_ascii_case("mcp-session-id"))
-        .map(|(_, value)| value.trim().to_string());
-    (status, session, body.to_string())
 }

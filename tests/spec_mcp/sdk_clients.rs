@@ -25,26 +25,13 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use spec_mcp::edit::today;
 
-use crate::support::{HttpServer, KIT_ENV, fixture, repo, temp_copy};
+use crate::support::{HttpServer, KIT_ENV, TOOLS, fixture, repo, temp_copy};
 
 const BIN: &str = env!("CARGO_BIN_EXE_spec-mcp");
 
 /// Upper bound for one client's whole session, from start to exit: a hang
 /// fails the test instead of blocking CI.
 const TIMEOUT: Duration = Duration::from_secs(120);
-
-/// The server's tools, sorted.
-const TOOLS: [&str; 9] = [
-    "ask_question",
-    "get_acceptance_criteria",
-    "get_architecture_constraints",
-    "get_current_task",
-    "get_definition_of_done",
-    "get_out_of_scope",
-    "list_questions",
-    "list_tasks",
-    "set_current_task",
-];
 
 // ---------------------------------------------------------------------------
 // The SDK clients
