@@ -731,8 +731,7 @@ fn check_written_as_the_file_is(client: &mut StdioClient, root: &Path, case: &Od
 }
 
 /// A question into an odd PRD is refused with the file and `reason`
-/// named, the file is left as it was, and `problems` (from `list_tasks`)
-/// note it.
+/// named, and the file is left as it was.
 fn check_refused(client: &mut StdioClient, root: &Path, case: &OddFile, reason: &str) {
     let relative = format!("specs/{}/prd.md", case.name);
     let what = format!("a {} PRD", case.name);
