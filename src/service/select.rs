@@ -4,6 +4,7 @@
 //! they share with the task.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::model::Task;
 use crate::query::Labelled;
@@ -176,9 +177,7 @@ pub fn brief_scope(items: Vec<ScopeItem>, task: &Task) -> (Vec<ScopeItem>, usize
         .enumerate()
         .filter(|(_, item)| item.kind != Exclusion::ProjectWide)
         .map(|(index, item)| {
-            let shared = words(&item.text)
-                .filter(|word| task_words.contains(word))
-                .count();
+            let shared = task_words.shared(&item.text);
             (std::cmp::Reverse(shared), index, item)
         })
         .collect();
@@ -244,16 +243,14 @@ pub fn for_task(all: &[Labelled<'_>], task: &Task, share: Share) -> (Vec<Constra
 fn briefest(
     all: &[Labelled<'_>],
     kept: &[usize],
-    task_words: &HashSet<String>,
+    task_words: &TaskWords,
     budget: usize,
 ) -> Vec<usize> {
     let mut ranked: Vec<(bool, bool, std::cmp::Reverse<usize>, usize)> = kept
         .iter()
         .map(|&index| {
             let labelled = &all[index];
-            let shared = words(&labelled.item.text)
-                .filter(|word| task_words.contains(word))
-                .count();
+            let shared = task_words.shared(&labelled.item.text);
             (
                 !names_stack(labelled.label),
                 reasoning(labelled),
@@ -276,17 +273,70 @@ fn briefest(
     chosen
 }
 
-/// The words a task is about: its title, description and criteria.
-fn task_words(task: &Task) -> HashSet<String> {
-    std::iter::once(task.title.as_str())
+/// The words a task is about (its title, description and criteria),
+/// lowercase, four letters or more: enough to tell topics apart.
+pub struct TaskWords(HashSet<String, BuildHasherDefault<Fnv>>);
+
+impl TaskWords {
+    /// How many of `text`'s words (counted with repeats) the task uses.
+    fn shared(&self, text: &str) -> usize {
+        // One lowercase copy of the text rather than one per word: this
+        // runs over every constraint on every call.
+        let lower;
+        let text = if text.bytes().any(|byte| byte.is_ascii_uppercase()) || !text.is_ascii() {
+            lower = text.to_lowercase();
+            lower.as_str()
+        } else {
+            text
+        };
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|word| word.len() >= 4 && self.0.contains(*word))
+            .count()
+    }
+}
+
+fn task_words(task: &Task) -> TaskWords {
+    let texts = std::iter::once(task.title.as_str())
         .chain(std::iter::once(task.description.as_str()))
         .chain(
             task.acceptance_criteria
                 .iter()
                 .map(|item| item.text.as_str()),
-        )
-        .flat_map(words)
-        .collect()
+        );
+    let mut words = HashSet::default();
+    for text in texts {
+        for word in text.to_lowercase().split(|c: char| !c.is_alphanumeric()) {
+            if word.len() >= 4 && !words.contains(word) {
+                words.insert(word.to_string());
+            }
+        }
+    }
+    TaskWords(words)
+}
+
+/// FNV-1a: the words hashed here are short and not chosen by an attacker
+/// who could profit from collisions, and `SipHash` cost more than the rest
+/// of the ranking.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &byte in bytes {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
 }
 
 /// Indices of the constraints picked by `wanted` that fit `budget` bytes,
@@ -296,17 +346,14 @@ fn task_words(task: &Task) -> HashSet<String> {
 fn by_priority(
     all: &[Labelled<'_>],
     wanted: impl Fn(&Labelled<'_>) -> bool,
-    task_words: Option<&HashSet<String>>,
+    task_words: Option<&TaskWords>,
     budget: usize,
 ) -> Vec<usize> {
     let mut ranked: Vec<(bool, std::cmp::Reverse<usize>, usize)> = (0..all.len())
         .filter(|&index| wanted(&all[index]))
         .map(|index| {
-            let shared = task_words.map_or(0, |task_words| {
-                words(&all[index].item.text)
-                    .filter(|word| task_words.contains(word))
-                    .count()
-            });
+            let shared =
+                task_words.map_or(0, |task_words| task_words.shared(&all[index].item.text));
             (reasoning(&all[index]), std::cmp::Reverse(shared), index)
         })
         .collect();
@@ -358,7 +405,7 @@ pub fn unique_labels(all: &[Labelled<'_>]) -> Vec<String> {
 fn closest(
     all: &[Labelled<'_>],
     wanted: impl Fn(&Labelled<'_>) -> bool,
-    task_words: &HashSet<String>,
+    task_words: &TaskWords,
     budget: usize,
 ) -> Vec<usize> {
     let candidates: Vec<usize> = (0..all.len())
@@ -375,9 +422,7 @@ fn closest(
     let mut ranked: Vec<(usize, usize)> = candidates
         .into_iter()
         .map(|index| {
-            let shared = words(&all[index].item.text)
-                .filter(|word| task_words.contains(word))
-                .count();
+            let shared = task_words.shared(&all[index].item.text);
             (index, shared)
         })
         .filter(|(_, shared)| *shared > 0)
@@ -393,11 +438,4 @@ fn closest(
         }
     }
     kept
-}
-
-/// Lowercase words of four letters or more: enough to tell topics apart.
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|word| word.len() >= 4)
-        .map(str::to_lowercase)
 }

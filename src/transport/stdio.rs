@@ -10,7 +10,7 @@ use crate::service::Kit;
 /// Serves one session over stdin/stdout until the client closes it.
 pub async fn serve(kit: Arc<Kit>) -> anyhow::Result<()> {
     let running = SpecServer::inline(kit)
-        .serve(rmcp::transport::stdio())
+        .serve(rmcp::transport::stdio_pipes())
         .await
         .map_err(|error| anyhow::anyhow!("MCP handshake over stdio failed: {error}"))?;
     let reason = running.waiting().await?;

@@ -107,11 +107,26 @@ pub(super) struct Resolution {
     pub(super) folders: FolderStamps,
 }
 
-/// Whether every folder still has the stamp it had.
+/// Whether every folder still has the stamp it had. A folder that was
+/// absent inside a folder that still is absent is not looked at: nothing
+/// can have appeared in it. (Stamps are kept sorted, parents first.)
 pub(super) fn unchanged(folders: &FolderStamps) -> bool {
-    folders
-        .iter()
-        .all(|(folder, stamp)| modified(folder) == *stamp)
+    let mut absent: Vec<&Path> = Vec::new();
+    folders.iter().all(|(folder, stamp)| {
+        if stamp.is_none()
+            && folder
+                .parent()
+                .is_some_and(|parent| absent.contains(&parent))
+        {
+            absent.push(folder);
+            return true;
+        }
+        let now = modified(folder);
+        if now.is_none() {
+            absent.push(folder);
+        }
+        now == *stamp
+    })
 }
 
 /// Whether any folder's stamp is too recent to trust.
@@ -216,11 +231,7 @@ impl Cache {
         let listing = self.listing.as_ref()?;
         // A folder that does not exist stamps as `None`: still a valid
         // key, so a one-layout project does not rescan on every call.
-        let unchanged = listing
-            .folders
-            .iter()
-            .all(|(folder, stamp)| modified(folder) == *stamp);
-        unchanged.then(|| listing.catalogue.clone())
+        unchanged(&listing.folders).then(|| listing.catalogue.clone())
     }
 
     /// Keeps a listing just made, unless a folder's stamp is too recent to

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::cache::{FolderStamps, modified};
+use super::cache::{FolderStamps, modified, stamp_folders};
 use super::{Workspace, WorkspaceError, check_id, printable};
 use crate::model::{DocumentRole, Feature, Layout};
 use crate::parse::{self, CONVENTIONS, Convention, native, openspec, speckit};
@@ -97,14 +97,12 @@ impl Workspace {
             return catalogue;
         }
         // Stamped before the scan, so a change during it shows next time.
-        let mut folders: FolderStamps = self
-            .conventions()
-            .map(|convention| {
-                let base = self.base_dir(convention);
-                let stamp = modified(&base);
-                (base, stamp)
-            })
-            .collect();
+        // Each base once (native and spec-kit share theirs).
+        let mut folders = stamp_folders(
+            self.conventions()
+                .map(|convention| self.base_dir(convention))
+                .collect(),
+        );
         let (catalogue, subfolders) = self.scan_feature_ids();
         folders.extend(subfolders);
         self.lock().keep_listing(folders, catalogue.clone());
