@@ -198,6 +198,12 @@ pub fn brief_scope(items: Vec<ScopeItem>, task: &Task) -> (Vec<ScopeItem>, usize
 
 pub fn for_task(all: &[Labelled<'_>], task: &Task, share: Share) -> (Vec<Constraint>, usize) {
     let task_words = task_words(task);
+    // Each constraint's words shared with the task, counted once: the
+    // rankings below may each look at it.
+    let shared: Vec<usize> = all
+        .iter()
+        .map(|labelled| task_words.shared(&labelled.item.text))
+        .collect();
     let mut kept: Vec<usize> = all
         .iter()
         .enumerate()
@@ -214,17 +220,17 @@ pub fn for_task(all: &[Labelled<'_>], task: &Task, share: Share) -> (Vec<Constra
     kept.extend(closest(
         all,
         feature,
-        &task_words,
+        &shared,
         CONSTRAINT_BUDGET.saturating_sub(stack_size),
     ));
-    kept.extend(closest(all, principle, &task_words, PRINCIPLE_BUDGET));
+    kept.extend(closest(all, principle, &shared, PRINCIPLE_BUDGET));
     if share == Share::Brief {
         let (project, own): (Vec<usize>, Vec<usize>) = kept
             .iter()
             .partition(|&&index| all[index].project_wide && !all[index].principle);
-        let project = briefest(all, &project, &task_words, BRIEF_PROJECT_BUDGET);
+        let project = briefest(all, &project, &shared, BRIEF_PROJECT_BUDGET);
         let used: usize = project.iter().map(|&index| brief_size(&all[index])).sum();
-        kept = briefest(all, &own, &task_words, BRIEF_BUDGET - used);
+        kept = briefest(all, &own, &shared, BRIEF_BUDGET - used);
         kept.extend(project);
     }
     let omitted = all.len() - kept.len();
@@ -240,17 +246,12 @@ pub fn for_task(all: &[Labelled<'_>], task: &Task, share: Share) -> (Vec<Constra
 /// Of `kept`, what fits `budget` bytes: the chosen technologies first,
 /// reasoning last, and between them those sharing the most words with the
 /// task, then document order.
-fn briefest(
-    all: &[Labelled<'_>],
-    kept: &[usize],
-    task_words: &TaskWords,
-    budget: usize,
-) -> Vec<usize> {
+fn briefest(all: &[Labelled<'_>], kept: &[usize], shared: &[usize], budget: usize) -> Vec<usize> {
     let mut ranked: Vec<(bool, bool, std::cmp::Reverse<usize>, usize)> = kept
         .iter()
         .map(|&index| {
             let labelled = &all[index];
-            let shared = task_words.shared(&labelled.item.text);
+            let shared = shared[index];
             (
                 !names_stack(labelled.label),
                 reasoning(labelled),
@@ -405,7 +406,7 @@ pub fn unique_labels(all: &[Labelled<'_>]) -> Vec<String> {
 fn closest(
     all: &[Labelled<'_>],
     wanted: impl Fn(&Labelled<'_>) -> bool,
-    task_words: &TaskWords,
+    shared: &[usize],
     budget: usize,
 ) -> Vec<usize> {
     let candidates: Vec<usize> = (0..all.len())
@@ -422,7 +423,7 @@ fn closest(
     let mut ranked: Vec<(usize, usize)> = candidates
         .into_iter()
         .map(|index| {
-            let shared = task_words.shared(&all[index].item.text);
+            let shared = shared[index];
             (index, shared)
         })
         .filter(|(_, shared)| *shared > 0)
