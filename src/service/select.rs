@@ -182,15 +182,11 @@ pub fn brief_scope(items: Vec<ScopeItem>, task: &Task) -> (Vec<ScopeItem>, usize
         })
         .collect();
     ranked.sort_by_key(|(shared, index, _)| (*shared, *index));
-    let mut kept: Vec<(usize, ScopeItem)> = Vec::new();
-    let mut used = 0;
-    for (_, index, item) in ranked {
-        let cost = item.text.len() + BRIEF_ITEM_OVERHEAD;
-        if used + cost <= BRIEF_SCOPE_BUDGET {
-            used += cost;
-            kept.push((index, item));
-        }
-    }
+    let mut kept = fill(
+        ranked.into_iter().map(|(_, index, item)| (index, item)),
+        |(_, item)| item.text.len() + BRIEF_ITEM_OVERHEAD,
+        BRIEF_SCOPE_BUDGET,
+    );
     kept.sort_by_key(|(index, _)| *index);
     let left_out = total - kept.len();
     (kept.into_iter().map(|(_, item)| item).collect(), left_out)
@@ -261,17 +257,27 @@ fn briefest(all: &[Labelled<'_>], kept: &[usize], shared: &[usize], budget: usiz
         })
         .collect();
     ranked.sort_unstable();
-    let mut chosen = Vec::new();
-    let mut used = 0;
-    for (_, _, _, index) in ranked {
-        let cost = brief_size(&all[index]);
-        if used + cost <= budget {
-            used += cost;
-            chosen.push(index);
-        }
-    }
+    let mut chosen = fill(
+        ranked.into_iter().map(|(_, _, _, index)| index),
+        |&index| brief_size(&all[index]),
+        budget,
+    );
     chosen.sort_unstable();
     chosen
+}
+
+/// Takes `ranked` in order, each that still fits `budget` by `cost`.
+fn fill<T>(ranked: impl Iterator<Item = T>, cost: impl Fn(&T) -> usize, budget: usize) -> Vec<T> {
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for candidate in ranked {
+        let cost = cost(&candidate);
+        if used + cost <= budget {
+            used += cost;
+            kept.push(candidate);
+        }
+    }
+    kept
 }
 
 /// The words a task is about (its title, description and criteria),
@@ -359,15 +365,11 @@ fn by_priority(
         })
         .collect();
     ranked.sort_unstable();
-    let mut kept = Vec::new();
-    let mut used = 0;
-    for (_, _, index) in ranked {
-        let cost = size(&all[index]);
-        if used + cost <= budget {
-            used += cost;
-            kept.push(index);
-        }
-    }
+    let mut kept = fill(
+        ranked.into_iter().map(|(_, _, index)| index),
+        |&index| size(&all[index]),
+        budget,
+    );
     kept.sort_unstable();
     kept
 }
@@ -429,14 +431,9 @@ fn closest(
         .filter(|(_, shared)| *shared > 0)
         .collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut kept = Vec::new();
-    let mut used = 0;
-    for (index, _) in ranked {
-        let cost = size(&all[index]);
-        if used + cost <= budget {
-            used += cost;
-            kept.push(index);
-        }
-    }
-    kept
+    fill(
+        ranked.into_iter().map(|(index, _)| index),
+        |&index| size(&all[index]),
+        budget,
+    )
 }
