@@ -10,79 +10,18 @@
 #![forbid(unsafe_code)]
 
 use std::ops::Range;
-use std::path::Path;
 use std::sync::Arc;
 
 use spec_mcp::edit::{
     EditError, MAX_TEXT_CHARS, NewQuestion, Plan, Splice, plan_append_in, sanitize,
 };
-use spec_mcp::model::{Document, DocumentRole, Item, Layout, SectionKind, Source, Span};
+use spec_mcp::model::{Document, Item, Layout, SectionKind, Source, Span};
 use spec_mcp::parse::markdown::{Block, front_matter, outline};
-use spec_mcp::parse::{self, CONVENTIONS};
 
-/// A file a layout reads: where it sits in a kit and the role it plays.
-#[derive(Debug, Clone)]
-pub struct Target {
-    pub layout: Layout,
-    pub path: String,
-    pub role: DocumentRole,
-    /// A feature's document (questions may be written to it).
-    pub feature: bool,
-}
+#[path = "../../tests/spec_mcp/targets.rs"]
+mod targets;
 
-/// Every markdown file of every convention, with a path of the shape the
-/// workspace gives it.
-pub fn targets() -> Vec<Target> {
-    let mut targets: Vec<Target> = Vec::new();
-    for convention in CONVENTIONS {
-        for (pattern, role) in convention.documents {
-            targets.push(Target {
-                layout: convention.layout,
-                path: format!(
-                    "{}/feature/{}",
-                    convention.base,
-                    pattern.replace('*', "orders")
-                ),
-                role: *role,
-                feature: true,
-            });
-        }
-        for (pattern, role) in convention.project {
-            let markdown = Path::new(pattern)
-                .extension()
-                .is_some_and(|extension| extension.eq_ignore_ascii_case("md"));
-            if !markdown {
-                continue;
-            }
-            let path = if convention.project_in_base {
-                format!("{}/{pattern}", convention.base)
-            } else {
-                pattern.replace('*', "product")
-            };
-            let known = targets
-                .iter()
-                .any(|target| target.layout == convention.layout && target.path == path);
-            if !known {
-                targets.push(Target {
-                    layout: convention.layout,
-                    path,
-                    role: *role,
-                    feature: false,
-                });
-            }
-        }
-    }
-    targets
-}
-
-fn parse_as(target: &Target, text: &str) -> Document {
-    parse::document_in(
-        target.layout,
-        Arc::from(target.path.as_str()),
-        target.role,
-        text,
-    )
-}
+pub use targets::{Target, parse_as, targets};
 
 /// The `parse_<layout>` targets: `data` parsed as every file of `layout`.
 pub fn parse_every_file(layout: Layout, data: &[u8]) {

@@ -18,3 +18,4 @@ mod reading;
 mod reliability;
 mod sdk_clients;
 mod support;
+mod targets;

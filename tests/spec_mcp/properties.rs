@@ -27,7 +27,9 @@ use spec_mcp::edit::{
 };
 use spec_mcp::model::{Document, DocumentRole, Item, Layout, SectionKind, Source, Span};
 use spec_mcp::parse::markdown::{Block, front_matter, outline};
-use spec_mcp::parse::{self, CONVENTIONS, openspec};
+use spec_mcp::parse::openspec;
+
+use crate::targets::{Target, parse_as, targets};
 
 /// Cases per property: enough to find what the generators can reach,
 /// few enough that the file runs in seconds in a debug build.
@@ -57,73 +59,9 @@ fn config() -> ProptestConfig {
 // ---------------------------------------------------------------------------
 // What is parsed: every file of every layout.
 
-/// A file a layout reads: where it sits in a kit and the role it plays.
-#[derive(Debug, Clone)]
-struct Target {
-    layout: Layout,
-    path: String,
-    role: DocumentRole,
-    /// A feature's document (questions may be written to it), not a
-    /// project-wide one.
-    feature: bool,
-}
-
-/// Every markdown file of every convention, with a path of the shape the
-/// workspace gives it (OpenSpec reads the capability from a delta spec's
-/// path, so the path matters).
-static TARGETS: LazyLock<Vec<Target>> = LazyLock::new(|| {
-    let mut targets: Vec<Target> = Vec::new();
-    for convention in CONVENTIONS {
-        for (pattern, role) in convention.documents {
-            targets.push(Target {
-                layout: convention.layout,
-                path: format!(
-                    "{}/feature/{}",
-                    convention.base,
-                    pattern.replace('*', "orders")
-                ),
-                role: *role,
-                feature: true,
-            });
-        }
-        for (pattern, role) in convention.project {
-            // OpenSpec's `config.yaml` is YAML; `config_document` reads it,
-            // checked on its own below.
-            if !std::path::Path::new(pattern)
-                .extension()
-                .is_some_and(|extension| extension.eq_ignore_ascii_case("md"))
-            {
-                continue;
-            }
-            let path = if convention.project_in_base {
-                format!("{}/{pattern}", convention.base)
-            } else {
-                pattern.replace('*', "product")
-            };
-            let known = targets
-                .iter()
-                .any(|target| target.layout == convention.layout && target.path == path);
-            if !known {
-                targets.push(Target {
-                    layout: convention.layout,
-                    path,
-                    role: *role,
-                    feature: false,
-                });
-            }
-        }
-    }
-    targets
-});
-
-fn parse_as(target: &Target, text: &str) -> Document {
-    parse::document_in(
-        target.layout,
-        Arc::from(target.path.as_str()),
-        target.role,
-        text,
-    )
-}
+/// Every markdown file of every convention (OpenSpec's `config.yaml` is
+/// checked on its own below).
+static TARGETS: LazyLock<Vec<Target>> = LazyLock::new(targets);
 
 // ---------------------------------------------------------------------------
 // Generators.
