@@ -54,12 +54,11 @@ pub enum EditError {
     Unreadable { path: String, reason: &'static str },
     #[error("{path} kept changing while the question was being written; try again")]
     KeptChanging { path: String },
-    #[error("writing {path} failed")]
-    Io {
-        path: String,
-        #[source]
-        source: io::Error,
-    },
+    /// The OS error is part of the message, not a `source`: the message is
+    /// all a tool's caller sees, and "Permission denied" or "No space left
+    /// on device" is what tells them what to fix.
+    #[error("writing {path} failed: {error}; nothing was changed")]
+    Io { path: String, error: io::Error },
     #[error("the edit of {path} did not verify ({reason}); nothing was written")]
     Verify { path: String, reason: String },
     #[error(transparent)]
@@ -162,9 +161,9 @@ impl Writer {
         others: &[&Question],
         question: &NewQuestion,
     ) -> Result<Attempt, EditError> {
-        let io_error = |source| EditError::Io {
+        let io_error = |error| EditError::Io {
             path: relative.to_string(),
-            source,
+            error,
         };
         let mut file = File::open(path).map_err(io_error)?;
         file.lock_exclusive().map_err(io_error)?;
@@ -296,11 +295,14 @@ fn install(
         use rustix::fs::{CWD, RenameFlags, renameat_with};
         match renameat_with(CWD, temp.path(), CWD, path, RenameFlags::EXCHANGE) {
             Ok(()) => {
-                if unchanged(file, temp.path())? {
+                let kept = unchanged(file, temp.path());
+                if matches!(kept, Ok(true)) {
                     return Ok(true);
                 }
+                // Not known to be what was read (or the check itself
+                // failed): put it back, so a failed write changes nothing.
                 renameat_with(CWD, temp.path(), CWD, path, RenameFlags::EXCHANGE)?;
-                return Ok(false);
+                return kept;
             }
             // Not every file system can swap (some network and FUSE ones).
             Err(error)

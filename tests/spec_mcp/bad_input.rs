@@ -24,8 +24,8 @@
 //! | HTTP: a dropped SSE connection | `http::clients_that_stall_or_leave_hold_up_no_one_else` |
 //! | HTTP: 1,000 idle SSE connections | `a_thousand_idle_sse_streams_hold_up_no_one` |
 //! | a read-only spec file | `a_read_only_spec_file_is_never_lost`, `a_read_only_spec_file_is_refused` (ignored) |
-//! | a read-only folder | `a_read_only_folder_refuses_the_question_and_keeps_the_file`, `a_read_only_folder_refusal_says_why` (ignored) |
-//! | a full disk | `a_full_disk_refuses_the_question_and_keeps_the_file`, `a_full_disk_refusal_says_why` (ignored) |
+//! | a read-only folder | `a_read_only_folder_refuses_the_question_and_keeps_the_file`, `a_read_only_folder_refusal_says_why` |
+//! | a full disk | `a_full_disk_refuses_the_question_and_keeps_the_file`, `a_full_disk_refusal_says_why` |
 //! | a spec root that does not exist, or is a file | `a_missing_root_or_a_file_as_root_exits_2_naming_it`; the message's wording: `cli::serve_with_a_missing_root_fails_before_stdout`, `cli::serve_with_a_file_as_root_fails_before_stdout` |
 #![cfg(unix)]
 
@@ -1405,7 +1405,6 @@ fn a_read_only_folder_refuses_the_question_and_keeps_the_file() {
 }
 
 #[test]
-#[ignore = "finding: a write that fails on a read-only folder says only `writing specs/locked/prd.md failed`, not why (Permission denied)"]
 fn a_read_only_folder_refusal_says_why() {
     let message = ask_into_a_read_only_folder().expect("bound by the folder's mode");
     assert!(message.contains("ermission denied"), "says why: {message}");
@@ -1461,7 +1460,6 @@ fn a_full_disk_refuses_the_question_and_keeps_the_file() {
 }
 
 #[test]
-#[ignore = "finding: a write that fails for lack of space says only `writing specs/full/prd.md failed`, not why (File too large / No space left on device)"]
 fn a_full_disk_refusal_says_why() {
     let message = ask_into_a_full_disk();
     assert!(message.contains("File too large"), "says why: {message}");
