@@ -52,6 +52,10 @@ pub enum EditError {
     EmptyQuestion,
     #[error("refusing to write to {path}: {reason}")]
     Unreadable { path: String, reason: &'static str },
+    #[error(
+        "refusing to write to {path}: the file is read-only; make it writable (for example `chmod u+w {path}`) to record questions in it"
+    )]
+    ReadOnlyFile { path: String },
     #[error("{path} kept changing while the question was being written; try again")]
     KeptChanging { path: String },
     /// The OS error is part of the message, not a `source`: the message is
@@ -175,6 +179,14 @@ impl Writer {
         // The same limits the reader applies: never write to a file no
         // answer can show.
         let metadata = file.metadata().map_err(io_error)?;
+        // The rename that installs a write needs only the folder writable,
+        // so without this a file its owner made read-only would be
+        // replaced all the same.
+        if made_read_only(&metadata.permissions()) {
+            return Err(EditError::ReadOnlyFile {
+                path: relative.to_string(),
+            });
+        }
         let len = metadata.len();
         let refuse = |reason| EditError::Unreadable {
             path: relative.to_string(),
@@ -253,6 +265,20 @@ impl Writer {
             .or_default()
             .clone()
     }
+}
+
+/// Whether the file's owner may not write it. The mode bits, not an access
+/// check: a file made read-only stays so even for a user (root) whom the
+/// mode does not bind.
+#[cfg(unix)]
+fn made_read_only(permissions: &fs::Permissions) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    permissions.mode() & 0o200 == 0
+}
+
+#[cfg(not(unix))]
+fn made_read_only(permissions: &fs::Permissions) -> bool {
+    permissions.readonly()
 }
 
 /// How long after its last change an empty file may still be in the middle
@@ -889,6 +915,32 @@ mod tests {
             Some(crate::workspace::MAX_FILE_BYTES + 1),
             "refusing to write to specs/a/prd.md: it is over the size limit",
         );
+    }
+
+    #[test]
+    fn a_file_made_read_only_is_refused_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let feature = dir.path().join("specs/a");
+        fs::create_dir_all(&feature).unwrap();
+        let prd = feature.join("prd.md");
+        fs::write(&prd, "# A\n").unwrap();
+        let mut permissions = fs::metadata(&prd).unwrap().permissions();
+        permissions.set_readonly(true);
+        fs::set_permissions(&prd, permissions).unwrap();
+        let workspace = Workspace::open(dir.path()).unwrap();
+        let question = NewQuestion {
+            text: "Which currency?".to_string(),
+            date: "2026-01-01".to_string(),
+            ..NewQuestion::default()
+        };
+        let error = Writer::new(false)
+            .append_question(&workspace, "a", &question)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "refusing to write to specs/a/prd.md: the file is read-only; make it writable (for example `chmod u+w specs/a/prd.md`) to record questions in it"
+        );
+        assert_eq!(fs::read_to_string(&prd).unwrap(), "# A\n");
     }
 
     /// A spec file opened and read, and a temp file beside it holding the

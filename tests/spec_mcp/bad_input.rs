@@ -23,7 +23,7 @@
 //! | HTTP body over the limit | `http::a_body_over_the_limit_is_refused_and_the_server_goes_on`; 100 MB streamed: `a_100_mb_body_is_refused_without_being_buffered` |
 //! | HTTP: a dropped SSE connection | `http::clients_that_stall_or_leave_hold_up_no_one_else` |
 //! | HTTP: 1,000 idle SSE connections | `a_thousand_idle_sse_streams_hold_up_no_one` |
-//! | a read-only spec file | `a_read_only_spec_file_is_never_lost`, `a_read_only_spec_file_is_refused` (ignored) |
+//! | a read-only spec file | `a_read_only_spec_file_is_never_lost`, `a_read_only_spec_file_is_refused` |
 //! | a read-only folder | `a_read_only_folder_refuses_the_question_and_keeps_the_file`, `a_read_only_folder_refusal_says_why` |
 //! | a full disk | `a_full_disk_refuses_the_question_and_keeps_the_file`, `a_full_disk_refusal_says_why` |
 //! | a spec root that does not exist, or is a file | `a_missing_root_or_a_file_as_root_exits_2_naming_it`; the message's wording: `cli::serve_with_a_missing_root_fails_before_stdout`, `cli::serve_with_a_file_as_root_fails_before_stdout` |
@@ -1364,7 +1364,6 @@ fn a_read_only_spec_file_is_never_lost() {
 }
 
 #[test]
-#[ignore = "finding: ask_question replaces a spec file its owner made read-only (chmod 0444): the rename needs only the folder writable"]
 fn a_read_only_spec_file_is_refused() {
     let message = ask_into_a_read_only_file().expect("the question is refused");
     assert!(
