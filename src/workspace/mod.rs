@@ -31,7 +31,7 @@ use crate::parse::{self, CONVENTIONS, openspec};
 
 use cache::{Cache, FileStamps, Stamp};
 pub use catalogue::{Catalogue, Located};
-pub use ids::{check_id, is_invisible, list_choices, printable};
+pub use ids::{check_id, check_id_among, is_invisible, list_choices, printable};
 use paths::FileState;
 pub use read::{MAX_FILE_BYTES, Unreadable, read_text};
 
@@ -49,11 +49,13 @@ pub enum WorkspaceError {
     },
     #[error("unknown feature `{id}`; {}", list_choices("features", known))]
     UnknownFeature { id: String, known: Vec<String> },
-    #[error("invalid {what} `{id}`: {reason}")]
+    #[error("invalid {what} `{id}`: {reason}{}", ids::then_choices(what, valid.as_deref()))]
     InvalidId {
         what: &'static str,
         id: String,
         reason: &'static str,
+        /// The ids to use instead, when the caller knows them.
+        valid: Option<Vec<String>>,
     },
     #[error("{path} resolves outside the spec root; refusing to use it")]
     OutsideRoot { path: String },
@@ -228,7 +230,7 @@ impl Workspace {
         id: &str,
         kept: bool,
     ) -> Result<(Located, Vec<(DocumentRole, FileState)>), WorkspaceError> {
-        check_id("feature", id)?;
+        check_id_among("feature", id, || self.feature_ids().to_vec())?;
         if kept
             && let Some(kept) = self.lock().resolution(id)
             && cache::unchanged(&kept.folders)
