@@ -16,7 +16,7 @@
 //! | spec files empty, binary, invalid UTF-8, CRLF, no trailing newline, BOM, headings only, lists 100 deep | `odd_spec_files_are_read_or_noted_and_written_whole_or_refused` |
 //! | a 50 MB spec file | `a_50_mb_spec_file_is_reported_unread_in_bounded_memory` |
 //! | questions empty, 1 MB, multi-line, a heading, a fence, HTML, a `- [ ] Q-1` forgery, RTL and zero-width characters | `question_text_never_becomes_markdown_structure`; the sanitizer itself: `edit::multi_line_text_cannot_add_a_heading` and the tests after it |
-//! | malformed JSON-RPC (a JSON array, no method, wrong version), unknown methods and tools, wrong argument types | `malformed_requests_get_an_error_and_the_next_one_an_answer`, `malformed_tool_call_params_are_invalid_params` (ignored) |
+//! | malformed JSON-RPC (a JSON array, no method, wrong version), unknown methods and tools, wrong argument types | `malformed_requests_get_an_error_and_the_next_one_an_answer`, `malformed_tool_call_params_are_invalid_params` |
 //! | a line that is not JSON, or not UTF-8, or huge | `a_huge_line_is_dropped_in_bounded_memory`, `a_line_that_is_not_a_message_gets_a_parse_error` (ignored) |
 //! | HTTP with a foreign Origin or Host | `http::a_foreign_host_or_origin_is_refused_and_logged` |
 //! | HTTP with no or a wrong token | `http::with_a_token_every_route_but_the_health_check_needs_it` |
@@ -1001,7 +1001,6 @@ fn malformed_requests_get_an_error_and_the_next_one_an_answer() {
 }
 
 #[test]
-#[ignore = "finding: tools/call with params that are not an object, or none, is answered -32601 method not found, not -32602 invalid params"]
 fn malformed_tool_call_params_are_invalid_params() {
     let kit = example();
     let (mut server, _watchdog) = serve(kit.path());
@@ -1022,6 +1021,11 @@ fn malformed_tool_call_params_are_invalid_params() {
     ] {
         let seen = after_line(client, line.as_bytes(), Some(id));
         assert_eq!(seen[0]["error"]["code"], -32602, "{id}: {seen:?}");
+        let message = seen[0]["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with("invalid params for tools/call: "),
+            "{id}: says what did not parse: {seen:?}"
+        );
     }
 }
 
