@@ -17,7 +17,7 @@
 //! | a 50 MB spec file | `a_50_mb_spec_file_is_reported_unread_in_bounded_memory` |
 //! | questions empty, 1 MB, multi-line, a heading, a fence, HTML, a `- [ ] Q-1` forgery, RTL and zero-width characters | `question_text_never_becomes_markdown_structure`; the sanitizer itself: `edit::multi_line_text_cannot_add_a_heading` and the tests after it |
 //! | malformed JSON-RPC (a JSON array, no method, wrong version), unknown methods and tools, wrong argument types | `malformed_requests_get_an_error_and_the_next_one_an_answer`, `malformed_tool_call_params_are_invalid_params` |
-//! | a line that is not JSON, or not UTF-8, or huge | `a_huge_line_is_dropped_in_bounded_memory`, `a_line_that_is_not_a_message_gets_a_parse_error` (ignored) |
+//! | a line that is not JSON, or not UTF-8, or huge | `a_huge_line_is_dropped_in_bounded_memory`, `a_line_that_is_not_a_message_gets_a_parse_error` |
 //! | HTTP with a foreign Origin or Host | `http::a_foreign_host_or_origin_is_refused_and_logged` |
 //! | HTTP with no or a wrong token | `http::with_a_token_every_route_but_the_health_check_needs_it` |
 //! | HTTP body over the limit | `http::a_body_over_the_limit_is_refused_and_the_server_goes_on`; 100 MB streamed: `a_100_mb_body_is_refused_without_being_buffered` |
@@ -1052,7 +1052,6 @@ fn a_huge_line_is_dropped_in_bounded_memory() {
 }
 
 #[test]
-#[ignore = "finding: a stdio line that is not JSON, not UTF-8 or over 16 MiB gets no answer at all (JSON-RPC asks for -32700 Parse error); a huge request's client waits forever"]
 fn a_line_that_is_not_a_message_gets_a_parse_error() {
     let kit = example();
     let (mut server, _watchdog) = serve(kit.path());
