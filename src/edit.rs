@@ -25,8 +25,10 @@ use crate::parse;
 use crate::parse::markdown::{Block, Outline, all_items, line_end, line_start, outline};
 use crate::workspace::{Primary, Unreadable, Workspace, WorkspaceError, is_invisible, read_text};
 
-/// Longest question or context kept, in characters.
-pub const MAX_TEXT_CHARS: usize = 2_000;
+/// Longest question or context kept, in characters, unless the command
+/// line sets another limit: a long paragraph, far more than a question a
+/// person can answer at a glance needs.
+pub const DEFAULT_MAX_TEXT_CHARS: usize = 2_000;
 
 /// Attempts before giving up on a file that someone keeps changing without
 /// taking the lock.
@@ -52,6 +54,10 @@ pub enum EditError {
     EmptyQuestion,
     #[error("refusing to write to {path}: {reason}")]
     Unreadable { path: String, reason: &'static str },
+    #[error(
+        "refusing to write to {path}: it is {len} bytes, over the {limit}-byte size limit (--max-file-size)"
+    )]
+    TooLarge { path: String, len: u64, limit: u64 },
     #[error(
         "refusing to write to {path}: the file is read-only; make it writable (for example `chmod u+w {path}`) to record questions in it"
     )]
@@ -93,18 +99,35 @@ pub struct Appended {
 }
 
 /// The one writer. Holds the in-process locks, one per file.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Writer {
     read_only: bool,
+    /// `--max-question-chars`: question and context are each cut to this.
+    max_text_chars: usize,
     locks: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
+}
+
+impl Default for Writer {
+    fn default() -> Writer {
+        Writer::new(false)
+    }
 }
 
 impl Writer {
     pub fn new(read_only: bool) -> Writer {
         Writer {
             read_only,
+            max_text_chars: DEFAULT_MAX_TEXT_CHARS,
             locks: Mutex::default(),
         }
+    }
+
+    /// The writer, cutting question and context to `max_text_chars`
+    /// characters each.
+    #[must_use]
+    pub fn with_max_question_chars(mut self, max_text_chars: usize) -> Writer {
+        self.max_text_chars = max_text_chars;
+        self
     }
 
     pub fn read_only(&self) -> bool {
@@ -138,7 +161,14 @@ impl Writer {
                 .filter(|document| *document.path != *relative)
                 .flat_map(|document| document.questions.iter())
                 .collect();
-            match Self::attempt(&path, &relative, (layout, role), &others, question)? {
+            let target = Target {
+                path: &path,
+                relative: &relative,
+                layout,
+                role,
+                max_file_bytes: workspace.max_file_bytes(),
+            };
+            match self.attempt(&target, &others, question)? {
                 Attempt::Done(appended) => {
                     // What was just written must be what the next answer
                     // reads, even if the rename left every stamp alike.
@@ -159,12 +189,18 @@ impl Writer {
 
     /// One locked read-splice-verify-install.
     fn attempt(
-        path: &Path,
-        relative: &str,
-        (layout, role): (Layout, DocumentRole),
+        &self,
+        target: &Target,
         others: &[&Question],
         question: &NewQuestion,
     ) -> Result<Attempt, EditError> {
+        let &Target {
+            path,
+            relative,
+            layout,
+            role,
+            max_file_bytes,
+        } = target;
         let io_error = |error| EditError::Io {
             path: relative.to_string(),
             error,
@@ -209,14 +245,27 @@ impl Writer {
             let mut bytes = Vec::new();
             file.read_to_end(&mut bytes).map(|_| bytes)
         };
-        let text = read_text(len, read).map_err(|refusal| match refusal {
-            Unreadable::TooLarge(_) => refuse("it is over the size limit"),
+        let text = read_text(len, max_file_bytes, read).map_err(|refusal| match refusal {
+            Unreadable::TooLarge(len) => EditError::TooLarge {
+                path: relative.to_string(),
+                len,
+                limit: max_file_bytes,
+            },
             Unreadable::Io(source) => io_error(source),
             Unreadable::Binary => refuse("it is binary"),
             Unreadable::NotUtf8(_) => refuse("it is not valid UTF-8"),
         })?;
 
-        let splice = match plan_append_in(layout, relative, role, &text, others, question)? {
+        let plan = plan_append_in(
+            layout,
+            relative,
+            role,
+            &text,
+            others,
+            question,
+            self.max_text_chars,
+        )?;
+        let splice = match plan {
             Plan::Existing { id, source } => {
                 return Ok(Attempt::Done(Appended {
                     id,
@@ -279,6 +328,15 @@ fn made_read_only(permissions: &fs::Permissions) -> bool {
 #[cfg(not(unix))]
 fn made_read_only(permissions: &fs::Permissions) -> bool {
     permissions.readonly()
+}
+
+/// The file a write goes to, and the limit it is read with.
+struct Target<'a> {
+    path: &'a Path,
+    relative: &'a str,
+    layout: Layout,
+    role: DocumentRole,
+    max_file_bytes: u64,
 }
 
 /// How long after its last change an empty file may still be in the middle
@@ -417,16 +475,26 @@ pub struct Splice {
     pub inserted: String,
 }
 
-/// Plans the append of `question` to a native document's text: pure, so
-/// tests can check it byte for byte.
+/// Plans the append of `question` to a native document's text, its text
+/// and context cut to `max_chars` characters each: pure, so tests can check
+/// it byte for byte.
 pub fn plan_append(
     relative: &str,
     role: DocumentRole,
     text: &str,
     others: &[&Question],
     question: &NewQuestion,
+    max_chars: usize,
 ) -> Result<Plan, EditError> {
-    plan_append_in(Layout::Native, relative, role, text, others, question)
+    plan_append_in(
+        Layout::Native,
+        relative,
+        role,
+        text,
+        others,
+        question,
+        max_chars,
+    )
 }
 
 /// Plans the append of `question` to a document of `layout`.
@@ -437,8 +505,9 @@ pub fn plan_append_in(
     text: &str,
     others: &[&Question],
     question: &NewQuestion,
+    max_chars: usize,
 ) -> Result<Plan, EditError> {
-    let body = sanitize(&question.text, MAX_TEXT_CHARS);
+    let body = sanitize(&question.text, max_chars);
     if body.is_empty() {
         return Err(EditError::EmptyQuestion);
     }
@@ -500,7 +569,7 @@ pub fn plan_append_in(
     if let Some(context) = question
         .context
         .as_deref()
-        .map(|context| sanitize(context, MAX_TEXT_CHARS))
+        .map(|context| sanitize(context, max_chars))
         && !context.is_empty()
     {
         let _ = write!(line, "{indent}  {marker} Context: {context}{eol}");
@@ -912,8 +981,8 @@ mod tests {
         );
         check_refused(
             b"# A\n",
-            Some(crate::workspace::MAX_FILE_BYTES + 1),
-            "refusing to write to specs/a/prd.md: it is over the size limit",
+            Some(crate::workspace::DEFAULT_MAX_FILE_BYTES + 1),
+            "refusing to write to specs/a/prd.md: it is 8388609 bytes, over the 8388608-byte size limit (--max-file-size)",
         );
     }
 

@@ -14,7 +14,7 @@
 //! | feature and task ids with `..`, `/`, absolute paths, NUL, look-alikes (Cyrillic, fullwidth) | `ids_that_name_paths_or_look_alike_are_refused_by_every_tool`, `an_invalid_id_s_refusal_names_the_valid_ids`; in process, with bidi characters: `mcp::hostile_ids_are_refused_without_leaking_paths` |
 //! | a feature folder and a file linked out of the root | `links_out_of_the_root_are_never_read_or_written_through` |
 //! | spec files empty, binary, invalid UTF-8, CRLF, no trailing newline, BOM, headings only, lists 100 deep | `odd_spec_files_are_read_or_noted_and_written_whole_or_refused` |
-//! | a 50 MB spec file | `a_50_mb_spec_file_is_reported_unread_in_bounded_memory` |
+//! | a 50 MB spec file | `a_50_mb_spec_file_is_reported_unread_in_bounded_memory`; under a limit set with `--max-file-size`: `a_file_over_the_max_file_size_set_is_reported_and_not_written` |
 //! | questions empty, 1 MB, multi-line, a heading, a fence, HTML, a `- [ ] Q-1` forgery, RTL and zero-width characters | `question_text_never_becomes_markdown_structure`; the sanitizer itself: `edit::multi_line_text_cannot_add_a_heading` and the tests after it |
 //! | malformed JSON-RPC (a JSON array, no method, wrong version), unknown methods and tools, wrong argument types | `malformed_requests_get_an_error_and_the_next_one_an_answer`, `malformed_tool_call_params_are_invalid_params` |
 //! | a line that is not JSON, or not UTF-8, or huge | `a_huge_line_is_dropped_in_bounded_memory`, `a_line_that_is_not_a_message_gets_a_parse_error` |
@@ -802,6 +802,64 @@ fn a_50_mb_spec_file_is_reported_unread_in_bounded_memory() {
     check_written(client, root, PLAIN, "Still writing?");
     // Read and parsed, 50 MB of markdown would take several times that.
     check_peak_rss(pid, 40, "after a 50 MB spec file");
+}
+
+#[test]
+fn a_file_over_the_max_file_size_set_is_reported_and_not_written() {
+    let big = b"# PRD\n\n## Goals\n- Sell more\n\n## Open questions\n- [ ] Q-1: Which currency?\n";
+    let kit = kit_with("big", big);
+    let root = kit.path();
+    // Over 64 bytes; the other feature's files are under it.
+    let command = stdio_command(root, &["--max-file-size", "64"]);
+    let mut server = StdioServer::spawn(command, CLIENT);
+    let _watchdog = Watchdog::new(server.child.id());
+    let client = server.client();
+
+    let listed = client.tool("list_tasks", &json!({"feature": "big"}));
+    let problems = answered(&listed, "list_tasks")["problems"].to_string();
+    assert!(
+        problems.contains("specs/big/prd.md")
+            && problems.contains(&format!(
+                "the file is {} bytes, over the 64-byte limit",
+                big.len()
+            )),
+        "the file is reported: {listed}"
+    );
+    let (result, before, after) = ask(client, root, ("big", "specs/big/prd.md"), "Which region?");
+    let message = refused(&result, "a question into a file over --max-file-size");
+    assert_eq!(
+        message,
+        format!(
+            "refusing to write to specs/big/prd.md: it is {} bytes, over the 64-byte size limit (--max-file-size)",
+            big.len()
+        )
+    );
+    assert!(after == before, "a refused write changed the file");
+    check_written(client, root, PLAIN, "Small?");
+}
+
+#[test]
+fn a_question_over_the_max_question_chars_set_is_cut_there() {
+    let kit = kit_with("other", PRD);
+    let root = kit.path();
+    let command = stdio_command(root, &["--max-question-chars", "12"]);
+    let mut server = StdioServer::spawn(command, CLIENT);
+    let _watchdog = Watchdog::new(server.child.id());
+    let client = server.client();
+    let result = client.tool(
+        "ask_question",
+        &json!({
+            "feature": "plain",
+            "question": "Which regions are served first?",
+            "context": "Checkout needs it before launch.",
+        }),
+    );
+    answered(&result, "a long question");
+    let written = fs::read_to_string(root.join("specs/plain/prd.md")).expect("read");
+    assert!(
+        written.contains(": Which region…\n") && written.contains("- Context: Checkout nee…\n"),
+        "cut at 12 characters, with `…`:\n{written}"
+    );
 }
 
 // ---------------------------------------------------------------------------
