@@ -25,8 +25,10 @@ use crate::parse;
 use crate::parse::markdown::{Block, Outline, all_items, line_end, line_start, outline};
 use crate::workspace::{Primary, Unreadable, Workspace, WorkspaceError, is_invisible, read_text};
 
-/// Longest question or context kept, in characters.
-pub const MAX_TEXT_CHARS: usize = 2_000;
+/// Longest question or context kept, in characters, unless the command
+/// line sets another limit: a long paragraph, far more than a question a
+/// person can answer at a glance needs.
+pub const DEFAULT_MAX_TEXT_CHARS: usize = 2_000;
 
 /// Attempts before giving up on a file that someone keeps changing without
 /// taking the lock.
@@ -52,14 +54,21 @@ pub enum EditError {
     EmptyQuestion,
     #[error("refusing to write to {path}: {reason}")]
     Unreadable { path: String, reason: &'static str },
+    #[error(
+        "refusing to write to {path}: it is {len} bytes, over the {limit}-byte size limit (--max-file-size)"
+    )]
+    TooLarge { path: String, len: u64, limit: u64 },
+    #[error(
+        "refusing to write to {path}: the file is read-only; make it writable (for example `chmod u+w {path}`) to record questions in it"
+    )]
+    ReadOnlyFile { path: String },
     #[error("{path} kept changing while the question was being written; try again")]
     KeptChanging { path: String },
-    #[error("writing {path} failed")]
-    Io {
-        path: String,
-        #[source]
-        source: io::Error,
-    },
+    /// The OS error is part of the message, not a `source`: the message is
+    /// all a tool's caller sees, and "Permission denied" or "No space left
+    /// on device" is what tells them what to fix.
+    #[error("writing {path} failed: {error}; nothing was changed")]
+    Io { path: String, error: io::Error },
     #[error("the edit of {path} did not verify ({reason}); nothing was written")]
     Verify { path: String, reason: String },
     #[error(transparent)]
@@ -90,18 +99,35 @@ pub struct Appended {
 }
 
 /// The one writer. Holds the in-process locks, one per file.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Writer {
     read_only: bool,
+    /// `--max-question-chars`: question and context are each cut to this.
+    max_text_chars: usize,
     locks: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
+}
+
+impl Default for Writer {
+    fn default() -> Writer {
+        Writer::new(false)
+    }
 }
 
 impl Writer {
     pub fn new(read_only: bool) -> Writer {
         Writer {
             read_only,
+            max_text_chars: DEFAULT_MAX_TEXT_CHARS,
             locks: Mutex::default(),
         }
+    }
+
+    /// The writer, cutting question and context to `max_text_chars`
+    /// characters each.
+    #[must_use]
+    pub fn with_max_question_chars(mut self, max_text_chars: usize) -> Writer {
+        self.max_text_chars = max_text_chars;
+        self
     }
 
     pub fn read_only(&self) -> bool {
@@ -135,7 +161,14 @@ impl Writer {
                 .filter(|document| *document.path != *relative)
                 .flat_map(|document| document.questions.iter())
                 .collect();
-            match Self::attempt(&path, &relative, (layout, role), &others, question)? {
+            let target = Target {
+                path: &path,
+                relative: &relative,
+                layout,
+                role,
+                max_file_bytes: workspace.max_file_bytes(),
+            };
+            match self.attempt(&target, &others, question)? {
                 Attempt::Done(appended) => {
                     // What was just written must be what the next answer
                     // reads, even if the rename left every stamp alike.
@@ -156,15 +189,21 @@ impl Writer {
 
     /// One locked read-splice-verify-install.
     fn attempt(
-        path: &Path,
-        relative: &str,
-        (layout, role): (Layout, DocumentRole),
+        &self,
+        target: &Target,
         others: &[&Question],
         question: &NewQuestion,
     ) -> Result<Attempt, EditError> {
-        let io_error = |source| EditError::Io {
+        let &Target {
+            path,
+            relative,
+            layout,
+            role,
+            max_file_bytes,
+        } = target;
+        let io_error = |error| EditError::Io {
             path: relative.to_string(),
-            source,
+            error,
         };
         let mut file = File::open(path).map_err(io_error)?;
         file.lock_exclusive().map_err(io_error)?;
@@ -176,6 +215,14 @@ impl Writer {
         // The same limits the reader applies: never write to a file no
         // answer can show.
         let metadata = file.metadata().map_err(io_error)?;
+        // The rename that installs a write needs only the folder writable,
+        // so without this a file its owner made read-only would be
+        // replaced all the same.
+        if made_read_only(&metadata.permissions()) {
+            return Err(EditError::ReadOnlyFile {
+                path: relative.to_string(),
+            });
+        }
         let len = metadata.len();
         let refuse = |reason| EditError::Unreadable {
             path: relative.to_string(),
@@ -198,14 +245,27 @@ impl Writer {
             let mut bytes = Vec::new();
             file.read_to_end(&mut bytes).map(|_| bytes)
         };
-        let text = read_text(len, read).map_err(|refusal| match refusal {
-            Unreadable::TooLarge(_) => refuse("it is over the size limit"),
+        let text = read_text(len, max_file_bytes, read).map_err(|refusal| match refusal {
+            Unreadable::TooLarge(len) => EditError::TooLarge {
+                path: relative.to_string(),
+                len,
+                limit: max_file_bytes,
+            },
             Unreadable::Io(source) => io_error(source),
             Unreadable::Binary => refuse("it is binary"),
             Unreadable::NotUtf8(_) => refuse("it is not valid UTF-8"),
         })?;
 
-        let splice = match plan_append_in(layout, relative, role, &text, others, question)? {
+        let plan = plan_append_in(
+            layout,
+            relative,
+            role,
+            &text,
+            others,
+            question,
+            self.max_text_chars,
+        )?;
+        let splice = match plan {
             Plan::Existing { id, source } => {
                 return Ok(Attempt::Done(Appended {
                     id,
@@ -256,6 +316,29 @@ impl Writer {
     }
 }
 
+/// Whether the file's owner may not write it. The mode bits, not an access
+/// check: a file made read-only stays so even for a user (root) whom the
+/// mode does not bind.
+#[cfg(unix)]
+fn made_read_only(permissions: &fs::Permissions) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    permissions.mode() & 0o200 == 0
+}
+
+#[cfg(not(unix))]
+fn made_read_only(permissions: &fs::Permissions) -> bool {
+    permissions.readonly()
+}
+
+/// The file a write goes to, and the limit it is read with.
+struct Target<'a> {
+    path: &'a Path,
+    relative: &'a str,
+    layout: Layout,
+    role: DocumentRole,
+    max_file_bytes: u64,
+}
+
 /// How long after its last change an empty file may still be in the middle
 /// of a save.
 const SAVE_IN_PROGRESS: Duration = Duration::from_millis(50);
@@ -296,11 +379,14 @@ fn install(
         use rustix::fs::{CWD, RenameFlags, renameat_with};
         match renameat_with(CWD, temp.path(), CWD, path, RenameFlags::EXCHANGE) {
             Ok(()) => {
-                if unchanged(file, temp.path())? {
+                let kept = unchanged(file, temp.path());
+                if matches!(kept, Ok(true)) {
                     return Ok(true);
                 }
+                // Not known to be what was read (or the check itself
+                // failed): put it back, so a failed write changes nothing.
                 renameat_with(CWD, temp.path(), CWD, path, RenameFlags::EXCHANGE)?;
-                return Ok(false);
+                return kept;
             }
             // Not every file system can swap (some network and FUSE ones).
             Err(error)
@@ -389,16 +475,26 @@ pub struct Splice {
     pub inserted: String,
 }
 
-/// Plans the append of `question` to a native document's text: pure, so
-/// tests can check it byte for byte.
+/// Plans the append of `question` to a native document's text, its text
+/// and context cut to `max_chars` characters each: pure, so tests can check
+/// it byte for byte.
 pub fn plan_append(
     relative: &str,
     role: DocumentRole,
     text: &str,
     others: &[&Question],
     question: &NewQuestion,
+    max_chars: usize,
 ) -> Result<Plan, EditError> {
-    plan_append_in(Layout::Native, relative, role, text, others, question)
+    plan_append_in(
+        Layout::Native,
+        relative,
+        role,
+        text,
+        others,
+        question,
+        max_chars,
+    )
 }
 
 /// Plans the append of `question` to a document of `layout`.
@@ -409,8 +505,9 @@ pub fn plan_append_in(
     text: &str,
     others: &[&Question],
     question: &NewQuestion,
+    max_chars: usize,
 ) -> Result<Plan, EditError> {
-    let body = sanitize(&question.text, MAX_TEXT_CHARS);
+    let body = sanitize(&question.text, max_chars);
     if body.is_empty() {
         return Err(EditError::EmptyQuestion);
     }
@@ -472,7 +569,7 @@ pub fn plan_append_in(
     if let Some(context) = question
         .context
         .as_deref()
-        .map(|context| sanitize(context, MAX_TEXT_CHARS))
+        .map(|context| sanitize(context, max_chars))
         && !context.is_empty()
     {
         let _ = write!(line, "{indent}  {marker} Context: {context}{eol}");
@@ -884,9 +981,35 @@ mod tests {
         );
         check_refused(
             b"# A\n",
-            Some(crate::workspace::MAX_FILE_BYTES + 1),
-            "refusing to write to specs/a/prd.md: it is over the size limit",
+            Some(crate::workspace::DEFAULT_MAX_FILE_BYTES + 1),
+            "refusing to write to specs/a/prd.md: it is 8388609 bytes, over the 8388608-byte size limit (--max-file-size)",
         );
+    }
+
+    #[test]
+    fn a_file_made_read_only_is_refused_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let feature = dir.path().join("specs/a");
+        fs::create_dir_all(&feature).unwrap();
+        let prd = feature.join("prd.md");
+        fs::write(&prd, "# A\n").unwrap();
+        let mut permissions = fs::metadata(&prd).unwrap().permissions();
+        permissions.set_readonly(true);
+        fs::set_permissions(&prd, permissions).unwrap();
+        let workspace = Workspace::open(dir.path()).unwrap();
+        let question = NewQuestion {
+            text: "Which currency?".to_string(),
+            date: "2026-01-01".to_string(),
+            ..NewQuestion::default()
+        };
+        let error = Writer::new(false)
+            .append_question(&workspace, "a", &question)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "refusing to write to specs/a/prd.md: the file is read-only; make it writable (for example `chmod u+w specs/a/prd.md`) to record questions in it"
+        );
+        assert_eq!(fs::read_to_string(&prd).unwrap(), "# A\n");
     }
 
     /// A spec file opened and read, and a temp file beside it holding the

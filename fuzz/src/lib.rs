@@ -13,7 +13,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use spec_mcp::edit::{
-    EditError, MAX_TEXT_CHARS, NewQuestion, Plan, Splice, plan_append_in, sanitize,
+    DEFAULT_MAX_TEXT_CHARS, EditError, NewQuestion, Plan, Splice, plan_append_in, sanitize,
 };
 use spec_mcp::model::{Document, Item, Layout, SectionKind, Source, Span};
 use spec_mcp::parse::markdown::{Block, front_matter, outline};
@@ -137,10 +137,17 @@ fn block_start(block: &Block) -> usize {
 /// every old byte and reads back as exactly one more question, while the
 /// old questions and tasks read as before.
 pub fn check_append(target: &Target, old: &str, question: &NewQuestion) {
-    let body = sanitize(&question.text, MAX_TEXT_CHARS);
+    let body = sanitize(&question.text, DEFAULT_MAX_TEXT_CHARS);
     let before = parse_as(target, old);
-    let splice = match plan_append_in(target.layout, &target.path, target.role, old, &[], question)
-    {
+    let splice = match plan_append_in(
+        target.layout,
+        &target.path,
+        target.role,
+        old,
+        &[],
+        question,
+        DEFAULT_MAX_TEXT_CHARS,
+    ) {
         Err(EditError::EmptyQuestion) => {
             assert!(body.is_empty(), "refused as empty: {body:?}");
             return;
@@ -255,7 +262,7 @@ fn check_blocks(
     let context = question
         .context
         .as_deref()
-        .map(|context| sanitize(context, MAX_TEXT_CHARS))
+        .map(|context| sanitize(context, DEFAULT_MAX_TEXT_CHARS))
         .is_some_and(|context| !context.is_empty());
     let (markdown, _) = front_matter(new);
     let outline = outline(&Arc::from(target.path.as_str()), &markdown);

@@ -9,8 +9,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::edit::DEFAULT_MAX_TEXT_CHARS;
 use crate::model::Layout;
-use crate::workspace::WorkspaceError;
+use crate::workspace::{DEFAULT_MAX_FILE_BYTES, WorkspaceError};
 
 /// Serve a spec kit (PRD, tech spec, tasks, Definition of Done) to AI coding
 /// agents over the Model Context Protocol.
@@ -54,6 +55,68 @@ pub struct KitOptions {
     /// Refuse every write (`ask_question` answers with an error).
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// The largest spec file read, in bytes, or with a K, M or G suffix
+    /// (KiB, MiB, GiB: `8M`). Larger files are reported, not parsed, and
+    /// never written to.
+    #[arg(
+        long,
+        global = true,
+        env = "SPEC_MCP_MAX_FILE_SIZE",
+        value_name = "BYTES",
+        default_value_t = DEFAULT_MAX_FILE_BYTES,
+        value_parser = parse_size
+    )]
+    pub max_file_size: u64,
+    /// The longest question, and the longest context, `ask_question`
+    /// records, in characters; longer text is cut, with `…`.
+    #[arg(
+        long,
+        global = true,
+        env = "SPEC_MCP_MAX_QUESTION_CHARS",
+        value_name = "N",
+        default_value_t = DEFAULT_MAX_TEXT_CHARS,
+        value_parser = parse_count
+    )]
+    pub max_question_chars: usize,
+}
+
+/// A count of at least 1: a limit of 0 would cut every question to nothing.
+fn parse_count(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("it must be at least 1".to_string()),
+        Ok(count) => Ok(count),
+        Err(_) => Err(format!("`{text}` is not a whole number")),
+    }
+}
+
+/// A size in bytes: digits, optionally followed by `K`, `M` or `G` (binary
+/// multiples, with or without a trailing `iB` or `B`). Zero is refused: it
+/// would leave every file unread.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits_end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, suffix) = text.split_at(digits_end);
+    let shift = match suffix.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => {
+            return Err(format!(
+                "`{text}` is not a size: give bytes, or a number with K, M or G (for example 8M)"
+            ));
+        }
+    };
+    let number: u64 = digits.parse().map_err(|_| {
+        format!("`{text}` is not a size: it must start with a number (for example 8M)")
+    })?;
+    match number.checked_mul(1 << shift) {
+        Some(0) => Err("the size must be more than 0 bytes".to_string()),
+        Some(bytes) => Ok(bytes),
+        None => Err(format!("`{text}` is too large")),
+    }
 }
 
 /// A spec layout, as `--layout` names it.
@@ -124,5 +187,37 @@ pub fn exit_code(error: &anyhow::Error) -> ExitCode {
         ExitCode::from(2)
     } else {
         ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_count, parse_size};
+
+    #[test]
+    fn counts_are_whole_numbers_above_zero() {
+        assert_eq!(parse_count("2000"), Ok(2000));
+        assert_eq!(parse_count("0"), Err("it must be at least 1".to_string()));
+        assert!(parse_count("-3").is_err());
+        assert!(parse_count("2k").is_err());
+    }
+
+    #[test]
+    fn sizes_are_bytes_or_binary_multiples() {
+        assert_eq!(parse_size("8388608"), Ok(8 * 1024 * 1024));
+        assert_eq!(parse_size("8M"), Ok(8 * 1024 * 1024));
+        assert_eq!(parse_size("8MiB"), Ok(8 * 1024 * 1024));
+        assert_eq!(parse_size("512k"), Ok(512 * 1024));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("100B"), Ok(100));
+        assert_eq!(
+            parse_size("0"),
+            Err("the size must be more than 0 bytes".to_string())
+        );
+        assert!(parse_size("").is_err());
+        assert!(parse_size("M").is_err());
+        assert!(parse_size("8T").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("99999999999G").is_err());
     }
 }

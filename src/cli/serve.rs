@@ -114,10 +114,11 @@ pub fn open_kit(options: &KitOptions) -> anyhow::Result<Kit> {
                 "opening the spec root (pass --root with the folder that holds your specs; got {})",
                 options.root.display()
             )
-        })?;
+        })?
+        .with_max_file_bytes(options.max_file_size);
     Ok(Kit {
         workspace,
-        writer: Writer::new(options.read_only),
+        writer: Writer::new(options.read_only).with_max_question_chars(options.max_question_chars),
         defaults: Defaults {
             feature: options.feature.clone(),
             task: options.task.clone(),

@@ -7,7 +7,11 @@ use std::sync::Arc;
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::model::{
+    CallToolRequestMethod, CallToolRequestParams, CallToolResult, ConstString, ContentBlock,
+    CustomRequest, CustomResult, ErrorCode, Implementation, ListToolsRequestMethod,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig,
+};
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use serde::Serialize;
@@ -348,5 +352,44 @@ impl ServerHandler for SpecServer {
                  not answer something, call ask_question instead of guessing, then check \
                  list_questions for answers. Every item carries its source as path:line.",
             )
+    }
+
+    /// rmcp hands a request for a method it knows here when its params do
+    /// not parse (`tools/call` with `"arguments": "x"`, or none at all):
+    /// for the methods this server serves that is invalid params, not an
+    /// unknown method, and the message says what did not parse.
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        let method = request.method.as_str();
+        let problem = if method == CallToolRequestMethod::VALUE {
+            params_problem::<CallToolRequestParams>(&request, true)
+        } else if method == ListToolsRequestMethod::VALUE {
+            params_problem::<PaginatedRequestParams>(&request, false)
+        } else {
+            None
+        };
+        Err(match problem {
+            Some(problem) => {
+                ErrorData::invalid_params(format!("invalid params for {method}: {problem}"), None)
+            }
+            // rmcp's own answer for a method no handler serves.
+            None => ErrorData::new(ErrorCode::METHOD_NOT_FOUND, request.method, None),
+        })
+    }
+}
+
+/// Why a request's params are not a `T`, in serde's words; `None` when
+/// they are one after all.
+fn params_problem<T: serde::de::DeserializeOwned>(
+    request: &CustomRequest,
+    needed: bool,
+) -> Option<String> {
+    match request.params_as::<T>() {
+        Err(error) => Some(error.to_string()),
+        Ok(None) if needed => Some("params are missing".to_string()),
+        Ok(_) => None,
     }
 }

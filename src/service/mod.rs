@@ -19,7 +19,7 @@ use crate::edit::{self, EditError, NewQuestion, Writer};
 use crate::model::{Criterion, Feature, Item, Project, Task, TaskStatus};
 use crate::note::{Note, Param, Step, Wording};
 use crate::query::{self, QueryError, QuestionFilter};
-use crate::workspace::{Catalogue, Workspace, WorkspaceError, check_id, printable};
+use crate::workspace::{Catalogue, Workspace, WorkspaceError, check_id_among, printable};
 use answer::{
     AcceptanceCriteria, Asked, Constraint, Constraints, CriteriaShown, CurrentTask,
     DefinitionOfDone, FeatureRef, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem, TaskInfo,
@@ -332,7 +332,7 @@ pub fn questions(
 ) -> Result<Questions, ServiceError> {
     let feature = feature(kit, session, params.feature.as_deref())?;
     if let Some(id) = params.task.as_deref() {
-        check_id("task", id)?;
+        check_task_id(&feature, id)?;
         query::task(&feature, id)?;
     }
     let filter = match params.status.unwrap_or_default() {
@@ -414,7 +414,7 @@ pub fn pin_task(
     params: &SetCurrentTask,
 ) -> Result<Pinned, ServiceError> {
     let feature = feature(kit, session, params.feature.as_deref())?;
-    check_id("task", &params.task)?;
+    check_task_id(&feature, &params.task)?;
     let task = query::task(&feature, &params.task)?;
     session.pin(Pin {
         feature: feature.id.clone(),
@@ -440,7 +440,7 @@ pub fn ask(
     let feature = feature(kit, session, params.feature.as_deref())?;
     let task = match params.task.as_deref() {
         Some(id) => {
-            check_id("task", id)?;
+            check_task_id(&feature, id)?;
             Some(query::task(&feature, id)?.id.clone())
         }
         None => chosen_task(kit, session, &feature, None)
@@ -481,7 +481,7 @@ fn chosen_feature(
     requested: Option<&str>,
 ) -> Result<(Arc<Feature>, Reason), ServiceError> {
     if let Some(id) = requested {
-        check_id("feature", id)?;
+        check_id_among("feature", id, || kit.workspace.feature_ids().to_vec())?;
     }
     let pin = session.pinned();
     let choice = Choice {
@@ -501,7 +501,7 @@ fn chosen_task<'f>(
     requested: Option<&str>,
 ) -> Result<(&'f Task, Reason), ServiceError> {
     if let Some(id) = requested {
-        check_id("task", id)?;
+        check_task_id(feature, id)?;
     }
     let pin = session.pinned();
     let defaults = &kit.defaults;
@@ -528,10 +528,17 @@ fn feature_with_task(
 ) -> Result<Arc<Feature>, ServiceError> {
     let feature = feature(kit, session, target.feature.as_deref())?;
     if let Some(id) = target.task.as_deref() {
-        check_id("task", id)?;
+        check_task_id(&feature, id)?;
         query::task(&feature, id)?;
     }
     Ok(feature)
+}
+
+/// Refuses a task id that could fool a reader, naming the feature's tasks.
+fn check_task_id(feature: &Feature, id: &str) -> Result<(), WorkspaceError> {
+    check_id_among("task", id, || {
+        feature.tasks().map(|task| task.id.clone()).collect()
+    })
 }
 
 /// What the kit on disk says about the current feature: spec-kit's

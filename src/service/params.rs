@@ -109,8 +109,8 @@ pub struct SetCurrentTask {
 pub struct AskQuestion {
     /// The question, as one self-contained sentence a person can answer
     /// without the chat (e.g. "Should HEIC uploads be converted to JPEG on
-    /// the server?"). Plain text; markdown is escaped. At most 2,000
-    /// characters.
+    /// the server?"). Plain text; markdown is escaped. Longer text than
+    /// the server's limit (2,000 characters unless set otherwise) is cut.
     pub question: String,
     /// Why it matters or what you found (optional), recorded under the
     /// question.

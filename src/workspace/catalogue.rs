@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::cache::{FolderStamps, modified, stamp_folders};
-use super::{Workspace, WorkspaceError, check_id, printable};
+use super::{Workspace, WorkspaceError, check_id, check_id_among, printable};
 use crate::model::{DocumentRole, Feature, Layout};
 use crate::parse::{self, CONVENTIONS, Convention, native, openspec, speckit};
 
@@ -168,7 +168,7 @@ impl Workspace {
     /// Finds a feature folder by id: a folder name, or `name@<layout>` when
     /// two layouts hold that name.
     pub fn locate(&self, id: &str) -> Result<Located, WorkspaceError> {
-        check_id("feature", id)?;
+        check_id_among("feature", id, || self.feature_ids().to_vec())?;
         let (name, qualifier) = parse::split_qualified(id);
         let mut matches: Vec<(&'static Convention, PathBuf)> = Vec::new();
         let mut outside = None;
@@ -377,7 +377,7 @@ mod tests {
         );
         assert_eq!(
             workspace.locate("../a").unwrap_err().to_string(),
-            "invalid feature `../a`: it contains a path separator"
+            "invalid feature `../a`: it contains a path separator; valid features: a"
         );
     }
 

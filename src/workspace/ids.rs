@@ -21,6 +21,13 @@ pub fn list_choices(what: &str, known: &[String]) -> String {
     }
 }
 
+/// "; valid features: a, b" after a refusal, when the valid ids are known.
+pub(super) fn then_choices(what: &str, valid: Option<&[String]>) -> String {
+    valid.map_or_else(String::new, |valid| {
+        format!("; {}", list_choices(&format!("{what}s"), valid))
+    })
+}
+
 /// How many ids an error names: a kit of a thousand features would make
 /// every refusal tens of kilobytes of an agent's context.
 const MAX_CHOICES: usize = 40;
@@ -53,9 +60,31 @@ pub fn check_id(what: &'static str, id: &str) -> Result<(), WorkspaceError> {
             what,
             id: printable(id),
             reason,
+            valid: None,
         }),
         None => Ok(()),
     }
+}
+
+/// [`check_id`], with a refusal that names the valid ids as an unknown
+/// id's does: a caller that sent a mangled id learns which to send
+/// instead. `valid` is called only to refuse.
+pub fn check_id_among(
+    what: &'static str,
+    id: &str,
+    valid: impl FnOnce() -> Vec<String>,
+) -> Result<(), WorkspaceError> {
+    check_id(what, id).map_err(|error| match error {
+        WorkspaceError::InvalidId {
+            what, id, reason, ..
+        } => WorkspaceError::InvalidId {
+            what,
+            id,
+            reason,
+            valid: Some(valid()),
+        },
+        other => other,
+    })
 }
 
 /// Zero-width and bidi formatting characters: they make two different ids
@@ -74,7 +103,7 @@ pub fn printable(id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_id, is_invisible, list_choices, printable};
+    use super::{check_id, check_id_among, is_invisible, list_choices, printable};
 
     /// `check_id`'s answer for `id`: `None` when it is accepted, else the
     /// reason given.
@@ -124,6 +153,21 @@ mod tests {
             error.to_string(),
             "invalid task `T1\\u{202e}`: it contains control or invisible characters"
         );
+    }
+
+    #[test]
+    fn a_refusal_among_known_ids_names_them() {
+        let error = check_id_among("feature", "../etc", || vec!["a".into(), "b".into()]);
+        assert_eq!(
+            error.unwrap_err().to_string(),
+            "invalid feature `../etc`: it contains a path separator; valid features: a, b"
+        );
+        let error = check_id_among("task", "T\u{0}2", Vec::new);
+        assert_eq!(
+            error.unwrap_err().to_string(),
+            "invalid task `T\\u{0}2`: it contains a NUL character; there are no tasks"
+        );
+        assert!(check_id_among("task", "T2", || panic!("listed the ids of a valid id")).is_ok());
     }
 
     #[test]

@@ -31,9 +31,9 @@ use crate::parse::{self, CONVENTIONS, openspec};
 
 use cache::{Cache, FileStamps, Stamp};
 pub use catalogue::{Catalogue, Located};
-pub use ids::{check_id, is_invisible, list_choices, printable};
+pub use ids::{check_id, check_id_among, is_invisible, list_choices, printable};
 use paths::FileState;
-pub use read::{MAX_FILE_BYTES, Unreadable, read_text};
+pub use read::{DEFAULT_MAX_FILE_BYTES, Unreadable, read_text};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
@@ -49,11 +49,13 @@ pub enum WorkspaceError {
     },
     #[error("unknown feature `{id}`; {}", list_choices("features", known))]
     UnknownFeature { id: String, known: Vec<String> },
-    #[error("invalid {what} `{id}`: {reason}")]
+    #[error("invalid {what} `{id}`: {reason}{}", ids::then_choices(what, valid.as_deref()))]
     InvalidId {
         what: &'static str,
         id: String,
         reason: &'static str,
+        /// The ids to use instead, when the caller knows them.
+        valid: Option<Vec<String>>,
     },
     #[error("{path} resolves outside the spec root; refusing to use it")]
     OutsideRoot { path: String },
@@ -83,6 +85,9 @@ pub struct Workspace {
     /// The root has `.specify/`: a `specs/` folder holding only `tasks.md`
     /// is spec-kit's, not native.
     specify: bool,
+    /// `--max-file-size`: larger files are reported, not read, and never
+    /// written to.
+    max_file_bytes: u64,
     cache: Mutex<Cache>,
 }
 
@@ -148,8 +153,23 @@ impl Workspace {
             specs_dir,
             layout,
             specify,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             cache: Mutex::new(Cache::default()),
         })
+    }
+
+    /// The workspace, reading files of at most `max_file_bytes` (larger
+    /// ones are reported, not read). Set before the first answer: a file
+    /// already read keeps what the old limit made of it until it changes.
+    #[must_use]
+    pub fn with_max_file_bytes(mut self, max_file_bytes: u64) -> Workspace {
+        self.max_file_bytes = max_file_bytes;
+        self
+    }
+
+    /// The largest file read, and so the largest written to.
+    pub fn max_file_bytes(&self) -> u64 {
+        self.max_file_bytes
     }
 
     pub fn root(&self) -> &Path {
@@ -228,7 +248,7 @@ impl Workspace {
         id: &str,
         kept: bool,
     ) -> Result<(Located, Vec<(DocumentRole, FileState)>), WorkspaceError> {
-        check_id("feature", id)?;
+        check_id_among("feature", id, || self.feature_ids().to_vec())?;
         if kept
             && let Some(kept) = self.lock().resolution(id)
             && cache::unchanged(&kept.folders)
@@ -392,7 +412,13 @@ impl Workspace {
         if let Some(document) = self.lock().document(&key, &stamp) {
             return document;
         }
-        let document = Arc::new(read_document(path, relative, role, layout, &stamp));
+        let document = Arc::new(read_document(
+            path,
+            relative,
+            (role, layout),
+            &stamp,
+            self.max_file_bytes,
+        ));
         log_diagnostics(&document.diagnostics);
         self.lock().keep_document(key, stamp, document.clone());
         document
@@ -402,9 +428,9 @@ impl Workspace {
 fn read_document(
     path: &Path,
     relative: Arc<str>,
-    role: DocumentRole,
-    layout: Layout,
+    (role, layout): (DocumentRole, Layout),
     stamp: &Stamp,
+    max_file_bytes: u64,
 ) -> Document {
     let parse = |relative: Arc<str>, text: &str| {
         if &*relative == openspec::CONFIG_FILE {
@@ -413,13 +439,13 @@ fn read_document(
             parse::document_in(layout, relative, role, text)
         }
     };
-    match read_text(stamp.len, || fs::read(path)) {
+    match read_text(stamp.len, max_file_bytes, || fs::read(path)) {
         Ok(text) => parse(relative, &text),
         Err(Unreadable::TooLarge(len)) => unreadable(
             relative,
             role,
             &format!(
-                "the file is {len} bytes, over the {MAX_FILE_BYTES}-byte limit; it was not read"
+                "the file is {len} bytes, over the {max_file_bytes}-byte limit (--max-file-size); it was not read"
             ),
         ),
         Err(Unreadable::Io(error)) => unreadable(relative, role, &error.to_string()),
@@ -495,7 +521,7 @@ mod tests {
     use std::fs;
 
     use super::fixture::{kit, write};
-    use super::{MAX_FILE_BYTES, Workspace};
+    use super::{DEFAULT_MAX_FILE_BYTES, Workspace};
     use crate::model::{DocumentRole, Layout};
 
     #[test]
@@ -605,12 +631,24 @@ mod tests {
         let (_dir, workspace) = kit(&[("specs/a/tasks.md", "")]);
         let prd = fs::File::create(workspace.root().join("specs/a/prd.md")).unwrap();
         // Sparse: no disk is spent on the test.
-        prd.set_len(MAX_FILE_BYTES + 1).unwrap();
+        prd.set_len(DEFAULT_MAX_FILE_BYTES + 1).unwrap();
         let feature = workspace.feature("a").unwrap();
         let message = &feature.documents().next().unwrap().diagnostics[0].message;
         assert_eq!(
             message,
-            "the file is 8388609 bytes, over the 8388608-byte limit; it was not read"
+            "the file is 8388609 bytes, over the 8388608-byte limit (--max-file-size); it was not read"
+        );
+    }
+
+    #[test]
+    fn the_size_limit_is_the_one_set() {
+        let (dir, _) = kit(&[("specs/a/prd.md", "# A\n\nLonger than ten bytes.\n")]);
+        let workspace = Workspace::open(dir.path()).unwrap().with_max_file_bytes(10);
+        let feature = workspace.feature("a").unwrap();
+        let message = &feature.documents().next().unwrap().diagnostics[0].message;
+        assert_eq!(
+            message,
+            "the file is 28 bytes, over the 10-byte limit (--max-file-size); it was not read"
         );
     }
 

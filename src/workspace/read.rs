@@ -1,5 +1,6 @@
 //! The one file-read policy, for the reader and the writer alike: a spec
-//! file is taken as text only when it is at most [`MAX_FILE_BYTES`] long,
+//! file is taken as text only when it is at most the workspace's largest
+//! file size long (`--max-file-size`, [`DEFAULT_MAX_FILE_BYTES`] unless set),
 //! holds no NUL byte and is UTF-8, checked in that order. The writer never
 //! writes to a file no answer could show.
 //!
@@ -10,13 +11,14 @@
 use std::io;
 use std::string::FromUtf8Error;
 
-/// Files larger than this are reported, not parsed.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// Files larger than this are reported, not parsed, unless the command line
+/// sets another limit: 8 MiB, a few hundred times the longest real spec.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Why a file's bytes were not taken as text.
 #[derive(Debug)]
 pub enum Unreadable {
-    /// Longer than [`MAX_FILE_BYTES`]; holds the length. Nothing was read.
+    /// Longer than the limit; holds the length. Nothing was read.
     TooLarge(u64),
     /// Reading failed.
     Io(io::Error),
@@ -28,12 +30,13 @@ pub enum Unreadable {
 
 /// The text of a file `len` bytes long (as its metadata says), or why it
 /// is not taken as text. `read` is called only when the length is within
-/// the limit, so a huge file is never read.
+/// `max_bytes`, so a huge file is never read.
 pub fn read_text(
     len: u64,
+    max_bytes: u64,
     read: impl FnOnce() -> io::Result<Vec<u8>>,
 ) -> Result<String, Unreadable> {
-    if len > MAX_FILE_BYTES {
+    if len > max_bytes {
         return Err(Unreadable::TooLarge(len));
     }
     let bytes = read().map_err(Unreadable::Io)?;
@@ -48,7 +51,7 @@ mod tests {
     use std::fs;
     use std::io;
 
-    use super::{MAX_FILE_BYTES, Unreadable, read_text};
+    use super::{DEFAULT_MAX_FILE_BYTES, Unreadable, read_text};
 
     /// What `read_text` makes of `bytes`, in words.
     fn outcome(result: Result<String, Unreadable>) -> String {
@@ -64,7 +67,9 @@ mod tests {
     }
 
     fn check(bytes: &[u8], expected: &str) {
-        let result = read_text(bytes.len() as u64, || Ok(bytes.to_vec()));
+        let result = read_text(bytes.len() as u64, DEFAULT_MAX_FILE_BYTES, || {
+            Ok(bytes.to_vec())
+        });
         assert_eq!(outcome(result), expected, "bytes {bytes:?}");
     }
 
@@ -82,20 +87,25 @@ mod tests {
     #[test]
     fn a_file_over_the_limit_is_refused_without_being_read() {
         let never = || -> io::Result<Vec<u8>> { panic!("read a file over the limit") };
+        assert_eq!(outcome(read_text(11, 10, never)), "too large: 11");
         assert_eq!(
-            outcome(read_text(MAX_FILE_BYTES + 1, never)),
-            format!("too large: {}", MAX_FILE_BYTES + 1)
+            outcome(read_text(10, 10, || Ok(b"a".to_vec()))),
+            r#"text "a""#
         );
         assert_eq!(
-            outcome(read_text(MAX_FILE_BYTES, || Ok(b"a".to_vec()))),
-            r#"text "a""#
+            outcome(read_text(
+                DEFAULT_MAX_FILE_BYTES + 1,
+                DEFAULT_MAX_FILE_BYTES,
+                never
+            )),
+            format!("too large: {}", DEFAULT_MAX_FILE_BYTES + 1)
         );
     }
 
     #[test]
     fn a_failed_read_is_passed_on() {
         let failing = || Err(io::Error::other("disk gone"));
-        assert_eq!(outcome(read_text(1, failing)), "io: disk gone");
+        assert_eq!(outcome(read_text(1, 10, failing)), "io: disk gone");
     }
 
     #[test]
@@ -105,7 +115,7 @@ mod tests {
         fs::write(&text, "# Spec\n").unwrap();
         let len = fs::metadata(&text).unwrap().len();
         assert_eq!(
-            outcome(read_text(len, || fs::read(&text))),
+            outcome(read_text(len, DEFAULT_MAX_FILE_BYTES, || fs::read(&text))),
             r##"text "# Spec\n""##
         );
 
@@ -113,11 +123,11 @@ mod tests {
         // Sparse: no disk is spent on the test.
         fs::File::create(&huge)
             .unwrap()
-            .set_len(MAX_FILE_BYTES + 1)
+            .set_len(DEFAULT_MAX_FILE_BYTES + 1)
             .unwrap();
         let len = fs::metadata(&huge).unwrap().len();
         assert_eq!(
-            outcome(read_text(len, || fs::read(&huge))),
+            outcome(read_text(len, DEFAULT_MAX_FILE_BYTES, || fs::read(&huge))),
             "too large: 8388609"
         );
     }

@@ -83,7 +83,15 @@ fn help_lists_the_commands() {
     assert!(commands.contains(&"init"), "{help}");
     assert!(help.contains("Run the MCP server over stdio"), "{help}");
     assert!(help.contains("Write the example spec kit"), "{help}");
-    for option in ["--root", "--layout", "--feature", "--task", "--read-only"] {
+    for option in [
+        "--root",
+        "--layout",
+        "--feature",
+        "--task",
+        "--read-only",
+        "--max-file-size",
+        "--max-question-chars",
+    ] {
         assert!(help.contains(option), "{option} missing:\n{help}");
     }
 
@@ -93,6 +101,33 @@ fn help_lists_the_commands() {
         text(&output.stdout).trim(),
         format!("spec-mcp {}", env!("CARGO_PKG_VERSION"))
     );
+}
+
+#[test]
+fn limits_of_zero_or_not_numbers_are_refused_naming_the_option() {
+    for (option, value) in [
+        ("--max-file-size", "0"),
+        ("--max-file-size", "8X"),
+        ("--max-question-chars", "0"),
+        ("--max-question-chars", "many"),
+    ] {
+        let output = spec_mcp()
+            .args(["serve", "--root"])
+            .arg(example())
+            .args([option, value])
+            .output()
+            .expect("run");
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{option} {value}: {stderr}");
+        assert!(
+            output.stdout.is_empty(),
+            "{option} {value}: nothing on stdout"
+        );
+        assert!(
+            stderr.contains(&format!("invalid value '{value}' for '{option}")),
+            "{option} {value}: {stderr}"
+        );
+    }
 }
 
 #[test]

@@ -11,7 +11,9 @@ use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
-use spec_mcp::edit::{EditError, NewQuestion, Plan, Splice, Writer, plan_append};
+use spec_mcp::edit::{
+    DEFAULT_MAX_TEXT_CHARS, EditError, NewQuestion, Plan, Splice, Writer, plan_append,
+};
 use spec_mcp::model::{Document, DocumentRole, Question};
 use spec_mcp::parse;
 use spec_mcp::workspace::{Workspace, WorkspaceError};
@@ -69,7 +71,15 @@ fn parse_at(path: &str, text: &str) -> Document {
 }
 
 fn plan(before: &str, others: &[&Question], question: &NewQuestion) -> Plan {
-    plan_append(PATH, DocumentRole::Prd, before, others, question).unwrap_or_else(|error| {
+    plan_append(
+        PATH,
+        DocumentRole::Prd,
+        before,
+        others,
+        question,
+        DEFAULT_MAX_TEXT_CHARS,
+    )
+    .unwrap_or_else(|error| {
         panic!("plan_append failed: {error}\n--- before ---\n{before}");
     })
 }
@@ -906,7 +916,14 @@ fn a_megabyte_is_capped_at_two_thousand_characters() {
 #[test]
 fn empty_questions_are_refused() {
     for text in ["", "   ", " \n\t\r\n ", "\u{200b}\u{202e}", "\u{7}\u{1b}"] {
-        let result = plan_append(PATH, DocumentRole::Prd, BASE, &[], &ask(text));
+        let result = plan_append(
+            PATH,
+            DocumentRole::Prd,
+            BASE,
+            &[],
+            &ask(text),
+            DEFAULT_MAX_TEXT_CHARS,
+        );
         assert!(
             matches!(result, Err(EditError::EmptyQuestion)),
             "{text:?}: {result:?}"
@@ -922,7 +939,14 @@ fn a_splice_swallowed_by_an_unclosed_block_does_not_verify() {
         "## Overview\n\n```\ncode never closed\n",
         "## Overview\n\n<!-- comment never closed\n",
     ] {
-        let result = plan_append(PATH, DocumentRole::Prd, before, &[], &ask("Why?"));
+        let result = plan_append(
+            PATH,
+            DocumentRole::Prd,
+            before,
+            &[],
+            &ask("Why?"),
+            DEFAULT_MAX_TEXT_CHARS,
+        );
         assert!(
             matches!(&result, Err(EditError::Verify { path, .. }) if path == PATH),
             "{before:?}: {result:?}"
@@ -1193,7 +1217,7 @@ fn writer_refuses_a_binary_document() {
 #[test]
 fn writer_refuses_a_document_over_the_size_limit() {
     let line = "Filler paragraph text that pads the document well past the limit.\n\n";
-    let limit = usize::try_from(spec_mcp::workspace::MAX_FILE_BYTES).expect("limit");
+    let limit = usize::try_from(spec_mcp::workspace::DEFAULT_MAX_FILE_BYTES).expect("limit");
     let mut text = KIT_PRD.to_string();
     text.push_str(&line.repeat(limit / line.len() + 1));
     check_unread_document_is_refused(text.as_bytes());

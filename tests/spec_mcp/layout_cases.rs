@@ -1774,7 +1774,7 @@ fn spec_kit_template_phrases_are_not_criteria() {
 /// question starts a list of its own, after a blank line.
 #[test]
 fn a_question_after_a_paragraph_starts_its_own_list() {
-    use spec_mcp::edit::{NewQuestion, Plan, plan_append_in};
+    use spec_mcp::edit::{DEFAULT_MAX_TEXT_CHARS, NewQuestion, Plan, plan_append_in};
     use spec_mcp::model::DocumentRole;
     let text = "# Requirements Document\n\n## Items Requiring Clarification\n\n\
         **Question:** Debounce cost updates?\n";
@@ -1792,6 +1792,7 @@ fn a_question_after_a_paragraph_starts_its_own_list() {
         text,
         &[],
         &question,
+        DEFAULT_MAX_TEXT_CHARS,
     )
     .expect("a plan");
     let Plan::Splice(splice) = plan else {

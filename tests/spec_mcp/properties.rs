@@ -23,7 +23,7 @@ use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
 
 use spec_mcp::edit::{
-    EditError, MAX_TEXT_CHARS, NewQuestion, Plan, Splice, plan_append_in, sanitize,
+    DEFAULT_MAX_TEXT_CHARS, EditError, NewQuestion, Plan, Splice, plan_append_in, sanitize,
 };
 use spec_mcp::model::{Document, DocumentRole, Item, Layout, SectionKind, Source, Span};
 use spec_mcp::parse::markdown::{Block, front_matter, outline};
@@ -844,10 +844,17 @@ fn block_start(block: &Block) -> usize {
 /// questions section) that keeps every old byte and reads back as exactly
 /// one more question.
 fn check_append(target: &Target, old: &str, question: &NewQuestion) -> Result<(), TestCaseError> {
-    let body = sanitize(&question.text, MAX_TEXT_CHARS);
+    let body = sanitize(&question.text, DEFAULT_MAX_TEXT_CHARS);
     let before = parse_as(target, old);
-    let splice = match plan_append_in(target.layout, &target.path, target.role, old, &[], question)
-    {
+    let splice = match plan_append_in(
+        target.layout,
+        &target.path,
+        target.role,
+        old,
+        &[],
+        question,
+        DEFAULT_MAX_TEXT_CHARS,
+    ) {
         Err(EditError::EmptyQuestion) => {
             prop_assert!(body.is_empty(), "refused as empty: {body:?}");
             return Ok(());
@@ -973,7 +980,7 @@ fn check_splice(
     let context = question
         .context
         .as_deref()
-        .map(|context| sanitize(context, MAX_TEXT_CHARS))
+        .map(|context| sanitize(context, DEFAULT_MAX_TEXT_CHARS))
         .is_some_and(|context| !context.is_empty());
     let expected_items = 1 + usize::from(context);
     let expected_headings = usize::from(!had_section);
@@ -1021,9 +1028,15 @@ fn check_append_keeps_meaning(
     old: &str,
     question: &NewQuestion,
 ) -> Result<(), TestCaseError> {
-    let Ok(Plan::Splice(splice)) =
-        plan_append_in(target.layout, &target.path, target.role, old, &[], question)
-    else {
+    let Ok(Plan::Splice(splice)) = plan_append_in(
+        target.layout,
+        &target.path,
+        target.role,
+        old,
+        &[],
+        question,
+        DEFAULT_MAX_TEXT_CHARS,
+    ) else {
         return Ok(());
     };
     let before = parse_as(target, old);
@@ -1132,7 +1145,7 @@ proptest! {
     ) {
         let text = if crlf { seed.text.replace('\n', "\r\n") } else { seed.text.to_string() };
         let target = seed_target(&seed);
-        let plan = plan_append_in(target.layout, &target.path, target.role, &text, &[], &question);
+        let plan = plan_append_in(target.layout, &target.path, target.role, &text, &[], &question, DEFAULT_MAX_TEXT_CHARS);
         match &plan {
             Err(EditError::EmptyQuestion) | Ok(Plan::Existing { .. }) => {}
             Err(error) => prop_assert!(false, "refused: {error}"),
@@ -1192,6 +1205,7 @@ fn the_properties_reach_every_layout_and_mostly_write() {
             seed.text,
             &[],
             &question,
+            DEFAULT_MAX_TEXT_CHARS,
         );
         assert!(matches!(plan, Ok(Plan::Splice(_))), "{seed:?}: {plan:?}");
         check_append(&target, seed.text, &question).unwrap();
@@ -1268,6 +1282,7 @@ fn items_dropped_as_placeholders_still_count_as_the_sections_last() {
         before,
         &[],
         &ask("Which region?"),
+        DEFAULT_MAX_TEXT_CHARS,
     ) else {
         panic!("the append was refused");
     };
@@ -1299,6 +1314,7 @@ fn a_last_item_ending_in_a_multibyte_character_keeps_the_question_in_its_section
         before,
         &[],
         &ask("Which region?"),
+        DEFAULT_MAX_TEXT_CHARS,
     ) else {
         panic!("the append was refused");
     };
@@ -1329,6 +1345,7 @@ fn lone_cr_line_endings_are_refused_with_what_to_do() {
         text,
         &[],
         &ask("Which region?"),
+        DEFAULT_MAX_TEXT_CHARS,
     );
     let Err(error) = plan else {
         panic!("a lone-CR file was written: {plan:?}");
@@ -1354,6 +1371,7 @@ fn lone_cr_line_endings_are_refused_with_what_to_do() {
             &crlf,
             &[],
             &ask("Which region?"),
+            DEFAULT_MAX_TEXT_CHARS,
         ),
         Ok(Plan::Splice(_))
     ));

@@ -79,11 +79,13 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// Environment variables that would change what the binary serves: tests
 /// clear them so a developer's shell cannot change their outcome.
-pub const KIT_ENV: [&str; 6] = [
+pub const KIT_ENV: [&str; 8] = [
     "SPEC_MCP_ROOT",
     "SPEC_MCP_FEATURE",
     "SPEC_MCP_TASK",
     "SPEC_MCP_LAYOUT",
+    "SPEC_MCP_MAX_FILE_SIZE",
+    "SPEC_MCP_MAX_QUESTION_CHARS",
     "SPECIFY_FEATURE",
     "SPECIFY_FEATURE_DIRECTORY",
 ];
