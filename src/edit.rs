@@ -944,14 +944,17 @@ mod tests {
         let feature = dir.path().join("specs/a");
         fs::create_dir_all(&feature).unwrap();
         fs::write(feature.join("prd.md"), bytes).unwrap();
+        let file = File::options()
+            .write(true)
+            .open(feature.join("prd.md"))
+            .unwrap();
         if let Some(len) = len {
-            File::options()
-                .write(true)
-                .open(feature.join("prd.md"))
-                .unwrap()
-                .set_len(len)
-                .unwrap();
+            file.set_len(len).unwrap();
         }
+        // Older than the moment a save in progress is waited for, so an
+        // empty file is refused at once.
+        file.set_modified(SystemTime::now() - Duration::from_secs(60))
+            .unwrap();
         let workspace = Workspace::open(dir.path()).unwrap();
         let question = NewQuestion {
             text: "Which currency?".to_string(),
@@ -1070,34 +1073,11 @@ mod tests {
 
     #[test]
     fn an_empty_file_is_never_written_to() {
-        let directory = tempfile::tempdir().unwrap();
-        let feature = directory.path().join("specs").join("a");
-        fs::create_dir_all(&feature).unwrap();
-        let prd = feature.join("prd.md");
-        fs::write(&prd, "").unwrap();
-        // Older than the moment a save in progress is waited for.
-        let old = SystemTime::now() - Duration::from_secs(60);
-        File::options()
-            .write(true)
-            .open(&prd)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
-        let workspace = Workspace::open(directory.path()).unwrap();
-        let question = NewQuestion {
-            text: "Which formats?".into(),
-            date: "2026-11-24".into(),
-            ..NewQuestion::default()
-        };
-        let error = Writer::new(false)
-            .append_question(&workspace, "a", &question)
-            .unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .starts_with("refusing to write to specs/a/prd.md: it is empty"),
-            "{error}"
+        check_refused(
+            b"",
+            None,
+            "refusing to write to specs/a/prd.md: it is empty (an editor may be saving it; if it \
+             is empty on purpose, give it a title line such as `# Overview` first)",
         );
-        assert_eq!(fs::read(&prd).unwrap(), b"");
     }
 }
