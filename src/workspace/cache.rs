@@ -108,43 +108,58 @@ pub(super) struct Resolution {
 }
 
 /// Whether every folder still has the stamp it had. A folder that was
-/// absent inside a folder that still is absent is not looked at: nothing
-/// can have appeared in it. (Stamps are kept sorted, parents first.)
+/// absent is not looked at when its parent is absent too, or is there
+/// with the stamp it had: a folder's stamp changes whenever an entry
+/// appears in it, and a stamp is kept only once it is too old to share its
+/// tick with a later change. (Stamps are kept sorted, parents first, and
+/// hold the parents of absent folders: see [`stamp_folders`].)
 pub(super) fn unchanged(folders: &FolderStamps) -> bool {
     let mut absent: Vec<&Path> = Vec::new();
+    let mut same: Vec<&Path> = Vec::new();
     folders.iter().all(|(folder, stamp)| {
         if stamp.is_none()
             && folder
                 .parent()
-                .is_some_and(|parent| absent.contains(&parent))
+                .is_some_and(|parent| absent.contains(&parent) || same.contains(&parent))
         {
             absent.push(folder);
             return true;
         }
         let now = modified(folder);
-        if now.is_none() {
-            absent.push(folder);
+        match now {
+            None => absent.push(folder),
+            Some(_) if now == *stamp => same.push(folder),
+            Some(_) => {}
         }
         now == *stamp
     })
 }
-
 /// Whether any folder's stamp is too recent to trust.
 fn unsettled(folders: &FolderStamps) -> bool {
     folders.iter().any(|(_, stamp)| racy(*stamp))
 }
 
-/// The stamps of `folders`, each once.
-pub(super) fn stamp_folders(mut folders: Vec<PathBuf>) -> FolderStamps {
-    folders.sort();
-    folders.dedup();
-    folders
-        .into_iter()
-        .map(|folder| {
-            let stamp = modified(&folder);
-            (folder, stamp)
-        })
-        .collect()
+/// The stamps of `folders`, each once, sorted parents first. An absent
+/// folder comes with its parents up to the nearest one that is there, so
+/// that [`unchanged`] can tell it is still absent from that parent's stamp.
+pub(super) fn stamp_folders(folders: Vec<PathBuf>) -> FolderStamps {
+    let mut stamped: Vec<(PathBuf, Option<SystemTime>)> = Vec::with_capacity(folders.len());
+    let mut pending = folders;
+    while let Some(folder) = pending.pop() {
+        if stamped.iter().any(|(kept, _)| *kept == folder) {
+            continue;
+        }
+        let stamp = modified(&folder);
+        if stamp.is_none()
+            && let Some(parent) = folder.parent()
+            && parent.parent().is_some()
+        {
+            pending.push(parent.to_path_buf());
+        }
+        stamped.push((folder, stamp));
+    }
+    stamped.sort_by(|(left, _), (right, _)| left.cmp(right));
+    stamped
 }
 
 /// The feature ids, with the modification times of the folders they were
@@ -410,6 +425,32 @@ mod tests {
         fs::write(workspace.root().join("specs/a/tasks.md"), "- [ ] T1 Go\n").unwrap();
         let feature = workspace.feature("a").unwrap();
         assert_eq!(feature.tasks().count(), 1);
+    }
+
+    #[test]
+    fn an_absent_folder_is_vouched_for_by_its_parent_until_it_appears() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("kit");
+        fs::create_dir(&root).unwrap();
+        let deep = root.join(".kiro/specs");
+        settle(&root);
+        let stamps = super::stamp_folders(vec![deep.clone(), root.clone()]);
+        let listed: Vec<&Path> = stamps.iter().map(|(folder, _)| folder.as_path()).collect();
+        assert_eq!(
+            listed,
+            [root.as_path(), &root.join(".kiro"), &deep],
+            "parents first, up to one that is there"
+        );
+        assert!(super::unchanged(&stamps));
+        // The first folder that appears changes the stamp of the one above.
+        fs::create_dir_all(&deep).unwrap();
+        assert!(!super::unchanged(&stamps), "the new folder is seen");
+        // Made with a parent in place: the parent's stamp shows it too.
+        settle(&root);
+        let stamps = super::stamp_folders(vec![deep.join("a")]);
+        assert!(super::unchanged(&stamps));
+        fs::create_dir(deep.join("a")).unwrap();
+        assert!(!super::unchanged(&stamps), "the new subfolder is seen");
     }
 
     #[cfg(unix)]
