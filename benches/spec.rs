@@ -20,11 +20,11 @@ fn repo() -> PathBuf {
 }
 
 fn kit(root: &Path) -> Kit {
-    Kit {
-        workspace: Workspace::open(root).expect("open the kit"),
-        writer: Writer::new(false),
-        defaults: Defaults::default(),
-    }
+    Kit::new(
+        Workspace::open(root).expect("open the kit"),
+        Writer::new(false),
+        Defaults::default(),
+    )
 }
 
 fn parse(c: &mut Criterion) {

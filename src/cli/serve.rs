@@ -116,10 +116,10 @@ pub fn open_kit(options: &KitOptions) -> anyhow::Result<Kit> {
             )
         })?
         .with_max_file_bytes(options.max_file_size);
-    Ok(Kit {
+    Ok(Kit::new(
         workspace,
-        writer: Writer::new(options.read_only).with_max_question_chars(options.max_question_chars),
-        defaults: Defaults {
+        Writer::new(options.read_only).with_max_question_chars(options.max_question_chars),
+        Defaults {
             feature: options.feature.clone(),
             task: options.task.clone(),
             // spec-kit's own way of naming the feature being worked on.
@@ -127,7 +127,7 @@ pub fn open_kit(options: &KitOptions) -> anyhow::Result<Kit> {
                 .map(PathBuf::from),
             specify_feature: non_empty_env("SPECIFY_FEATURE"),
         },
-    })
+    ))
 }
 
 fn non_empty_env(name: &str) -> Option<String> {

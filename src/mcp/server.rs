@@ -77,8 +77,10 @@ fn reply<T: Serialize>(
         Ok(answer) => {
             let value = serde_json::to_value(&answer)
                 .map_err(|error| ErrorData::internal_error(error.to_string(), None))?;
-            let mut result = CallToolResult::structured(value);
-            result.content = vec![ContentBlock::text(render(&answer))];
+            // Not `CallToolResult::structured`, which would also print the
+            // whole value as text only for it to be replaced.
+            let mut result = CallToolResult::success(vec![ContentBlock::text(render(&answer))]);
+            result.structured_content = Some(value);
             Ok(result)
         }
         Err(error) => {

@@ -8,6 +8,7 @@
 //! blocking thread.
 
 pub mod answer;
+pub mod memo;
 pub mod params;
 pub mod select;
 
@@ -41,6 +42,19 @@ pub struct Kit {
     pub workspace: Workspace,
     pub writer: Writer,
     pub defaults: Defaults,
+    /// Answers built from the parses the workspace still hands out.
+    memo: memo::Memo,
+}
+
+impl Kit {
+    pub fn new(workspace: Workspace, writer: Writer, defaults: Defaults) -> Kit {
+        Kit {
+            workspace,
+            writer,
+            defaults,
+            memo: memo::Memo::default(),
+        }
+    }
 }
 
 /// `--feature` / `--task` (or their environment variables), and spec-kit's
@@ -124,57 +138,84 @@ pub fn current_task(
     query: &CurrentTaskQuery,
     wording: &dyn Wording,
 ) -> Result<CurrentTask, ServiceError> {
-    let full = query.full.unwrap_or(false);
-    let (feature, feature_reason) = chosen_feature(kit, session, query.feature.as_deref())?;
-    let (task, reason) = chosen_task(kit, session, &feature, query.task.as_deref())?;
-    let project = kit.workspace.project(feature.layout);
-    let all_constraints = query::constraints(&project, &feature);
-    let share = if full {
+    let share = if query.full.unwrap_or(false) {
         select::Share::Full
     } else {
         select::Share::Brief
     };
-    let (constraints, omitted) = select::for_task(&all_constraints, task, share);
-    let mut notes = link_notes(&feature, task, Shown::Linked);
+    let (feature, feature_reason) = chosen_feature(kit, session, query.feature.as_deref())?;
+    let (task, reason) = chosen_task(kit, session, &feature, query.task.as_deref())?;
+    let project = kit.workspace.project(feature.layout);
+    let built = kit
+        .memo
+        .current_task(&feature, &project, &task.id, share, || {
+            build_current_task(&project, &feature, task, share)
+        });
+    let mut notes = built.link_notes.clone();
     notes.extend(current_truth_note(kit, &feature));
+    notes.extend(built.cut_notes.iter().cloned());
+    Ok(CurrentTask {
+        chosen_because: reason.describe(wording),
+        feature_chosen_because: feature_reason.describe(wording),
+        notes: words(&notes, wording),
+        ..built.answer.clone()
+    })
+}
+
+/// What `get_current_task` answers for `task` that follows from the
+/// documents alone.
+fn build_current_task(
+    project: &Project,
+    feature: &Feature,
+    task: &Task,
+    share: select::Share,
+) -> memo::BuiltTask {
+    let all_constraints = query::constraints(project, feature);
+    let (constraints, omitted) = select::for_task(&all_constraints, task, share);
+    let link_notes = link_notes(feature, task, Shown::Linked);
+    let mut cut_notes = Vec::new();
     if omitted > 0 {
-        notes.push(Note::ConstraintsNotShown { count: omitted });
+        cut_notes.push(Note::ConstraintsNotShown { count: omitted });
     }
-    let linked = query::linked_criteria(&feature, task);
-    let open_questions = query::questions(&feature, QuestionFilter::Open, Some(&task.id))
+    let linked = query::linked_criteria(feature, task);
+    let open_questions = query::questions(feature, QuestionFilter::Open, Some(&task.id))
         .into_iter()
         .map(QuestionInfo::from)
         .collect();
-    let mut out_of_scope = scope_items(&project, &feature);
-    let mut surface_area = answer::items(query::surface_area(&feature));
-    let mut definition_of_done = Some(answer::items(query::definition_of_done(&project, &feature)));
-    if !full {
+    let mut out_of_scope = scope_items(project, feature);
+    let mut surface_area = answer::items(query::surface_area(feature));
+    let mut definition_of_done = Some(answer::items(query::definition_of_done(project, feature)));
+    if share == select::Share::Brief {
         let (kept, exclusions) = select::brief_scope(out_of_scope, task);
         out_of_scope = kept;
         let surface_area = std::mem::take(&mut surface_area).len();
         let definition_of_done = definition_of_done.take().map_or(0, |items| items.len());
         if exclusions + surface_area + definition_of_done > 0 {
-            notes.push(Note::LeftOutOfBrief {
+            cut_notes.push(Note::LeftOutOfBrief {
                 exclusions,
                 surface_area,
                 definition_of_done,
             });
         }
     }
-    Ok(CurrentTask {
-        feature: FeatureRef::from(&*feature),
-        task: TaskInfo::new(&feature, task),
-        chosen_because: reason.describe(wording),
-        feature_chosen_because: feature_reason.describe(wording),
-        acceptance_criteria: task_criteria(&task.acceptance_criteria, &linked),
-        test_plan: answer::items(&task.test_plan),
-        constraints,
-        out_of_scope,
-        surface_area,
-        definition_of_done,
-        open_questions,
-        notes: words(&notes, wording),
-    })
+    memo::BuiltTask {
+        answer: CurrentTask {
+            feature: FeatureRef::from(feature),
+            task: TaskInfo::new(feature, task),
+            chosen_because: String::new(),
+            feature_chosen_because: String::new(),
+            acceptance_criteria: task_criteria(&task.acceptance_criteria, &linked),
+            test_plan: answer::items(&task.test_plan),
+            constraints,
+            out_of_scope,
+            surface_area,
+            definition_of_done,
+            open_questions,
+            notes: Vec::new(),
+        },
+        link_notes,
+        cut_notes,
+    }
 }
 
 /// A task's criteria and test plan, with the feature's criteria that bind
@@ -689,4 +730,133 @@ fn scope_items(project: &Project, feature: &Feature) -> Vec<ScopeItem> {
         .into_iter()
         .map(|(kind, item)| ScopeItem::new(kind, item))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs::{self, File};
+    use std::path::Path;
+    use std::time::{Duration, SystemTime};
+
+    use super::{Defaults, Kit, Session, current_task};
+    use crate::edit::Writer;
+    use crate::mcp::Tools;
+    use crate::service::params::{CurrentTaskQuery, SetCurrentTask};
+    use crate::workspace::Workspace;
+
+    /// A time long past, `seconds` after a fixed start: stamps from then
+    /// are trusted, so the workspace keeps what it parsed.
+    fn long_ago(seconds: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + seconds)
+    }
+
+    /// Copies `from` to `to`, then dates every file and folder `when`.
+    fn copy_dated(from: &Path, to: &Path, when: SystemTime) {
+        fs::create_dir_all(to).unwrap();
+        for entry in fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dated(&entry.path(), &target, when);
+            } else {
+                fs::copy(entry.path(), &target).unwrap();
+                File::open(&target).unwrap().set_modified(when).unwrap();
+            }
+        }
+        File::open(to).unwrap().set_modified(when).unwrap();
+    }
+
+    fn example_kit(root: &Path) -> Kit {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs-example");
+        copy_dated(&example, root, long_ago(0));
+        Kit::new(
+            Workspace::open(root).unwrap(),
+            Writer::new(false),
+            Defaults::default(),
+        )
+    }
+
+    fn query(task: Option<&str>) -> CurrentTaskQuery {
+        CurrentTaskQuery {
+            feature: Some("image-upload".to_string()),
+            task: task.map(str::to_string),
+            full: None,
+        }
+    }
+
+    fn criteria(answer: &super::CurrentTask) -> Vec<String> {
+        answer
+            .acceptance_criteria
+            .iter()
+            .map(|item| item.text.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_kept_answer_is_built_again_once_a_file_it_came_from_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let kit = example_kit(dir.path());
+        let session = Session::default();
+        let first = current_task(&kit, &session, &query(Some("T2")), &Tools).unwrap();
+        let again = current_task(&kit, &session, &query(Some("T2")), &Tools).unwrap();
+        assert_eq!(criteria(&first), criteria(&again));
+        assert_eq!(kit.memo.len(), 1, "the second answer was the kept one");
+
+        // Edited, with a time as old as any: only the length and the time
+        // differ from what was parsed.
+        let tasks = dir.path().join("image-upload/tasks.md");
+        let text = fs::read_to_string(&tasks).unwrap();
+        let edited = text.replace(
+            "Requests for another seller's upload return 404.",
+            "Requests for another seller's upload return 403.",
+        );
+        assert_ne!(text, edited);
+        fs::write(&tasks, edited).unwrap();
+        File::open(&tasks)
+            .unwrap()
+            .set_modified(long_ago(60))
+            .unwrap();
+
+        let after = current_task(&kit, &session, &query(Some("T2")), &Tools).unwrap();
+        let texts = criteria(&after);
+        assert!(
+            texts.iter().any(|text| text.ends_with("return 403.")),
+            "{texts:?}"
+        );
+        assert!(
+            !texts.iter().any(|text| text.ends_with("return 404.")),
+            "{texts:?}"
+        );
+    }
+
+    #[test]
+    fn sessions_share_a_kept_answer_but_each_is_told_why_its_task_was_chosen() {
+        let dir = tempfile::tempdir().unwrap();
+        let kit = example_kit(dir.path());
+        let pinned = Session::default();
+        super::pin_task(
+            &kit,
+            &pinned,
+            &SetCurrentTask {
+                feature: Some("image-upload".to_string()),
+                task: "T2".to_string(),
+            },
+        )
+        .unwrap();
+        let named = current_task(&kit, &Session::default(), &query(Some("T2")), &Tools).unwrap();
+        let from_pin = current_task(&kit, &pinned, &query(None), &Tools).unwrap();
+        assert_eq!(named.task.summary.id, "T2");
+        assert_eq!(from_pin.task.summary.id, "T2");
+        assert_eq!(criteria(&named), criteria(&from_pin));
+        assert_ne!(named.chosen_because, from_pin.chosen_because);
+        assert!(
+            from_pin.chosen_because.contains("set_current_task"),
+            "{}",
+            from_pin.chosen_because
+        );
+        // Another task is another answer.
+        let other = current_task(&kit, &pinned, &query(Some("T3")), &Tools).unwrap();
+        assert_eq!(other.task.summary.id, "T3");
+        assert_ne!(criteria(&other), criteria(&named));
+    }
 }

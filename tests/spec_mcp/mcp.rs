@@ -55,11 +55,11 @@ fn example() -> PathBuf {
 }
 
 pub(crate) fn kit(root: &Path, read_only: bool, defaults: Defaults) -> Arc<Kit> {
-    Arc::new(Kit {
-        workspace: Workspace::open(root).expect("open the kit"),
-        writer: Writer::new(read_only),
+    Arc::new(Kit::new(
+        Workspace::open(root).expect("open the kit"),
+        Writer::new(read_only),
         defaults,
-    })
+    ))
 }
 
 fn client_config() -> ClientConfig {
