@@ -90,6 +90,11 @@ struct Args {
     /// (default: `alternatives/` in the target folder of this example).
     #[arg(long)]
     alternatives_dir: Option<PathBuf>,
+    /// Questions asked with `ask_question`, each a new one appended (with
+    /// fsync and rename) to a copy of the kit in a temporary folder; 0
+    /// leaves the write out.
+    #[arg(long, default_value_t = 100)]
+    asks: usize,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
@@ -182,15 +187,20 @@ fn run(args: &Args) -> Result<()> {
         Vec::new()
     };
 
-    let mut server = Server::start(&spec_mcp_launch(&binary, args), args.transport)
+    let mut server = Server::start(&spec_mcp_launch(&binary, &args.root, args), args.transport)
         .with_context(|| format!("starting {}", binary.display()))?;
-    let spec_mcp = measure_spec_mcp(&mut server, args)?;
+    let mut spec_mcp = measure_spec_mcp(&mut server, args)?;
     let kit = if args.compare {
         Some(kit::read(&mut server, args).context("reading the kit through spec-mcp")?)
     } else {
         None
     };
     drop(server);
+    if args.asks > 0 {
+        spec_mcp
+            .calls
+            .push(measure_asks(&binary, args).context("timing ask_question")?);
+    }
 
     let outcomes = match &kit {
         Some(kit) => installed
@@ -212,9 +222,9 @@ fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
-fn spec_mcp_launch(binary: &Path, args: &Args) -> Launch {
+fn spec_mcp_launch(binary: &Path, root: &Path, args: &Args) -> Launch {
     let mut launch = Launch::new("spec-mcp", binary);
-    launch.args(["serve", "--root"]).arg(&args.root);
+    launch.args(["serve", "--root"]).arg(root);
     if args.transport == Transport::Http {
         launch.args(["--http", "127.0.0.1:0"]);
     }
@@ -256,6 +266,64 @@ fn measure_spec_mcp(server: &mut Server, args: &Args) -> Result<Run> {
         ping,
         calls,
     })
+}
+
+/// Times `ask_question` on a copy of the kit: a first question, then
+/// `--asks` more, each new, so each is appended with fsync and rename.
+fn measure_asks(binary: &Path, args: &Args) -> Result<Timing> {
+    let copy = tempfile::tempdir().context("making a temporary folder for the kit's copy")?;
+    copy_kit(&args.root, copy.path()).with_context(|| {
+        format!(
+            "copying {} to {}",
+            args.root.display(),
+            copy.path().display()
+        )
+    })?;
+    let mut server = Server::start(&spec_mcp_launch(binary, copy.path(), args), args.transport)
+        .with_context(|| format!("starting {} on the copy", binary.display()))?;
+    let params = |n: usize| {
+        let mut arguments = json!({
+            "question": format!("Does limit number {n} apply per user or per team?"),
+        });
+        if let Some(feature) = &args.feature {
+            arguments["feature"] = json!(feature);
+        }
+        json!({"name": "ask_question", "arguments": arguments})
+    };
+    let started = Instant::now();
+    let first = server.request("tools/call", &params(0))?;
+    server.check_answer().context("ask_question on spec-mcp")?;
+    let mut times = Vec::with_capacity(args.asks);
+    for n in 1..=args.asks {
+        let started = Instant::now();
+        let answer = server.request("tools/call", &params(n))?;
+        times.push(answer.at - started);
+    }
+    let (p50, p99) = percentiles(&mut times);
+    Ok(Timing {
+        call: "ask_question".to_string(),
+        p50_ms: p50,
+        p99_ms: p99,
+        first_ms: ms(first.at - started),
+        bytes: first.bytes,
+    })
+}
+
+/// Copies the files and folders under `from` into `to`, leaving out links
+/// and the `.git` folder.
+fn copy_kit(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let target = to.join(entry.file_name());
+        if kind.is_dir() && entry.file_name() != ".git" {
+            copy_kit(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
 }
 
 /// Times `ping`; `None` when the server answers it with an error.

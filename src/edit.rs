@@ -298,7 +298,7 @@ impl Writer {
         if !install(&mut file, text.as_bytes(), temp, path).map_err(io_error)? {
             return Ok(Attempt::ChangedUnderneath);
         }
-        sync_directory(directory);
+        sync_directory_soon(directory);
         Ok(Attempt::Done(Appended {
             id: splice.id,
             existing: false,
@@ -444,11 +444,25 @@ fn remove_stale_temps(directory: &Path, name: &str) {
 /// How many random characters `tempfile` puts in a name, by default.
 const TEMP_RANDOM_CHARS: usize = 6;
 
-/// Makes the rename durable. Best effort: not every platform can open a
-/// directory.
-fn sync_directory(directory: &Path) {
-    if let Ok(handle) = File::open(directory) {
-        let _ = handle.sync_all();
+/// Makes the rename durable, on another thread. The new text was synced
+/// before the rename, and the rename is the kernel's at once, so a killed
+/// server loses nothing; only a power cut in the next few milliseconds
+/// could bring back the text from before, whole. Syncing the folder on the
+/// answer's path would double what every question costs. Best effort: not
+/// every platform can open a directory.
+fn sync_directory_soon(directory: &Path) {
+    let sync = |directory: &Path| {
+        if let Ok(handle) = File::open(directory) {
+            let _ = handle.sync_all();
+        }
+    };
+    let owned = directory.to_path_buf();
+    if std::thread::Builder::new()
+        .name("spec-mcp-sync".to_string())
+        .spawn(move || sync(&owned))
+        .is_err()
+    {
+        sync(directory);
     }
 }
 
