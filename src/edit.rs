@@ -1848,6 +1848,209 @@ mod tests {
         assert_eq!(names(directory.path()), ["prd.md"]);
     }
 
+    /// Answering `id` in a native `prd.md` holding `old` gives `new`.
+    fn check_answer(old: &str, id: &str, answer: &str, new: &str) {
+        let plan = plan_answer(
+            (Layout::Native, DocumentRole::Prd),
+            "specs/a/prd.md",
+            old,
+            id,
+            answer,
+            100,
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(plan.new_text, new);
+    }
+
+    fn answer_refused(old: &str, id: &str, expected: &str) {
+        let error = plan_answer(
+            (Layout::Native, DocumentRole::Prd),
+            "specs/a/prd.md",
+            old,
+            id,
+            "Yes.",
+            100,
+        )
+        .unwrap_err();
+        assert_eq!(error.to_string(), expected);
+    }
+
+    #[test]
+    fn an_answer_checks_the_box_and_goes_under_the_question() {
+        check_answer(
+            "## Open questions\n- [ ] Q-1 (2026-01-01): Which?\n- [ ] Q-2: Where?\n",
+            "Q-1",
+            "Etsy first.",
+            "## Open questions\n- [x] Q-1 (2026-01-01): Which?\n  - A: Etsy first.\n- [ ] Q-2: Where?\n",
+        );
+        // After its context, at its content's indentation, in its line
+        // endings, with a missing final newline added.
+        check_answer(
+            "# A\r\n\r\n1.  [ ] q-4: Which?\r\n    * Context: none\r\n",
+            "Q-4",
+            "This.",
+            "# A\r\n\r\n1.  [x] q-4: Which?\r\n    * Context: none\r\n    - A: This.\r\n",
+        );
+        check_answer(
+            "## Questions\n- **Q-2** Which?",
+            "q-2",
+            "# Not a heading\n- [x] nor an item",
+            "## Questions\n- [x] **Q-2** Which?\n  - A: \\# Not a heading - \\[x\\] nor an item\n",
+        );
+        check_answer(
+            "> - [ ] Q-1: Quoted?\n> - [ ] Q-2: Next?\n",
+            "Q-1",
+            "Yes.",
+            "> - [x] Q-1: Quoted?\n>   - A: Yes.\n> - [ ] Q-2: Next?\n",
+        );
+    }
+
+    #[test]
+    fn an_answer_is_refused_where_it_would_not_read_back() {
+        answer_refused(
+            "- [x] Q-1: Which?\n  - A: Etsy.\n",
+            "Q-1",
+            "question Q-1 is already answered at specs/a/prd.md:1: Etsy.",
+        );
+        answer_refused(
+            "- [ ] Q-1: Which? → A: Etsy.\n",
+            "Q-1",
+            "question Q-1 at specs/a/prd.md:1 holds an answer already, but its box is not checked; check it (`[x]`) or change the answer in the file",
+        );
+        answer_refused(
+            "- [ ] Q-1: Which?\n- [ ] Q-1: Again?\n",
+            "Q-1",
+            "question Q-1 is recorded more than once (specs/a/prd.md:1, specs/a/prd.md:2); give each its own number in the file first",
+        );
+        answer_refused(
+            "- [ ] Q-1: Which?\n",
+            "Q-7",
+            "question Q-7 is no longer in specs/a/prd.md; try again",
+        );
+        let error = plan_answer(
+            (Layout::Native, DocumentRole::Prd),
+            "specs/a/prd.md",
+            "- [ ] Q-1: Which?\n",
+            "Q-1",
+            " \n\t",
+            100,
+        )
+        .unwrap_err();
+        assert!(matches!(error, EditError::EmptyAnswer), "{error}");
+    }
+
+    /// Setting `id` to `status` in a tasks file of `layout` holding `old`
+    /// gives `new` (`None`: nothing to write).
+    fn check_status(layout: Layout, old: &str, id: &str, status: TaskStatus, new: Option<&str>) {
+        let plan = plan_status(
+            (layout, DocumentRole::Tasks),
+            "specs/a/tasks.md",
+            old,
+            id,
+            status,
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(plan.new_text.as_deref(), new);
+    }
+
+    #[test]
+    fn a_checklist_status_is_its_box() {
+        let old = "## Phase 1\n- [ ] T1 Build\n  - [ ] T2 Step\n- [x] T3 Ship\n";
+        check_status(
+            Layout::SpecKit,
+            old,
+            "t1",
+            TaskStatus::Done,
+            Some("## Phase 1\n- [x] T1 Build\n  - [ ] T2 Step\n- [x] T3 Ship\n"),
+        );
+        check_status(
+            Layout::SpecKit,
+            old,
+            "T3",
+            TaskStatus::Todo,
+            Some("## Phase 1\n- [ ] T1 Build\n  - [ ] T2 Step\n- [ ] T3 Ship\n"),
+        );
+        check_status(
+            Layout::Kiro,
+            "- [ ] 1. Store\n  - [ ] 1.1 Table\n",
+            "1.1",
+            TaskStatus::InProgress,
+            Some("- [ ] 1. Store\n  - [-] 1.1 Table\n"),
+        );
+        check_status(Layout::SpecKit, old, "T3", TaskStatus::Done, None);
+        // The file's legend decides which box says what.
+        check_status(
+            Layout::SpecKit,
+            "Legend: `[/]` in progress, `[-]` blocked\n\n- [ ] T1 Build\n",
+            "T1",
+            TaskStatus::InProgress,
+            Some("Legend: `[/]` in progress, `[-]` blocked\n\n- [/] T1 Build\n"),
+        );
+        check_status(
+            Layout::SpecKit,
+            "Legend: `[!]` blocked\n\n- [ ] T1 Build\n",
+            "T1",
+            TaskStatus::Blocked,
+            Some("Legend: `[!]` blocked\n\n- [!] T1 Build\n"),
+        );
+        let error = plan_status(
+            (Layout::SpecKit, DocumentRole::Tasks),
+            "specs/a/tasks.md",
+            "- [ ] T1 Build\n",
+            "T1",
+            TaskStatus::Blocked,
+        )
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("no checkbox of specs/a/tasks.md reads as blocked"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_heading_task_status_is_its_status_word() {
+        check_status(
+            Layout::Native,
+            "## T1: Build\nStatus: todo\nDepends on: T0\n\n## T2: Ship\nStatus: todo\n",
+            "T1",
+            TaskStatus::InProgress,
+            Some(
+                "## T1: Build\nStatus: in progress\nDepends on: T0\n\n## T2: Ship\nStatus: todo\n",
+            ),
+        );
+        check_status(
+            Layout::Native,
+            "## T1: Build\r\n- **Status:** `wip`  \r\n",
+            "T1",
+            TaskStatus::Done,
+            Some("## T1: Build\r\n- **Status:** `done`  \r\n"),
+        );
+        check_status(
+            Layout::Native,
+            "## T1: Build\nStatus:\n",
+            "T1",
+            TaskStatus::Done,
+            Some("## T1: Build\nStatus: done\n"),
+        );
+        // No `Status:` line: one is added under the heading.
+        check_status(
+            Layout::Native,
+            "# Tasks\n\n## T1: Build\nThe build.\n\n### Test plan\n- Run it.\n",
+            "T1",
+            TaskStatus::Done,
+            Some("# Tasks\n\n## T1: Build\nStatus: done\nThe build.\n\n### Test plan\n- Run it.\n"),
+        );
+        check_status(
+            Layout::Native,
+            "## T1: Build",
+            "T1",
+            TaskStatus::Blocked,
+            Some("## T1: Build\nStatus: blocked\n"),
+        );
+    }
+
     #[test]
     fn an_empty_file_is_never_written_to() {
         check_refused(
