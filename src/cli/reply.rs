@@ -29,7 +29,7 @@ impl Wording for Commands {
             Step::Criteria => "`spec-mcp criteria`",
             Step::Constraints => "`spec-mcp constraints`",
             Step::ListTasks => "`spec-mcp tasks`",
-            Step::PinTask => "`--feature` and `--task` (or `SPEC_MCP_FEATURE` and `SPEC_MCP_TASK`)",
+            Step::PinTask => "`SPEC_MCP_FEATURE` and `SPEC_MCP_TASK`",
             Step::OutOfScope => "`spec-mcp scope`",
             Step::DefinitionOfDone => "`spec-mcp done`",
         }
