@@ -1,14 +1,17 @@
 //! The only way back to disk: appending a question to a feature's open
-//! questions.
+//! questions, recording the answer to one, setting a task's status.
 //!
 //! A write is a byte splice of the file as it is on disk now, never a
 //! re-render. Under a per-file lock (an in-process mutex plus an advisory
 //! file lock, so separate server processes serialise too) the file is read,
-//! the new line spliced in, the result re-parsed and verified (every other
-//! byte unchanged, exactly one more question), written to a temp file in the
-//! same directory, fsynced and swapped in for the original (see
-//! `install`). If someone else changed the file in the meantime, the
-//! whole step is retried.
+//! the change spliced in, the result re-parsed and verified (every other
+//! byte unchanged; exactly one more question, that question answered, or
+//! that task at its new status, and nothing else read differently),
+//! written to a temp file in the same directory, fsynced and swapped in for
+//! the original (see `install`). If someone else changed the file in the
+//! meantime, the whole step is retried. Each change is planned by a pure
+//! function (`plan_append_in`, `plan_answer`, `plan_status`); `Writer::write`
+//! is the one path that applies them.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -2049,6 +2052,112 @@ mod tests {
             TaskStatus::Blocked,
             Some("## T1: Build\nStatus: blocked\n"),
         );
+    }
+
+    /// A native feature `a` whose `prd.md` holds Q-1 and whose `tasks.md`
+    /// holds Q-2 and two tasks.
+    fn two_document_kit() -> (tempfile::TempDir, Workspace) {
+        let dir = tempfile::tempdir().unwrap();
+        let feature = dir.path().join("specs/a");
+        fs::create_dir_all(&feature).unwrap();
+        fs::write(
+            feature.join("prd.md"),
+            "# A\n\n## Open questions\n- [ ] Q-1: Which currency?\n",
+        )
+        .unwrap();
+        fs::write(
+            feature.join("tasks.md"),
+            "## T1: Build\nStatus: todo\n\n## Notes\n- [ ] T2 Ship\n- [ ] Q-2: Which region?\n",
+        )
+        .unwrap();
+        let workspace = Workspace::open(dir.path()).unwrap();
+        (dir, workspace)
+    }
+
+    #[test]
+    fn an_answer_goes_to_the_document_holding_the_question() {
+        let (dir, workspace) = two_document_kit();
+        let prd = fs::read(dir.path().join("specs/a/prd.md")).unwrap();
+        // Read first, so what is cached must be dropped by the write.
+        assert!(
+            !workspace
+                .feature("a")
+                .unwrap()
+                .questions()
+                .any(|q| q.answered)
+        );
+        let recorded = Writer::new(false)
+            .answer_question(&workspace, "a", "q-2", "eu-west-1")
+            .unwrap();
+        assert_eq!(
+            recorded,
+            Recorded {
+                id: "Q-2".to_string(),
+                answer: "eu-west-1".to_string(),
+                source: "specs/a/tasks.md:6".to_string(),
+            }
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("specs/a/tasks.md")).unwrap(),
+            "## T1: Build\nStatus: todo\n\n## Notes\n- [ ] T2 Ship\n- [x] Q-2: Which region?\n  - A: eu-west-1\n"
+        );
+        assert_eq!(fs::read(dir.path().join("specs/a/prd.md")).unwrap(), prd);
+        let feature = workspace.feature("a").unwrap();
+        let answered: Vec<_> = feature
+            .questions()
+            .filter(|question| question.answered)
+            .map(|question| (question.id.clone(), question.answer.clone()))
+            .collect();
+        assert_eq!(
+            answered,
+            [(Some("Q-2".to_string()), Some("eu-west-1".to_string()))]
+        );
+
+        let error = Writer::new(false)
+            .answer_question(&workspace, "a", "Q-5", "x")
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "no question `Q-5` in feature a; valid question ids: Q-1, Q-2"
+        );
+    }
+
+    #[test]
+    fn a_status_is_set_where_the_task_is_and_seen_at_once() {
+        let (dir, workspace) = two_document_kit();
+        let status = |id| {
+            workspace
+                .feature("a")
+                .unwrap()
+                .task(id)
+                .map(|task| task.status)
+        };
+        assert_eq!(status("T2"), Some(TaskStatus::Todo));
+        let writer = Writer::new(false);
+        let change = writer
+            .set_status(&workspace, "a", "T2", TaskStatus::InProgress)
+            .unwrap();
+        assert!(change.changed);
+        assert_eq!(change.previous, TaskStatus::Todo);
+        assert_eq!(status("T2"), Some(TaskStatus::InProgress));
+        writer
+            .set_status(&workspace, "a", "t1", TaskStatus::Done)
+            .unwrap();
+        assert_eq!(status("T1"), Some(TaskStatus::Done));
+        assert_eq!(
+            fs::read_to_string(dir.path().join("specs/a/tasks.md")).unwrap(),
+            "## T1: Build\nStatus: done\n\n## Notes\n- [-] T2 Ship\n- [ ] Q-2: Which region?\n"
+        );
+        let again = writer
+            .set_status(&workspace, "a", "T1", TaskStatus::Done)
+            .unwrap();
+        assert!(!again.changed);
+
+        let error = Writer::new(true)
+            .set_status(&workspace, "a", "T1", TaskStatus::Todo)
+            .unwrap_err();
+        assert!(matches!(error, EditError::ReadOnlySpec), "{error}");
+        assert_eq!(status("T1"), Some(TaskStatus::Done));
     }
 
     #[test]
