@@ -697,3 +697,96 @@ fn every_command_has_help_with_an_example() {
         );
     }
 }
+
+#[test]
+fn commands_writing_the_same_file_at_once_lose_nothing() {
+    let kit = temp_copy(&example());
+    let feature = ["--feature", "image-upload"];
+    let mut runs: Vec<Vec<String>> = (1..=6)
+        .map(|n| {
+            vec![
+                "ask".to_string(),
+                format!("Which limit number {n} applies?"),
+            ]
+        })
+        .collect();
+    runs.push(vec![
+        "answer".into(),
+        "Q-2".into(),
+        "Convert to JPEG.".into(),
+    ]);
+    runs.push(vec!["answer".into(), "Q-3".into(), "After 7 days.".into()]);
+    runs.push(vec!["status".into(), "T3".into(), "done".into()]);
+    runs.push(vec!["status".into(), "T4".into(), "in progress".into()]);
+    let children: Vec<_> = runs
+        .iter()
+        .map(|args| {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_spec-mcp"));
+            for name in KIT_ENV {
+                command.env_remove(name);
+            }
+            command
+                .env("RUST_LOG", "warn")
+                .arg("--root")
+                .arg(kit.path())
+                .args(feature)
+                .args(args)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("spawn spec-mcp")
+        })
+        .collect();
+    for (mut child, args) in children.into_iter().zip(&runs) {
+        let status = child.wait().expect("wait");
+        assert!(status.success(), "{args:?}: {status}");
+    }
+
+    let questions: Value = serde_json::from_str(&ok(
+        kit.path(),
+        &["--feature", "image-upload", "questions", "--json"],
+    ))
+    .expect("JSON");
+    let questions = questions["questions"]
+        .as_array()
+        .expect("questions")
+        .clone();
+    for n in 1..=6 {
+        let text = format!("Which limit number {n} applies?");
+        let found = questions
+            .iter()
+            .filter(|question| question["text"] == text)
+            .count();
+        assert_eq!(found, 1, "{text}: {questions:?}");
+    }
+    let mut ids: Vec<&str> = questions
+        .iter()
+        .filter_map(|question| question["id"].as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 9, "ids are not unique: {questions:?}");
+    for (id, answer) in [("Q-2", "Convert to JPEG."), ("Q-3", "After 7 days.")] {
+        let question = questions
+            .iter()
+            .find(|question| question["id"] == id)
+            .expect("the question");
+        assert_eq!(question["status"], "answered", "{question}");
+        assert_eq!(question["answer"], answer, "{question}");
+    }
+    let tasks: Value = serde_json::from_str(&ok(
+        kit.path(),
+        &["--feature", "image-upload", "tasks", "--json"],
+    ))
+    .expect("JSON");
+    let status = |id: &str| {
+        tasks["tasks"]
+            .as_array()
+            .expect("tasks")
+            .iter()
+            .find(|row| row["id"] == id)
+            .map(|row| row["status"].clone())
+    };
+    assert_eq!(status("T3"), Some(json!("done")));
+    assert_eq!(status("T4"), Some(json!("in progress")));
+    assert_eq!(status("T2"), Some(json!("in progress")));
+}
