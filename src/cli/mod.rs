@@ -179,10 +179,16 @@ pub enum LogFormat {
     Json,
 }
 
-/// Logs go to stderr: in stdio mode stdout belongs to the protocol.
+/// Logs go to stderr: in stdio mode stdout belongs to the protocol. A
+/// server logs what it does; a command that answers once says only what
+/// went wrong (`RUST_LOG` sets either).
 pub fn init_logging(cli: &Cli) {
+    let level = match cli.command {
+        None | Some(Command::Serve(_) | Command::Init(_)) => "info",
+        Some(_) => "warn",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

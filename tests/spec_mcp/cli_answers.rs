@@ -790,3 +790,21 @@ fn commands_writing_the_same_file_at_once_lose_nothing() {
     assert_eq!(status("T4"), Some(json!("in progress")));
     assert_eq!(status("T2"), Some(json!("in progress")));
 }
+
+#[test]
+fn a_command_that_succeeds_says_nothing_on_stderr() {
+    let kit = temp_copy(&example());
+    for args in [
+        &["--feature", "image-upload", "task"][..],
+        &["--feature", "image-upload", "status", "T3", "done"],
+        &["--feature", "image-upload", "answer", "Q-2", "Yes."],
+    ] {
+        let output = spec_mcp(kit.path(), args)
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("run spec-mcp");
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        assert!(!output.stdout.is_empty(), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{args:?}");
+    }
+}
