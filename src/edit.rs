@@ -1,14 +1,17 @@
 //! The only way back to disk: appending a question to a feature's open
-//! questions.
+//! questions, recording the answer to one, setting a task's status.
 //!
 //! A write is a byte splice of the file as it is on disk now, never a
 //! re-render. Under a per-file lock (an in-process mutex plus an advisory
 //! file lock, so separate server processes serialise too) the file is read,
-//! the new line spliced in, the result re-parsed and verified (every other
-//! byte unchanged, exactly one more question), written to a temp file in the
-//! same directory, fsynced and swapped in for the original (see
-//! `install`). If someone else changed the file in the meantime, the
-//! whole step is retried.
+//! the change spliced in, the result re-parsed and verified (every other
+//! byte unchanged; exactly one more question, that question answered, or
+//! that task at its new status, and nothing else read differently),
+//! written to a temp file in the same directory, fsynced and swapped in for
+//! the original (see `install`). If someone else changed the file in the
+//! meantime, the whole step is retried. Each change is planned by a pure
+//! function (`plan_append_in`, `plan_answer`, `plan_status`); `Writer::write`
+//! is the one path that applies them.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -20,10 +23,15 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fs4::fs_std::FileExt;
 
-use crate::model::{Document, DocumentRole, Item, Layout, Question, SectionKind};
+use crate::model::{
+    Document, DocumentRole, Feature, Item, Layout, Question, SectionKind, Task, TaskStatus,
+};
 use crate::parse;
 use crate::parse::markdown::{Block, Outline, all_items, line_end, line_start, outline};
-use crate::workspace::{Primary, Unreadable, Workspace, WorkspaceError, is_invisible, read_text};
+use crate::workspace::{
+    Primary, Unreadable, Workspace, WorkspaceError, is_invisible, list_choices, printable,
+    read_text,
+};
 
 /// Longest question or context kept, in characters, unless the command
 /// line sets another limit: a long paragraph, far more than a question a
@@ -38,8 +46,8 @@ const MAX_ATTEMPTS: u32 = 20;
 const LOCK_DEADLINE: Duration = Duration::from_secs(30);
 
 /// How one locked attempt ended.
-enum Attempt {
-    Done(Appended),
+enum Attempt<T> {
+    Done(T),
     /// Another writer replaced the file while we waited for the lock.
     Replaced,
     /// The bytes changed between our read and our rename.
@@ -71,6 +79,49 @@ pub enum EditError {
     Io { path: String, error: io::Error },
     #[error("the edit of {path} did not verify ({reason}); nothing was written")]
     Verify { path: String, reason: String },
+    #[error("spec-mcp is read-only (--read-only); the spec cannot be changed")]
+    ReadOnlySpec,
+    #[error("the answer is empty once control characters and whitespace are removed")]
+    EmptyAnswer,
+    #[error(
+        "no question `{id}` in feature {feature}; {}",
+        list_choices("question ids", known)
+    )]
+    UnknownQuestion {
+        id: String,
+        feature: String,
+        known: Vec<String>,
+    },
+    #[error(
+        "question {id} is recorded more than once ({}); give each its own number in the file first",
+        sources.join(", ")
+    )]
+    AmbiguousQuestion { id: String, sources: Vec<String> },
+    #[error("question {id} is already answered at {at}: {answer}")]
+    AlreadyAnswered {
+        id: String,
+        answer: String,
+        at: String,
+    },
+    #[error(
+        "question {id} at {at} holds an answer already, but its box is not checked; check it (`[x]`) or change the answer in the file"
+    )]
+    UncheckedAnswer { id: String, at: String },
+    #[error(
+        "task {id} is listed more than once ({}); give each its own id in the file first",
+        sources.join(", ")
+    )]
+    AmbiguousTask { id: String, sources: Vec<String> },
+    #[error("{what} {id} is no longer in {path}; try again")]
+    Moved {
+        what: &'static str,
+        id: String,
+        path: String,
+    },
+    #[error(
+        "no checkbox of {path} reads as {status}: add a legend line to it, such as `[!] = blocked` or `[/] = in progress`, then set the status again"
+    )]
+    NoBox { path: String, status: &'static str },
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
 }
@@ -145,35 +196,143 @@ impl Writer {
         if self.read_only {
             return Err(EditError::ReadOnly);
         }
-        let Primary { path, role, layout } = workspace.primary_path(feature_id)?;
-        let relative = workspace.relative(&path);
-
-        let file_lock = self.lock_for(&path);
-        let _in_process = file_lock.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut changed_underneath = 0;
-        let deadline = Instant::now() + LOCK_DEADLINE;
-        while changed_underneath < MAX_ATTEMPTS && Instant::now() < deadline {
-            // Other documents of the feature may hold questions too: ids are
-            // unique per feature, and a repeat anywhere is a repeat.
+        let file = workspace.primary_path(feature_id)?;
+        let relative = workspace.relative(&file.path);
+        self.write(workspace, &file, |text| {
+            // Other documents of the feature may hold questions too: ids
+            // are unique per feature, and a repeat anywhere is a repeat.
             let feature = workspace.feature(feature_id)?;
             let others: Vec<&Question> = feature
                 .documents()
                 .filter(|document| *document.path != *relative)
                 .flat_map(|document| document.questions.iter())
                 .collect();
+            let plan = plan_append_in(
+                file.layout,
+                &relative,
+                file.role,
+                text,
+                &others,
+                question,
+                self.max_text_chars,
+            )?;
+            Ok(match plan {
+                Plan::Existing { id, source } => Planned::Unchanged(Appended {
+                    id,
+                    existing: true,
+                    source,
+                }),
+                Plan::Splice(splice) => Planned::Write {
+                    new_text: splice.new_text,
+                    outcome: Appended {
+                        id: splice.id,
+                        existing: false,
+                        source: format!("{relative}:{}", splice.line),
+                    },
+                },
+            })
+        })
+    }
+
+    /// Records `answer` under the feature's question `question_id` and
+    /// checks its box, in the document that holds it. Blocking.
+    pub fn answer_question(
+        &self,
+        workspace: &Workspace,
+        feature_id: &str,
+        question_id: &str,
+        answer: &str,
+    ) -> Result<Recorded, EditError> {
+        if self.read_only {
+            return Err(EditError::ReadOnlySpec);
+        }
+        let feature = workspace.feature(feature_id)?;
+        let relative = question_document(&feature, question_id)?;
+        let file = workspace.document_path(feature_id, &relative)?;
+        self.write(workspace, &file, |text| {
+            let plan = plan_answer(
+                (file.layout, file.role),
+                &relative,
+                text,
+                question_id,
+                answer,
+                self.max_text_chars,
+            )?;
+            Ok(Planned::Write {
+                new_text: plan.new_text,
+                outcome: Recorded {
+                    id: plan.id,
+                    answer: plan.answer,
+                    source: format!("{relative}:{}", plan.line),
+                },
+            })
+        })
+    }
+
+    /// Sets the status of the feature's task `task_id` where its file
+    /// states it: the checkbox of a checklist task, the `Status:` line of
+    /// a heading task. Blocking.
+    pub fn set_status(
+        &self,
+        workspace: &Workspace,
+        feature_id: &str,
+        task_id: &str,
+        status: TaskStatus,
+    ) -> Result<StatusChange, EditError> {
+        if self.read_only {
+            return Err(EditError::ReadOnlySpec);
+        }
+        let feature = workspace.feature(feature_id)?;
+        let relative = task_document(&feature, task_id)?;
+        let file = workspace.document_path(feature_id, &relative)?;
+        self.write(workspace, &file, |text| {
+            let plan = plan_status((file.layout, file.role), &relative, text, task_id, status)?;
+            let change = StatusChange {
+                id: plan.id,
+                previous: plan.previous,
+                status,
+                changed: plan.new_text.is_some(),
+                source: format!("{relative}:{}", plan.line),
+            };
+            Ok(match plan.new_text {
+                None => Planned::Unchanged(change),
+                Some(new_text) => Planned::Write {
+                    new_text,
+                    outcome: change,
+                },
+            })
+        })
+    }
+
+    /// The one way a spec file is changed: under the file's locks, `plan`
+    /// is given the file's text as it is on disk now and says what it
+    /// should become (having verified it); that is written to a temp file
+    /// and swapped in unless the file changed meanwhile, in which case the
+    /// whole step is retried. Blocking.
+    fn write<T>(
+        &self,
+        workspace: &Workspace,
+        file: &Primary,
+        mut plan: impl FnMut(&str) -> Result<Planned<T>, EditError>,
+    ) -> Result<T, EditError> {
+        let path = &file.path;
+        let relative = workspace.relative(path);
+        let file_lock = self.lock_for(path);
+        let _in_process = file_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut changed_underneath = 0;
+        let deadline = Instant::now() + LOCK_DEADLINE;
+        while changed_underneath < MAX_ATTEMPTS && Instant::now() < deadline {
             let target = Target {
-                path: &path,
+                path,
                 relative: &relative,
-                layout,
-                role,
                 max_file_bytes: workspace.max_file_bytes(),
             };
-            match self.attempt(&target, &others, question)? {
-                Attempt::Done(appended) => {
+            match Self::attempt(&target, &mut plan)? {
+                Attempt::Done(outcome) => {
                     // What was just written must be what the next answer
                     // reads, even if the rename left every stamp alike.
-                    workspace.invalidate(&path);
-                    return Ok(appended);
+                    workspace.invalidate(path);
+                    return Ok(outcome);
                 }
                 // Another locking writer renamed its result over the file:
                 // it made progress, so this is no reason to give up.
@@ -187,18 +346,14 @@ impl Writer {
         Err(EditError::KeptChanging { path: relative })
     }
 
-    /// One locked read-splice-verify-install.
-    fn attempt(
-        &self,
+    /// One locked read-plan-install.
+    fn attempt<T>(
         target: &Target,
-        others: &[&Question],
-        question: &NewQuestion,
-    ) -> Result<Attempt, EditError> {
+        plan: &mut impl FnMut(&str) -> Result<Planned<T>, EditError>,
+    ) -> Result<Attempt<T>, EditError> {
         let &Target {
             path,
             relative,
-            layout,
-            role,
             max_file_bytes,
         } = target;
         let io_error = |error| EditError::Io {
@@ -256,24 +411,9 @@ impl Writer {
             Unreadable::NotUtf8(_) => refuse("it is not valid UTF-8"),
         })?;
 
-        let plan = plan_append_in(
-            layout,
-            relative,
-            role,
-            &text,
-            others,
-            question,
-            self.max_text_chars,
-        )?;
-        let splice = match plan {
-            Plan::Existing { id, source } => {
-                return Ok(Attempt::Done(Appended {
-                    id,
-                    existing: true,
-                    source,
-                }));
-            }
-            Plan::Splice(splice) => splice,
+        let (new_text, outcome) = match plan(&text)? {
+            Planned::Unchanged(outcome) => return Ok(Attempt::Done(outcome)),
+            Planned::Write { new_text, outcome } => (new_text, outcome),
         };
 
         let directory = path.parent().unwrap_or(Path::new("."));
@@ -286,8 +426,13 @@ impl Writer {
             .suffix(".tmp")
             .tempfile_in(directory)
             .map_err(io_error)?;
-        temp.write_all(splice.new_text.as_bytes())
-            .map_err(io_error)?;
+        // Locked before it is swapped in: another writer opening the path
+        // once it holds this file must wait until what came out has been
+        // checked (and, if need be, swapped back) and the temp name
+        // removed, or it could take that name for a killed writer's and
+        // remove it, or write over a swap about to be undone.
+        temp.as_file().lock_exclusive().map_err(io_error)?;
+        temp.write_all(new_text.as_bytes()).map_err(io_error)?;
         if let Ok(metadata) = file.metadata() {
             fs::set_permissions(temp.path(), metadata.permissions()).map_err(io_error)?;
         }
@@ -299,11 +444,7 @@ impl Writer {
             return Ok(Attempt::ChangedUnderneath);
         }
         sync_directory_soon(directory);
-        Ok(Attempt::Done(Appended {
-            id: splice.id,
-            existing: false,
-            source: format!("{relative}:{}", splice.line),
-        }))
+        Ok(Attempt::Done(outcome))
     }
 
     fn lock_for(&self, path: &Path) -> Arc<Mutex<()>> {
@@ -334,9 +475,15 @@ fn made_read_only(permissions: &fs::Permissions) -> bool {
 struct Target<'a> {
     path: &'a Path,
     relative: &'a str,
-    layout: Layout,
-    role: DocumentRole,
     max_file_bytes: u64,
+}
+
+/// What a write's plan found the file should become.
+enum Planned<T> {
+    /// Nothing to write: the file already says it.
+    Unchanged(T),
+    /// The new text, verified, and what to report once it is in place.
+    Write { new_text: String, outcome: T },
 }
 
 /// How long after its last change an empty file may still be in the middle
@@ -827,6 +974,645 @@ fn verify(
     Ok(())
 }
 
+/// What `answer_question` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub id: String,
+    /// The answer as written: on one line, escaped.
+    pub answer: String,
+    /// `path:line` of the question.
+    pub source: String,
+}
+
+/// What `set_status` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub id: String,
+    pub previous: TaskStatus,
+    pub status: TaskStatus,
+    /// False when the task already had that status: nothing was written.
+    pub changed: bool,
+    /// `path:line` of the task.
+    pub source: String,
+}
+
+/// The document of `feature` holding the question `id`: refused when no
+/// question or more than one has that id.
+fn question_document(feature: &Feature, id: &str) -> Result<String, EditError> {
+    let found: Vec<&Question> = feature
+        .questions()
+        .filter(|question| {
+            question
+                .id
+                .as_deref()
+                .is_some_and(|known| known.eq_ignore_ascii_case(id.trim()))
+        })
+        .collect();
+    match found.as_slice() {
+        [question] => Ok(question.source.path.to_string()),
+        [] => Err(EditError::UnknownQuestion {
+            id: printable(id),
+            feature: feature.id.clone(),
+            known: feature
+                .questions()
+                .filter_map(|question| question.id.clone())
+                .collect(),
+        }),
+        _ => Err(EditError::AmbiguousQuestion {
+            id: printable(id),
+            sources: found.iter().map(|found| found.source.to_string()).collect(),
+        }),
+    }
+}
+
+/// The document of `feature` holding the task `id`: refused when more
+/// than one task has that id (the service has checked there is one).
+fn task_document(feature: &Feature, id: &str) -> Result<String, EditError> {
+    let found: Vec<&Task> = feature
+        .tasks()
+        .filter(|task| task.id.eq_ignore_ascii_case(id.trim()))
+        .collect();
+    match found.as_slice() {
+        [task] => Ok(task.source.path.to_string()),
+        [] => Err(EditError::Moved {
+            what: "task",
+            id: printable(id),
+            path: feature.dir.to_string(),
+        }),
+        _ => Err(EditError::AmbiguousTask {
+            id: printable(id),
+            sources: found.iter().map(|found| found.source.to_string()).collect(),
+        }),
+    }
+}
+
+/// A change to a file: the bytes of `range` replaced by `with`. A plan's
+/// edits are in order and do not overlap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Edit {
+    range: std::ops::Range<usize>,
+    with: String,
+}
+
+fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut new_text = String::with_capacity(text.len() + 64);
+    let mut from = 0;
+    for edit in edits {
+        new_text.push_str(&text[from..edit.range.start]);
+        new_text.push_str(&edit.with);
+        from = edit.range.end;
+    }
+    new_text.push_str(&text[from..]);
+    new_text
+}
+
+/// Whether `new_text` is `old_text` with exactly `edits` made: every byte
+/// outside them kept, in order.
+fn only_edited(old_text: &str, new_text: &str, edits: &[Edit]) -> bool {
+    let mut old_at = 0;
+    let mut new_at = 0;
+    for edit in edits {
+        let kept = &old_text[old_at..edit.range.start];
+        if new_text.get(new_at..new_at + kept.len()) != Some(kept) {
+            return false;
+        }
+        new_at += kept.len();
+        if new_text.get(new_at..new_at + edit.with.len()) != Some(edit.with.as_str()) {
+            return false;
+        }
+        new_at += edit.with.len();
+        old_at = edit.range.end;
+    }
+    new_text.get(new_at..) == Some(&old_text[old_at..])
+}
+
+/// The line ending a file uses: CRLF if its first line ends so.
+fn line_ending(text: &str) -> &'static str {
+    if text
+        .find('\n')
+        .is_some_and(|at| at > 0 && text.as_bytes()[at - 1] == b'\r')
+    {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
+fn refuse_lone_carriage_returns(relative: &str, text: &str) -> Result<(), EditError> {
+    if has_lone_carriage_return(text) {
+        // Markdown ends a line there, but spans and splices count `\n`s.
+        return Err(EditError::Unreadable {
+            path: relative.to_string(),
+            reason: "it ends lines with a lone carriage return; save it with LF or CRLF line endings",
+        });
+    }
+    Ok(())
+}
+
+/// Where a list item's content starts: after its marker (`-`, `*`, `+`,
+/// `1.`, `1)`) and the spaces after it; `None` if `start` is no marker.
+fn item_content(text: &str, start: usize) -> Option<usize> {
+    let rest = text.get(start..)?;
+    let marker = if rest.starts_with(['-', '*', '+']) {
+        1
+    } else {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let after = rest.get(digits..)?;
+        if digits == 0 || !after.starts_with(['.', ')']) {
+            return None;
+        }
+        digits + 1
+    };
+    let after = &rest[marker..];
+    let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
+    (spaces > 0).then_some(start + marker + spaces)
+}
+
+/// What goes before a line that continues the list item whose content
+/// starts at `content`: its block quote markers, then spaces up to the
+/// content.
+fn continuation(text: &str, content: usize) -> String {
+    text[line_start(text, content)..content]
+        .chars()
+        .map(|c| {
+            if c == '>' || c == ' ' || c == '\t' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect()
+}
+
+/// The question and task fields a change must leave alone.
+fn question_facts(question: &Question) -> (Option<&str>, &str, bool, Option<&str>) {
+    (
+        question.id.as_deref(),
+        &question.text,
+        question.answered,
+        question.answer.as_deref(),
+    )
+}
+
+fn task_facts(task: &Task) -> (&str, &str, TaskStatus, &[String], &str) {
+    (
+        &task.id,
+        &task.title,
+        task.status,
+        &task.depends_on,
+        &task.description,
+    )
+}
+
+/// What answering a question does to a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerPlan {
+    pub new_text: String,
+    /// The question's id as the file writes it.
+    pub id: String,
+    /// The answer as written.
+    pub answer: String,
+    /// 1-based line of the question.
+    pub line: u32,
+}
+
+/// Plans recording `answer` under the question `id` of a document of
+/// `layout`: its box checked (`- [ ] Q-3` becomes `- [x] Q-3`; one is
+/// added to an item without a box) and a sub-bullet `- A: <answer>` added
+/// after its last line, at its content's indentation. The answer is made
+/// inert as a question is (`sanitize`), cut to `max_chars`. Pure; the new
+/// text is verified by re-parsing before it is returned.
+pub fn plan_answer(
+    (layout, role): (Layout, DocumentRole),
+    relative: &str,
+    text: &str,
+    id: &str,
+    answer: &str,
+    max_chars: usize,
+) -> Result<AnswerPlan, EditError> {
+    let body = sanitize(answer, max_chars);
+    if body.is_empty() {
+        return Err(EditError::EmptyAnswer);
+    }
+    refuse_lone_carriage_returns(relative, text)?;
+    let before = parse::document_in(layout, Arc::from(relative), role, text);
+    let question = one_question(&before, relative, id)?;
+    let id = question.id.clone().unwrap_or_default();
+    if question.answered {
+        return Err(EditError::AlreadyAnswered {
+            id,
+            answer: question.answer.clone().unwrap_or_default(),
+            at: question.source.to_string(),
+        });
+    }
+    if question.answer.is_some() {
+        return Err(EditError::UncheckedAnswer {
+            id,
+            at: question.source.to_string(),
+        });
+    }
+    let fail = |reason: &str| EditError::Verify {
+        path: relative.to_string(),
+        reason: reason.to_string(),
+    };
+    let content = item_content(text, question.span.start)
+        .ok_or_else(|| fail("the question is not a list item"))?;
+    let check = if text[content..].starts_with("[ ]") {
+        Edit {
+            range: content + 1..content + 2,
+            with: "x".to_string(),
+        }
+    } else {
+        Edit {
+            range: content..content,
+            with: "[x] ".to_string(),
+        }
+    };
+    let eol = line_ending(text);
+    let at = line_end(text, last_char(text, question.span.clone()));
+    let mut line = String::new();
+    if at == text.len() && !text.ends_with('\n') {
+        line.push_str(eol);
+    }
+    let _ = write!(line, "{}- A: {body}{eol}", continuation(text, content));
+    let edits = [
+        check,
+        Edit {
+            range: at..at,
+            with: line,
+        },
+    ];
+    let new_text = apply(text, &edits);
+
+    let after = parse::document_in(layout, Arc::from(relative), role, &new_text);
+    check_answered(relative, &before, &after, question, &body)?;
+    check_rest_kept(relative, &before, &after, text, &new_text, &edits, None)?;
+    Ok(AnswerPlan {
+        new_text,
+        id,
+        answer: body,
+        line: question.source.line,
+    })
+}
+
+/// The one question of `document` with the id `id`.
+fn one_question<'d>(
+    document: &'d Document,
+    relative: &str,
+    id: &str,
+) -> Result<&'d Question, EditError> {
+    let matching: Vec<&Question> = document
+        .questions
+        .iter()
+        .filter(|question| {
+            question
+                .id
+                .as_deref()
+                .is_some_and(|known| known.eq_ignore_ascii_case(id.trim()))
+        })
+        .collect();
+    match matching.as_slice() {
+        [question] => Ok(question),
+        [] => Err(EditError::Moved {
+            what: "question",
+            id: printable(id),
+            path: relative.to_string(),
+        }),
+        _ => Err(EditError::AmbiguousQuestion {
+            id: printable(id),
+            sources: matching
+                .iter()
+                .map(|found| found.source.to_string())
+                .collect(),
+        }),
+    }
+}
+
+/// The question reads back answered with `answer`, every other one as it
+/// was.
+fn check_answered(
+    relative: &str,
+    before: &Document,
+    after: &Document,
+    question: &Question,
+    answer: &str,
+) -> Result<(), EditError> {
+    let fail = |reason: &str| EditError::Verify {
+        path: relative.to_string(),
+        reason: reason.to_string(),
+    };
+    if after.questions.len() != before.questions.len() {
+        return Err(fail("the number of questions changed"));
+    }
+    for (old, new) in before.questions.iter().zip(&after.questions) {
+        if old.span == question.span {
+            let reads_back = new.id == old.id
+                && new.text == old.text
+                && new.answered
+                && new.answer.as_deref() == Some(answer);
+            if !reads_back {
+                return Err(fail("the question does not read back as answered"));
+            }
+        } else if question_facts(old) != question_facts(new) {
+            return Err(fail("another question changed"));
+        }
+    }
+    Ok(())
+}
+
+/// What setting a task's status does to a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusPlan {
+    /// `None` when the task already has the status.
+    pub new_text: Option<String>,
+    /// The task's id as the file writes it.
+    pub id: String,
+    pub previous: TaskStatus,
+    /// 1-based line of the task.
+    pub line: u32,
+}
+
+/// The boxes that may say `status`, the usual one first; which of the
+/// others does depends on the file's legend, so each is tried.
+fn boxes_for(status: TaskStatus) -> &'static [&'static str] {
+    match status {
+        TaskStatus::Done => &["x"],
+        TaskStatus::Todo => &[" ", "~"],
+        TaskStatus::InProgress => &["-", "/", "~", ">", "!"],
+        TaskStatus::Blocked => &["!", "-", "~", "/", ">"],
+    }
+}
+
+/// Plans setting the status of task `id` in a document of `layout`: a
+/// checklist task's box (`[ ]`, `[x]`, `[-]`, or the box the file's legend
+/// gives the status), a heading task's `Status:` value (the word replaced,
+/// its emphasis kept; a `Status:` line added under the heading when there
+/// is none). Pure; the new text is verified by re-parsing.
+pub fn plan_status(
+    (layout, role): (Layout, DocumentRole),
+    relative: &str,
+    text: &str,
+    id: &str,
+    status: TaskStatus,
+) -> Result<StatusPlan, EditError> {
+    refuse_lone_carriage_returns(relative, text)?;
+    let before = parse::document_in(layout, Arc::from(relative), role, text);
+    let matching: Vec<&Task> = before
+        .tasks
+        .iter()
+        .filter(|task| task.id.eq_ignore_ascii_case(id.trim()))
+        .collect();
+    let task = match matching.as_slice() {
+        [task] => *task,
+        [] => {
+            return Err(EditError::Moved {
+                what: "task",
+                id: printable(id),
+                path: relative.to_string(),
+            });
+        }
+        _ => {
+            return Err(EditError::AmbiguousTask {
+                id: printable(id),
+                sources: matching
+                    .iter()
+                    .map(|found| found.source.to_string())
+                    .collect(),
+            });
+        }
+    };
+    let unchanged = StatusPlan {
+        new_text: None,
+        id: task.id.clone(),
+        previous: task.status,
+        line: task.source.line,
+    };
+    if task.status == status {
+        return Ok(unchanged);
+    }
+    let heading = before
+        .sections
+        .iter()
+        .position(|section| section.heading_span.start == task.span.start);
+    let candidates: Vec<Vec<Edit>> = if let Some(position) = heading {
+        vec![status_field_edits(&before, position, text, status)]
+    } else {
+        let inner = checkbox(text, task.span.start).ok_or_else(|| EditError::Verify {
+            path: relative.to_string(),
+            reason: format!("no checkbox found on the line of task {}", task.id),
+        })?;
+        boxes_for(status)
+            .iter()
+            .map(|mark| {
+                vec![Edit {
+                    range: inner.clone(),
+                    with: (*mark).to_string(),
+                }]
+            })
+            .collect()
+    };
+    let mut refusal = EditError::NoBox {
+        path: relative.to_string(),
+        status: status.as_str(),
+    };
+    for edits in candidates {
+        let new_text = apply(text, &edits);
+        let after = parse::document_in(layout, Arc::from(relative), role, &new_text);
+        match check_status(relative, &before, &after, task, status).and_then(|()| {
+            check_rest_kept(
+                relative,
+                &before,
+                &after,
+                text,
+                &new_text,
+                &edits,
+                Some(task),
+            )
+        }) {
+            Ok(()) => {
+                return Ok(StatusPlan {
+                    new_text: Some(new_text),
+                    ..unchanged
+                });
+            }
+            // A heading task has one way to say it; its failure is the
+            // reason. A box that means something else here is not one.
+            Err(error) if heading.is_some() => refusal = error,
+            Err(_) => {}
+        }
+    }
+    Err(refusal)
+}
+
+/// The range of the one character inside the box of the checklist item at
+/// `start` (`- [ ] T1`).
+fn checkbox(text: &str, start: usize) -> Option<std::ops::Range<usize>> {
+    let content = item_content(text, start)?;
+    let rest = text.get(content..)?;
+    let mut chars = rest.char_indices();
+    let (_, open) = chars.next()?;
+    let (inner_at, inner) = chars.next()?;
+    let (_, close) = chars.next()?;
+    (open == '[' && close == ']' && inner.is_ascii())
+        .then(|| content + inner_at..content + inner_at + 1)
+}
+
+/// The edit that makes a heading task's `Status:` say `status`: its last
+/// `Status:` line's word replaced (as the reader takes the last one), else
+/// a line added right under the heading.
+fn status_field_edits(
+    document: &Document,
+    position: usize,
+    text: &str,
+    status: TaskStatus,
+) -> Vec<Edit> {
+    let section = &document.sections[position];
+    let preamble_end = document
+        .sections
+        .get(position + 1)
+        .map_or(section.body_span.end, |next| next.heading_span.start)
+        .min(section.body_span.end);
+    let preamble_start = section.body_span.start.min(preamble_end);
+    let mut found = None;
+    let mut line_at = preamble_start;
+    for line in text[preamble_start..preamble_end].split_inclusive('\n') {
+        if let Some(value) = status_value(line.trim_end_matches(['\n', '\r'])) {
+            found = Some(line_at + value.start..line_at + value.end);
+        }
+        line_at += line.len();
+    }
+    let word = status.as_str();
+    if let Some(range) = found {
+        // `Status:` with nothing after it needs a space before the word.
+        let bare = range.is_empty() && text[..range.start].ends_with(':');
+        return vec![Edit {
+            with: if bare {
+                format!(" {word}")
+            } else {
+                word.to_string()
+            },
+            range,
+        }];
+    }
+    let at = line_end(text, last_char(text, section.heading_span.clone()));
+    let eol = line_ending(text);
+    let lead = if at == text.len() && !text.ends_with('\n') {
+        eol
+    } else {
+        ""
+    };
+    vec![Edit {
+        range: at..at,
+        with: format!("{lead}Status: {word}{eol}"),
+    }]
+}
+
+/// Where the status word of a `Status: done` line is (bulleted, bold or
+/// italic as the reader allows): the value without the spaces, emphasis
+/// and backticks around it.
+fn status_value(line: &str) -> Option<std::ops::Range<usize>> {
+    let bare = line
+        .trim_start()
+        .trim_start_matches(['-', '*', '+'])
+        .trim_start()
+        .trim_start_matches(['*', '_']);
+    let name = "status";
+    if !bare.get(..name.len())?.eq_ignore_ascii_case(name) {
+        return None;
+    }
+    let after = bare[name.len()..]
+        .trim_start_matches(['*', '_'])
+        .strip_prefix(':')?;
+    let around = |c: char| c.is_whitespace() || matches!(c, '*' | '_' | '`');
+    let value = after.trim_start_matches(around);
+    let core = value.trim_end_matches(around);
+    let start = line.len() - value.len();
+    Some(start..start + core.len())
+}
+
+/// The task reads back with the new status and every other task as it was.
+fn check_status(
+    relative: &str,
+    before: &Document,
+    after: &Document,
+    task: &Task,
+    status: TaskStatus,
+) -> Result<(), EditError> {
+    let fail = |reason: String| EditError::Verify {
+        path: relative.to_string(),
+        reason,
+    };
+    if after.tasks.len() != before.tasks.len() {
+        return Err(fail("the number of tasks changed".to_string()));
+    }
+    for (old, new) in before.tasks.iter().zip(&after.tasks) {
+        if old.span.start == task.span.start {
+            let reads_back = new.status == status
+                && (&new.id, &new.title, &new.depends_on) == (&old.id, &old.title, &old.depends_on);
+            if !reads_back {
+                return Err(fail(format!(
+                    "task {} does not read back as {}",
+                    old.id,
+                    status.as_str()
+                )));
+            }
+        } else if task_facts(old) != task_facts(new) {
+            return Err(fail(format!("task {} changed", old.id)));
+        }
+    }
+    Ok(())
+}
+
+/// What every change keeps: the headings, the questions and tasks it was
+/// not about (`task`, when it is about one), and every byte outside its
+/// edits.
+fn check_rest_kept(
+    relative: &str,
+    before: &Document,
+    after: &Document,
+    old_text: &str,
+    new_text: &str,
+    edits: &[Edit],
+    task: Option<&Task>,
+) -> Result<(), EditError> {
+    let fail = |reason: &str| EditError::Verify {
+        path: relative.to_string(),
+        reason: reason.to_string(),
+    };
+    if after.sections.len() != before.sections.len() {
+        return Err(fail("the number of headings changed"));
+    }
+    if task.is_some() {
+        let questions = |document: &Document| -> Vec<_> {
+            document
+                .questions
+                .iter()
+                .map(question_facts)
+                .map(|facts| format!("{facts:?}"))
+                .collect()
+        };
+        if questions(before) != questions(after) {
+            return Err(fail("a question changed"));
+        }
+    } else {
+        let tasks = |document: &Document| -> Vec<_> {
+            document
+                .tasks
+                .iter()
+                .map(task_facts)
+                .map(|facts| format!("{facts:?}"))
+                .collect()
+        };
+        if tasks(before) != tasks(after) {
+            return Err(fail("a task changed"));
+        }
+    }
+    if !only_edited(old_text, new_text, edits) {
+        return Err(fail("bytes outside the edit changed"));
+    }
+    Ok(())
+}
+
 /// Agent text made into inert data on one line: control, bidi and
 /// zero-width characters dropped, whitespace collapsed, markdown that could
 /// add structure escaped, and the length capped.
@@ -1083,6 +1869,315 @@ mod tests {
         assert!(!install(&mut file, b"# A\n", temp, &path).unwrap());
         assert_eq!(fs::read_to_string(&path).unwrap(), "# B\n");
         assert_eq!(names(directory.path()), ["prd.md"]);
+    }
+
+    /// Answering `id` in a native `prd.md` holding `old` gives `new`.
+    fn check_answer(old: &str, id: &str, answer: &str, new: &str) {
+        let plan = plan_answer(
+            (Layout::Native, DocumentRole::Prd),
+            "specs/a/prd.md",
+            old,
+            id,
+            answer,
+            100,
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(plan.new_text, new);
+    }
+
+    fn answer_refused(old: &str, id: &str, expected: &str) {
+        let error = plan_answer(
+            (Layout::Native, DocumentRole::Prd),
+            "specs/a/prd.md",
+            old,
+            id,
+            "Yes.",
+            100,
+        )
+        .unwrap_err();
+        assert_eq!(error.to_string(), expected);
+    }
+
+    #[test]
+    fn an_answer_checks_the_box_and_goes_under_the_question() {
+        check_answer(
+            "## Open questions\n- [ ] Q-1 (2026-01-01): Which?\n- [ ] Q-2: Where?\n",
+            "Q-1",
+            "Etsy first.",
+            "## Open questions\n- [x] Q-1 (2026-01-01): Which?\n  - A: Etsy first.\n- [ ] Q-2: Where?\n",
+        );
+        // After its context, at its content's indentation, in its line
+        // endings, with a missing final newline added.
+        check_answer(
+            "# A\r\n\r\n1.  [ ] q-4: Which?\r\n    * Context: none\r\n",
+            "Q-4",
+            "This.",
+            "# A\r\n\r\n1.  [x] q-4: Which?\r\n    * Context: none\r\n    - A: This.\r\n",
+        );
+        check_answer(
+            "## Questions\n- **Q-2** Which?",
+            "q-2",
+            "# Not a heading\n- [x] nor an item",
+            "## Questions\n- [x] **Q-2** Which?\n  - A: \\# Not a heading - \\[x\\] nor an item\n",
+        );
+        check_answer(
+            "> - [ ] Q-1: Quoted?\n> - [ ] Q-2: Next?\n",
+            "Q-1",
+            "Yes.",
+            "> - [x] Q-1: Quoted?\n>   - A: Yes.\n> - [ ] Q-2: Next?\n",
+        );
+    }
+
+    #[test]
+    fn an_answer_is_refused_where_it_would_not_read_back() {
+        answer_refused(
+            "- [x] Q-1: Which?\n  - A: Etsy.\n",
+            "Q-1",
+            "question Q-1 is already answered at specs/a/prd.md:1: Etsy.",
+        );
+        answer_refused(
+            "- [ ] Q-1: Which? → A: Etsy.\n",
+            "Q-1",
+            "question Q-1 at specs/a/prd.md:1 holds an answer already, but its box is not checked; check it (`[x]`) or change the answer in the file",
+        );
+        answer_refused(
+            "- [ ] Q-1: Which?\n- [ ] Q-1: Again?\n",
+            "Q-1",
+            "question Q-1 is recorded more than once (specs/a/prd.md:1, specs/a/prd.md:2); give each its own number in the file first",
+        );
+        answer_refused(
+            "- [ ] Q-1: Which?\n",
+            "Q-7",
+            "question Q-7 is no longer in specs/a/prd.md; try again",
+        );
+        let error = plan_answer(
+            (Layout::Native, DocumentRole::Prd),
+            "specs/a/prd.md",
+            "- [ ] Q-1: Which?\n",
+            "Q-1",
+            " \n\t",
+            100,
+        )
+        .unwrap_err();
+        assert!(matches!(error, EditError::EmptyAnswer), "{error}");
+    }
+
+    /// Setting `id` to `status` in a tasks file of `layout` holding `old`
+    /// gives `new` (`None`: nothing to write).
+    fn check_status(layout: Layout, old: &str, id: &str, status: TaskStatus, new: Option<&str>) {
+        let plan = plan_status(
+            (layout, DocumentRole::Tasks),
+            "specs/a/tasks.md",
+            old,
+            id,
+            status,
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(plan.new_text.as_deref(), new);
+    }
+
+    #[test]
+    fn a_checklist_status_is_its_box() {
+        let old = "## Phase 1\n- [ ] T1 Build\n  - [ ] T2 Step\n- [x] T3 Ship\n";
+        check_status(
+            Layout::SpecKit,
+            old,
+            "t1",
+            TaskStatus::Done,
+            Some("## Phase 1\n- [x] T1 Build\n  - [ ] T2 Step\n- [x] T3 Ship\n"),
+        );
+        check_status(
+            Layout::SpecKit,
+            old,
+            "T3",
+            TaskStatus::Todo,
+            Some("## Phase 1\n- [ ] T1 Build\n  - [ ] T2 Step\n- [ ] T3 Ship\n"),
+        );
+        check_status(
+            Layout::Kiro,
+            "- [ ] 1. Store\n  - [ ] 1.1 Table\n",
+            "1.1",
+            TaskStatus::InProgress,
+            Some("- [ ] 1. Store\n  - [-] 1.1 Table\n"),
+        );
+        check_status(Layout::SpecKit, old, "T3", TaskStatus::Done, None);
+        // The file's legend decides which box says what.
+        check_status(
+            Layout::SpecKit,
+            "Legend: `[/]` in progress, `[-]` blocked\n\n- [ ] T1 Build\n",
+            "T1",
+            TaskStatus::InProgress,
+            Some("Legend: `[/]` in progress, `[-]` blocked\n\n- [/] T1 Build\n"),
+        );
+        check_status(
+            Layout::SpecKit,
+            "Legend: `[!]` blocked\n\n- [ ] T1 Build\n",
+            "T1",
+            TaskStatus::Blocked,
+            Some("Legend: `[!]` blocked\n\n- [!] T1 Build\n"),
+        );
+        let error = plan_status(
+            (Layout::SpecKit, DocumentRole::Tasks),
+            "specs/a/tasks.md",
+            "- [ ] T1 Build\n",
+            "T1",
+            TaskStatus::Blocked,
+        )
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("no checkbox of specs/a/tasks.md reads as blocked"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_heading_task_status_is_its_status_word() {
+        check_status(
+            Layout::Native,
+            "## T1: Build\nStatus: todo\nDepends on: T0\n\n## T2: Ship\nStatus: todo\n",
+            "T1",
+            TaskStatus::InProgress,
+            Some(
+                "## T1: Build\nStatus: in progress\nDepends on: T0\n\n## T2: Ship\nStatus: todo\n",
+            ),
+        );
+        check_status(
+            Layout::Native,
+            "## T1: Build\r\n- **Status:** `wip`  \r\n",
+            "T1",
+            TaskStatus::Done,
+            Some("## T1: Build\r\n- **Status:** `done`  \r\n"),
+        );
+        check_status(
+            Layout::Native,
+            "## T1: Build\nStatus:\n",
+            "T1",
+            TaskStatus::Done,
+            Some("## T1: Build\nStatus: done\n"),
+        );
+        // No `Status:` line: one is added under the heading.
+        check_status(
+            Layout::Native,
+            "# Tasks\n\n## T1: Build\nThe build.\n\n### Test plan\n- Run it.\n",
+            "T1",
+            TaskStatus::Done,
+            Some("# Tasks\n\n## T1: Build\nStatus: done\nThe build.\n\n### Test plan\n- Run it.\n"),
+        );
+        check_status(
+            Layout::Native,
+            "## T1: Build",
+            "T1",
+            TaskStatus::Blocked,
+            Some("## T1: Build\nStatus: blocked\n"),
+        );
+    }
+
+    /// A native feature `a` whose `prd.md` holds Q-1 and whose `tasks.md`
+    /// holds Q-2 and two tasks.
+    fn two_document_kit() -> (tempfile::TempDir, Workspace) {
+        let dir = tempfile::tempdir().unwrap();
+        let feature = dir.path().join("specs/a");
+        fs::create_dir_all(&feature).unwrap();
+        fs::write(
+            feature.join("prd.md"),
+            "# A\n\n## Open questions\n- [ ] Q-1: Which currency?\n",
+        )
+        .unwrap();
+        fs::write(
+            feature.join("tasks.md"),
+            "## T1: Build\nStatus: todo\n\n## Notes\n- [ ] T2 Ship\n- [ ] Q-2: Which region?\n",
+        )
+        .unwrap();
+        let workspace = Workspace::open(dir.path()).unwrap();
+        (dir, workspace)
+    }
+
+    #[test]
+    fn an_answer_goes_to_the_document_holding_the_question() {
+        let (dir, workspace) = two_document_kit();
+        let prd = fs::read(dir.path().join("specs/a/prd.md")).unwrap();
+        // Read first, so what is cached must be dropped by the write.
+        assert!(
+            !workspace
+                .feature("a")
+                .unwrap()
+                .questions()
+                .any(|q| q.answered)
+        );
+        let recorded = Writer::new(false)
+            .answer_question(&workspace, "a", "q-2", "eu-west-1")
+            .unwrap();
+        assert_eq!(
+            recorded,
+            Recorded {
+                id: "Q-2".to_string(),
+                answer: "eu-west-1".to_string(),
+                source: "specs/a/tasks.md:6".to_string(),
+            }
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("specs/a/tasks.md")).unwrap(),
+            "## T1: Build\nStatus: todo\n\n## Notes\n- [ ] T2 Ship\n- [x] Q-2: Which region?\n  - A: eu-west-1\n"
+        );
+        assert_eq!(fs::read(dir.path().join("specs/a/prd.md")).unwrap(), prd);
+        let feature = workspace.feature("a").unwrap();
+        let answered: Vec<_> = feature
+            .questions()
+            .filter(|question| question.answered)
+            .map(|question| (question.id.clone(), question.answer.clone()))
+            .collect();
+        assert_eq!(
+            answered,
+            [(Some("Q-2".to_string()), Some("eu-west-1".to_string()))]
+        );
+
+        let error = Writer::new(false)
+            .answer_question(&workspace, "a", "Q-5", "x")
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "no question `Q-5` in feature a; valid question ids: Q-1, Q-2"
+        );
+    }
+
+    #[test]
+    fn a_status_is_set_where_the_task_is_and_seen_at_once() {
+        let (dir, workspace) = two_document_kit();
+        let status = |id| {
+            workspace
+                .feature("a")
+                .unwrap()
+                .task(id)
+                .map(|task| task.status)
+        };
+        assert_eq!(status("T2"), Some(TaskStatus::Todo));
+        let writer = Writer::new(false);
+        let change = writer
+            .set_status(&workspace, "a", "T2", TaskStatus::InProgress)
+            .unwrap();
+        assert!(change.changed);
+        assert_eq!(change.previous, TaskStatus::Todo);
+        assert_eq!(status("T2"), Some(TaskStatus::InProgress));
+        writer
+            .set_status(&workspace, "a", "t1", TaskStatus::Done)
+            .unwrap();
+        assert_eq!(status("T1"), Some(TaskStatus::Done));
+        assert_eq!(
+            fs::read_to_string(dir.path().join("specs/a/tasks.md")).unwrap(),
+            "## T1: Build\nStatus: done\n\n## Notes\n- [-] T2 Ship\n- [ ] Q-2: Which region?\n"
+        );
+        let again = writer
+            .set_status(&workspace, "a", "T1", TaskStatus::Done)
+            .unwrap();
+        assert!(!again.changed);
+
+        let error = Writer::new(true)
+            .set_status(&workspace, "a", "T1", TaskStatus::Todo)
+            .unwrap_err();
+        assert!(matches!(error, EditError::ReadOnlySpec), "{error}");
+        assert_eq!(status("T1"), Some(TaskStatus::Done));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! `tests/spec_mcp/properties.rs` checks with generated input: parsing
 //! never panics and everything it reports points into the text; an append
 //! refuses, or keeps every old byte and adds exactly one question and no
-//! structure made of the question's text.
+//! structure made of the question's text; an answer or a status refuses, or
+//! changes that question or task alone and keeps every other line.
 //!
 //! A violation panics, which libFuzzer reports as a crash with the input
 //! saved under `artifacts/`.
@@ -13,9 +14,10 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use spec_mcp::edit::{
-    DEFAULT_MAX_TEXT_CHARS, EditError, NewQuestion, Plan, Splice, plan_append_in, sanitize,
+    DEFAULT_MAX_TEXT_CHARS, EditError, NewQuestion, Plan, Splice, plan_answer, plan_append_in,
+    plan_status, sanitize,
 };
-use spec_mcp::model::{Document, Item, Layout, SectionKind, Source, Span};
+use spec_mcp::model::{Document, Item, Layout, SectionKind, Source, Span, TaskStatus};
 use spec_mcp::parse::markdown::{Block, front_matter, outline};
 
 #[path = "../../tests/spec_mcp/targets.rs"]
@@ -311,4 +313,194 @@ fn check_reading(before: &Document, after: &Document, id: &str) {
         reading(before),
         "the old questions and tasks"
     );
+}
+
+/// The `edit` target: every question with an id of `data` (as one feature
+/// document of one layout, chosen by the input's length) answered, and
+/// every task of it set to one status: each plan refuses, or its result
+/// parses with that question answered by the cleaned text (that task at
+/// the status), everything else reading as before, and every other line
+/// kept. The input is `document NUL answer`.
+pub fn answer_and_set_status(data: &[u8]) {
+    let mut parts = data.splitn(2, |&byte| byte == 0);
+    let document = String::from_utf8_lossy(parts.next().unwrap_or_default());
+    let answer = parts
+        .next()
+        .map_or_else(|| "Etsy only.".into(), String::from_utf8_lossy);
+    let targets: Vec<Target> = targets()
+        .into_iter()
+        .filter(|target| target.feature)
+        .collect();
+    let target = &targets[data.len() % targets.len()];
+    let statuses = [
+        TaskStatus::Todo,
+        TaskStatus::InProgress,
+        TaskStatus::Done,
+        TaskStatus::Blocked,
+    ];
+    let status = statuses[data.len() / targets.len() % statuses.len()];
+    check_answers(target, &document, &answer);
+    check_statuses(target, &document, status);
+}
+
+/// What a change must leave reading as it did: every question, task and
+/// heading, as text.
+fn facts(document: &Document) -> (Vec<String>, Vec<String>, usize) {
+    (
+        document
+            .questions
+            .iter()
+            .map(|question| {
+                format!(
+                    "{:?} {} {} {:?}",
+                    question.id, question.text, question.answered, question.answer
+                )
+            })
+            .collect(),
+        document
+            .tasks
+            .iter()
+            .map(|task| {
+                format!(
+                    "{} {} {:?} {:?}",
+                    task.id, task.title, task.status, task.depends_on
+                )
+            })
+            .collect(),
+        document.sections.len(),
+    )
+}
+
+/// `new` is `old` with at most one line changed, as `changed` allows, and
+/// lines `added` inserted; every other line is kept, with its ending (the
+/// last may gain one).
+fn check_lines(
+    old: &str,
+    new: &str,
+    changed: impl Fn(&str, &str) -> bool,
+    added: impl Fn(&str) -> bool,
+) {
+    let old: Vec<&str> = old.split_inclusive('\n').collect();
+    let new: Vec<&str> = new.split_inclusive('\n').collect();
+    let bare = |line: &str| line.trim_end_matches(['\n', '\r']).to_string();
+    let last = old.len().saturating_sub(1);
+    let kept = |at: usize, line: &str| {
+        old.get(at).is_some_and(|old_line| {
+            *old_line == line || (at == last && bare(old_line) == bare(line))
+        })
+    };
+    let (mut at, mut edited) = (0, 0);
+    for (index, line) in new.iter().enumerate() {
+        let next_is_kept = new.get(index + 1).is_none_or(|next| kept(at, next));
+        if kept(at, line) {
+            at += 1;
+        } else if added(line) && next_is_kept {
+            // An inserted line: the old one is still to come.
+        } else if edited == 0
+            && old
+                .get(at)
+                .is_some_and(|old_line| changed(&bare(old_line), &bare(line)))
+        {
+            edited += 1;
+            at += 1;
+        } else {
+            panic!("line {line:?} is new (old line {:?})", old.get(at));
+        }
+    }
+    assert_eq!(at, old.len(), "old lines were dropped");
+}
+
+fn check_answers(target: &Target, old: &str, answer: &str) {
+    let before = parse_as(target, old);
+    let ids: Vec<String> = before
+        .questions
+        .iter()
+        .filter_map(|question| question.id.clone())
+        .collect();
+    for id in ids {
+        let Ok(plan) = plan_answer(
+            (target.layout, target.role),
+            &target.path,
+            old,
+            &id,
+            answer,
+            DEFAULT_MAX_TEXT_CHARS,
+        ) else {
+            continue;
+        };
+        let expected = sanitize(answer, DEFAULT_MAX_TEXT_CHARS);
+        assert_eq!(plan.answer, expected);
+        let after = parse_as(target, &plan.new_text);
+        check_document(&plan.new_text, &target.path, &after);
+        let position = before
+            .questions
+            .iter()
+            .position(|question| question.id.as_deref() == Some(id.as_str()))
+            .expect("the question");
+        let question = &after.questions[position];
+        assert!(question.answered, "{id} is not answered");
+        assert_eq!(question.answer.as_deref(), Some(expected.as_str()));
+        let (mut old_facts, mut new_facts) = (facts(&before), facts(&after));
+        old_facts.0.remove(position);
+        new_facts.0.remove(position);
+        assert_eq!(old_facts, new_facts, "something else changed");
+        check_lines(
+            old,
+            &plan.new_text,
+            |old_line, new_line| {
+                new_line == old_line.replacen("[ ]", "[x]", 1)
+                    || new_line.replacen("[x] ", "", 1) == old_line
+            },
+            |line| {
+                line.trim_start_matches(['>', ' ', '\t'])
+                    .starts_with("- A: ")
+            },
+        );
+    }
+}
+
+fn check_statuses(target: &Target, old: &str, status: TaskStatus) {
+    let before = parse_as(target, old);
+    for (position, task) in before.tasks.iter().enumerate() {
+        let Ok(plan) = plan_status(
+            (target.layout, target.role),
+            &target.path,
+            old,
+            &task.id,
+            status,
+        ) else {
+            continue;
+        };
+        assert_eq!(plan.previous, task.status);
+        let Some(new_text) = plan.new_text else {
+            assert_eq!(task.status, status, "nothing written for another status");
+            continue;
+        };
+        let after = parse_as(target, &new_text);
+        check_document(&new_text, &target.path, &after);
+        assert_eq!(after.tasks[position].status, status);
+        let (mut old_facts, mut new_facts) = (facts(&before), facts(&after));
+        old_facts.1.remove(position);
+        new_facts.1.remove(position);
+        assert_eq!(old_facts, new_facts, "something else changed");
+        check_lines(
+            old,
+            &new_text,
+            |old_line, new_line| {
+                let old_parts: Vec<&str> = old_line.split(['[', ']']).collect();
+                let new_parts: Vec<&str> = new_line.split(['[', ']']).collect();
+                let box_changed = old_parts.len() >= 3
+                    && old_parts.len() == new_parts.len()
+                    && old_parts
+                        .iter()
+                        .zip(&new_parts)
+                        .filter(|(old, new)| old != new)
+                        .count()
+                        == 1;
+                let says_status = |line: &str| line.to_lowercase().contains("status");
+                box_changed || (says_status(old_line) && says_status(new_line))
+            },
+            |line| line.trim_end() == format!("Status: {}", status.as_str()),
+        );
+    }
 }

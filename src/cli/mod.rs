@@ -1,8 +1,15 @@
-//! The command line: one file per subcommand, all sharing the options that
-//! say where the kit is and which feature and task are current.
+//! The command line: one file per subcommand (the answering commands
+//! share `answers.rs`), all sharing the options that say where the kit is
+//! and which feature and task are current.
 
+mod answer;
+mod answers;
+mod ask;
 mod init;
+mod reply;
 pub mod serve;
+mod status;
+mod text;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +41,28 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Write the example spec kit into a folder, to start your own from.
     Init(init::InitArgs),
+    /// The current task with what binds it (`get_current_task`).
+    Task(answers::TaskArgs),
+    /// A task's acceptance criteria and test plan, with the feature's
+    /// (`get_acceptance_criteria`).
+    Criteria(answers::CriteriaArgs),
+    /// The architecture constraints (`get_architecture_constraints`).
+    Constraints(answers::ConstraintsArgs),
+    /// What is out of scope (`get_out_of_scope`).
+    Scope(answers::ScopeArgs),
+    /// The Definition of Done (`get_definition_of_done`).
+    Done(answers::DoneArgs),
+    /// The feature's tasks with their status, the current one marked
+    /// (`list_tasks`).
+    Tasks(answers::TasksArgs),
+    /// The feature's questions, open and answered (`list_questions`).
+    Questions(answers::QuestionsArgs),
+    /// Record a question in the feature's open questions (`ask_question`).
+    Ask(ask::AskArgs),
+    /// Record the answer to a question and mark it answered.
+    Answer(answer::AnswerArgs),
+    /// Set a task's status in its file.
+    Status(status::StatusArgs),
 }
 
 /// Where the kit is and what is current.
@@ -150,10 +179,16 @@ pub enum LogFormat {
     Json,
 }
 
-/// Logs go to stderr: in stdio mode stdout belongs to the protocol.
+/// Logs go to stderr: in stdio mode stdout belongs to the protocol. A
+/// server logs what it does; a command that answers once says only what
+/// went wrong (`RUST_LOG` sets either).
 pub fn init_logging(cli: &Cli) {
+    let level = match cli.command {
+        None | Some(Command::Serve(_) | Command::Init(_)) => "info",
+        Some(_) => "warn",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -169,6 +204,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => serve::run(&cli.kit, &serve::ServeArgs::default()),
         Some(Command::Serve(args)) => serve::run(&cli.kit, &args),
         Some(Command::Init(args)) => init::run(&args),
+        Some(Command::Task(args)) => Ok(answers::task(&cli.kit, &args)),
+        Some(Command::Criteria(args)) => Ok(answers::criteria(&cli.kit, &args)),
+        Some(Command::Constraints(args)) => Ok(answers::constraints(&cli.kit, &args)),
+        Some(Command::Scope(args)) => Ok(answers::scope(&cli.kit, &args)),
+        Some(Command::Done(args)) => Ok(answers::done(&cli.kit, &args)),
+        Some(Command::Tasks(args)) => Ok(answers::tasks(&cli.kit, &args)),
+        Some(Command::Questions(args)) => Ok(answers::questions(&cli.kit, &args)),
+        Some(Command::Ask(args)) => Ok(ask::run(&cli.kit, &args)),
+        Some(Command::Answer(args)) => Ok(answer::run(&cli.kit, &args)),
+        Some(Command::Status(args)) => Ok(status::run(&cli.kit, &args)),
     }
 }
 

@@ -559,3 +559,29 @@ pub struct Asked {
     /// `path:line` where the question is.
     pub source: String,
 }
+
+/// What answering a question did.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Answered {
+    /// The question's id.
+    pub id: String,
+    pub feature: String,
+    /// The answer as recorded.
+    pub answer: String,
+    /// `path:line` of the question.
+    pub source: String,
+}
+
+/// What setting a task's status did.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct StatusSet {
+    /// The task's id.
+    pub id: String,
+    pub feature: String,
+    pub status: Status,
+    pub previous: Status,
+    /// False when the task already had the status: nothing was written.
+    pub changed: bool,
+    /// `path:line` of the task.
+    pub source: String,
+}

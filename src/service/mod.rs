@@ -22,13 +22,13 @@ use crate::note::{Note, Param, Step, Wording};
 use crate::query::{self, QueryError, QuestionFilter};
 use crate::workspace::{Catalogue, Workspace, WorkspaceError, check_id_among, printable};
 use answer::{
-    AcceptanceCriteria, Asked, Constraint, Constraints, CriteriaShown, CurrentTask,
-    DefinitionOfDone, FeatureRef, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem, TaskInfo,
-    TaskRow, Tasks,
+    AcceptanceCriteria, Answered, Asked, Constraint, Constraints, CriteriaShown, CurrentTask,
+    DefinitionOfDone, FeatureRef, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem,
+    StatusSet, TaskInfo, TaskRow, Tasks,
 };
 use params::{
-    AskQuestion, ConstraintsQuery, CurrentTaskQuery, ListQuestions, ListTasks, QuestionStatus,
-    SetCurrentTask, Target,
+    AnswerQuestion, AskQuestion, ConstraintsQuery, CurrentTaskQuery, ListQuestions, ListTasks,
+    QuestionStatus, SetCurrentTask, SetTaskStatus, Target,
 };
 
 /// How many tasks one `list_tasks` answer lists: about 30 KB of rows,
@@ -107,6 +107,8 @@ pub enum ServiceError {
     NoSection { section: String, known: Vec<String> },
     #[error("cursor `{cursor}` is not one the task list gave: the feature has {total} tasks")]
     BadCursor { cursor: String, total: usize },
+    #[error("unknown status `{status}`; use todo, in progress, done or blocked")]
+    UnknownStatus { status: String },
     #[error(transparent)]
     Query(#[from] QueryError),
     #[error(transparent)]
@@ -123,9 +125,10 @@ impl ServiceError {
                 wording.param(Param::Cursor)
             ),
             ServiceError::Query(error) => error.message(wording),
-            ServiceError::Workspace(_) | ServiceError::NoSection { .. } | ServiceError::Edit(_) => {
-                self.to_string()
-            }
+            ServiceError::Workspace(_)
+            | ServiceError::NoSection { .. }
+            | ServiceError::UnknownStatus { .. }
+            | ServiceError::Edit(_) => self.to_string(),
         }
     }
 }
@@ -504,6 +507,64 @@ pub fn ask(
         created: !appended.existing,
         feature: feature.id.clone(),
         source: appended.source,
+    })
+}
+
+/// Records a person's answer under a question of the feature and marks
+/// it answered, through the one writer.
+pub fn answer_question(
+    kit: &Kit,
+    session: &Session,
+    params: &AnswerQuestion,
+) -> Result<Answered, ServiceError> {
+    if kit.writer.read_only() {
+        return Err(EditError::ReadOnlySpec.into());
+    }
+    let feature = feature(kit, session, params.feature.as_deref())?;
+    check_id_among("question", &params.id, || {
+        feature
+            .questions()
+            .filter_map(|question| question.id.clone())
+            .collect()
+    })?;
+    let recorded =
+        kit.writer
+            .answer_question(&kit.workspace, &feature.id, &params.id, &params.answer)?;
+    tracing::info!(feature = %feature.id, id = %recorded.id, "question answered");
+    Ok(Answered {
+        id: recorded.id,
+        feature: feature.id.clone(),
+        answer: recorded.answer,
+        source: recorded.source,
+    })
+}
+
+/// Sets a task's status where its file states it, through the one writer.
+pub fn set_task_status(
+    kit: &Kit,
+    session: &Session,
+    params: &SetTaskStatus,
+) -> Result<StatusSet, ServiceError> {
+    if kit.writer.read_only() {
+        return Err(EditError::ReadOnlySpec.into());
+    }
+    let status = TaskStatus::parse(&params.status).ok_or_else(|| ServiceError::UnknownStatus {
+        status: printable(&params.status),
+    })?;
+    let feature = feature(kit, session, params.feature.as_deref())?;
+    check_task_id(&feature, &params.task)?;
+    let task = query::task(&feature, &params.task)?;
+    let change = kit
+        .writer
+        .set_status(&kit.workspace, &feature.id, &task.id, status)?;
+    tracing::info!(feature = %feature.id, id = %change.id, status = status.as_str(), changed = change.changed, "task status set");
+    Ok(StatusSet {
+        id: change.id,
+        feature: feature.id.clone(),
+        status: change.status.into(),
+        previous: change.previous.into(),
+        changed: change.changed,
+        source: change.source,
     })
 }
 

@@ -121,3 +121,26 @@ pub struct AskQuestion {
     /// task, if one can be resolved.
     pub task: Option<String>,
 }
+
+/// A question to answer.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct AnswerQuestion {
+    /// The question's id, e.g. `Q-3`.
+    pub id: String,
+    /// The answer, as plain text on one line; markdown is escaped.
+    pub answer: String,
+    /// Feature id (folder name). Omit to use the current feature.
+    pub feature: Option<String>,
+}
+
+/// A task status to set.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct SetTaskStatus {
+    /// The task id, e.g. `T3`.
+    pub task: String,
+    /// `todo`, `in progress`, `done` or `blocked` (or another word the
+    /// reader takes for one of them, such as `wip` or `complete`).
+    pub status: String,
+    /// Feature id (folder name). Omit to use the current feature.
+    pub feature: Option<String>,
+}

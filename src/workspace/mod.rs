@@ -343,6 +343,34 @@ impl Workspace {
         })
     }
 
+    /// One of the feature's documents, named by the path relative to the
+    /// root its items cite, resolved for writing: found again among the
+    /// feature's files (so only a document of the feature is ever
+    /// written), and refused if it now resolves outside the root.
+    pub fn document_path(&self, id: &str, relative: &str) -> Result<Primary, WorkspaceError> {
+        let located = self.locate(id)?;
+        let mut listed = Vec::new();
+        for (role, state) in self.feature_files(&located, &mut listed) {
+            match state {
+                FileState::Inside(path) if self.relative(&path) == relative => {
+                    return Ok(Primary {
+                        path,
+                        role,
+                        layout: located.convention.layout,
+                    });
+                }
+                FileState::Outside(outside) if outside == relative => {
+                    return Err(WorkspaceError::OutsideRoot { path: outside });
+                }
+                _ => {}
+            }
+        }
+        Err(WorkspaceError::UnknownFeature {
+            id: printable(&located.id),
+            known: self.feature_ids().to_vec(),
+        })
+    }
+
     /// The project-wide documents of a layout: `project.md`, a spec-kit
     /// constitution, Kiro steering files (but those included only on
     /// request), OpenSpec's project context.

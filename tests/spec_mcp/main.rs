@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod cli;
+mod cli_answers;
 mod edit;
 mod fidelity;
 mod http;

@@ -23,9 +23,12 @@ use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
 
 use spec_mcp::edit::{
-    DEFAULT_MAX_TEXT_CHARS, EditError, NewQuestion, Plan, Splice, plan_append_in, sanitize,
+    DEFAULT_MAX_TEXT_CHARS, EditError, NewQuestion, Plan, Splice, plan_answer, plan_append_in,
+    plan_status, sanitize,
 };
-use spec_mcp::model::{Document, DocumentRole, Item, Layout, SectionKind, Source, Span};
+use spec_mcp::model::{
+    Document, DocumentRole, Item, Layout, SectionKind, Source, Span, TaskStatus,
+};
 use spec_mcp::parse::markdown::{Block, front_matter, outline};
 use spec_mcp::parse::openspec;
 
@@ -1375,4 +1378,243 @@ fn lone_cr_line_endings_are_refused_with_what_to_do() {
         ),
         Ok(Plan::Splice(_))
     ));
+}
+
+// ---------------------------------------------------------------------------
+// Answering a question and setting a task's status: for every feature
+// document of every layout, every question with an id and every task in
+// it, either the plan refuses, or the result parses with the question
+// answered (the task at the new status), every other question and task as
+// it was, and every other line kept byte for byte.
+
+/// The lines of `text`, each with its ending.
+fn lines_of(text: &str) -> Vec<&str> {
+    text.split_inclusive('\n').collect()
+}
+
+/// `new` is `old` with one line changed (`changed` says how it may) and
+/// lines `added` inserted, every other line kept in order, with its
+/// ending (the last line may gain one).
+fn lines_kept(
+    old: &str,
+    new: &str,
+    changed: impl Fn(&str, &str) -> bool,
+    added: impl Fn(&str) -> bool,
+) -> Result<(), TestCaseError> {
+    let (old, new) = (lines_of(old), lines_of(new));
+    let bare = |line: &str| line.trim_end_matches(['\n', '\r']).to_string();
+    let last = old.len().saturating_sub(1);
+    let kept = |at: usize, line: &str| {
+        old.get(at).is_some_and(|old_line| {
+            *old_line == line || (at == last && bare(old_line) == bare(line))
+        })
+    };
+    let (mut at, mut edited, mut inserted) = (0, 0, 0);
+    for (index, line) in new.iter().enumerate() {
+        let next_is_kept = new.get(index + 1).is_none_or(|next| kept(at, next));
+        if kept(at, line) {
+            at += 1;
+        } else if added(line) && next_is_kept {
+            inserted += 1;
+        } else if edited == 0
+            && old
+                .get(at)
+                .is_some_and(|old_line| changed(&bare(old_line), &bare(line)))
+        {
+            edited += 1;
+            at += 1;
+        } else {
+            prop_assert!(false, "line {line:?} is new (old line {:?})", old.get(at));
+        }
+    }
+    prop_assert_eq!(at, old.len(), "old lines were dropped");
+    prop_assert!(edited + inserted > 0, "nothing changed");
+    Ok(())
+}
+
+fn facts(document: &Document) -> (Vec<String>, Vec<String>, usize) {
+    (
+        document
+            .questions
+            .iter()
+            .map(|question| {
+                format!(
+                    "{:?} {} {} {:?}",
+                    question.id, question.text, question.answered, question.answer
+                )
+            })
+            .collect(),
+        document
+            .tasks
+            .iter()
+            .map(|task| {
+                format!(
+                    "{} {} {:?} {:?}",
+                    task.id, task.title, task.status, task.depends_on
+                )
+            })
+            .collect(),
+        document.sections.len(),
+    )
+}
+
+fn check_answer(target: &Target, old: &str, answer: &str) -> Result<usize, TestCaseError> {
+    let before = parse_as(target, old);
+    let mut written = 0;
+    let ids: Vec<String> = before
+        .questions
+        .iter()
+        .filter_map(|question| question.id.clone())
+        .collect();
+    for id in ids {
+        let Ok(plan) = plan_answer(
+            (target.layout, target.role),
+            &target.path,
+            old,
+            &id,
+            answer,
+            DEFAULT_MAX_TEXT_CHARS,
+        ) else {
+            continue;
+        };
+        written += 1;
+        let expected = sanitize(answer, DEFAULT_MAX_TEXT_CHARS);
+        prop_assert_eq!(&plan.answer, &expected);
+        let after = parse_as(target, &plan.new_text);
+        let position = before
+            .questions
+            .iter()
+            .position(|question| question.id.as_deref() == Some(id.as_str()))
+            .expect("the question");
+        let question = &after.questions[position];
+        prop_assert!(question.answered, "{} is not answered", id);
+        prop_assert_eq!(question.answer.as_deref(), Some(expected.as_str()));
+        let (mut old_facts, mut new_facts) = (facts(&before), facts(&after));
+        old_facts.0.remove(position);
+        new_facts.0.remove(position);
+        prop_assert_eq!(old_facts, new_facts);
+        lines_kept(
+            old,
+            &plan.new_text,
+            |old_line, new_line| {
+                new_line == old_line.replacen("[ ]", "[x]", 1)
+                    || new_line.replace("[x] ", "") == old_line
+            },
+            |line| {
+                line.trim_start_matches(['>', ' ', '\t'])
+                    .starts_with("- A: ")
+            },
+        )?;
+    }
+    Ok(written)
+}
+
+fn check_status(target: &Target, old: &str, status: TaskStatus) -> Result<usize, TestCaseError> {
+    let before = parse_as(target, old);
+    let mut written = 0;
+    for (position, task) in before.tasks.iter().enumerate() {
+        let Ok(plan) = plan_status(
+            (target.layout, target.role),
+            &target.path,
+            old,
+            &task.id,
+            status,
+        ) else {
+            continue;
+        };
+        prop_assert_eq!(plan.previous, task.status);
+        let Some(new_text) = plan.new_text else {
+            prop_assert_eq!(task.status, status);
+            continue;
+        };
+        written += 1;
+        let after = parse_as(target, &new_text);
+        prop_assert_eq!(after.tasks[position].status, status);
+        let (mut old_facts, mut new_facts) = (facts(&before), facts(&after));
+        old_facts.1.remove(position);
+        new_facts.1.remove(position);
+        prop_assert_eq!(old_facts, new_facts);
+        lines_kept(
+            old,
+            &new_text,
+            |old_line, new_line| {
+                // One box or one status word differs, nothing else.
+                let old_rest: Vec<&str> = old_line.split(['[', ']']).collect();
+                let new_rest: Vec<&str> = new_line.split(['[', ']']).collect();
+                let box_changed = old_rest.len() >= 3
+                    && old_rest.len() == new_rest.len()
+                    && old_rest
+                        .iter()
+                        .zip(&new_rest)
+                        .filter(|(a, b)| a != b)
+                        .count()
+                        == 1;
+                let says_status = |line: &str| line.to_lowercase().contains("status");
+                box_changed || (says_status(old_line) && says_status(new_line))
+            },
+            |line| line.trim_end() == format!("Status: {}", status.as_str()),
+        )?;
+    }
+    Ok(written)
+}
+
+const STATUSES: [TaskStatus; 4] = [
+    TaskStatus::Todo,
+    TaskStatus::InProgress,
+    TaskStatus::Done,
+    TaskStatus::Blocked,
+];
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Answering any question of any document with any text refuses, or
+    /// answers that question alone and keeps every other line.
+    #[test]
+    fn answering_keeps_every_other_byte_and_answers_one_question(
+        text in document(),
+        answer in question_text(),
+    ) {
+        for target in TARGETS.iter().filter(|target| target.feature) {
+            check_answer(target, &text, &answer)
+                .map_err(|error| TestCaseError::fail(format!("{target:?}: {error}")))?;
+        }
+    }
+
+    /// Setting any task of any document to any status refuses, or changes
+    /// that task's status alone and keeps every other line.
+    #[test]
+    fn setting_a_status_keeps_every_other_byte_and_changes_one_task(
+        text in document(),
+        status in prop::sample::select(&STATUSES[..]),
+    ) {
+        for target in TARGETS.iter().filter(|target| target.feature) {
+            check_status(target, &text, status)
+                .map_err(|error| TestCaseError::fail(format!("{target:?}: {error}")))?;
+        }
+    }
+}
+
+/// On the well-formed seeds, every open question can be answered and
+/// every task set to done and back: a property that only ever saw
+/// refusals would prove nothing.
+#[test]
+fn answers_and_statuses_are_written_to_the_seeds() {
+    let (mut answered, mut set) = (0, 0);
+    for seed in SEEDS {
+        let target = seed_target(seed);
+        for crlf in [false, true] {
+            let text = if crlf {
+                seed.text.replace('\n', "\r\n")
+            } else {
+                seed.text.to_string()
+            };
+            answered += check_answer(&target, &text, "Etsy **only**,\n# for now").unwrap();
+            for status in [TaskStatus::Done, TaskStatus::Todo] {
+                set += check_status(&target, &text, status).unwrap();
+            }
+        }
+    }
+    assert!(answered >= 2, "{answered} answers written");
+    assert!(set >= 4, "{set} statuses written");
 }
