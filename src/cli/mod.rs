@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand, all sharing the options that
 //! say where the kit is and which feature and task are current.
 
+pub mod check;
 mod init;
 pub mod serve;
 
@@ -34,6 +35,10 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Write the example spec kit into a folder, to start your own from.
     Init(init::InitArgs),
+    /// Check the kit for what it still lacks (tasks without acceptance
+    /// criteria, open questions, broken dependencies, template text left):
+    /// exits 1 when a finding is an error, for CI.
+    Check(check::CheckArgs),
 }
 
 /// Where the kit is and what is current.
@@ -169,6 +174,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => serve::run(&cli.kit, &serve::ServeArgs::default()),
         Some(Command::Serve(args)) => serve::run(&cli.kit, &args),
         Some(Command::Init(args)) => init::run(&args),
+        Some(Command::Check(args)) => Ok(check::run(&cli.kit, &args)),
     }
 }
 

@@ -19,7 +19,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::model::{
-    Criterion, Diagnostic, Document, DocumentRole, Feature, Item, Layout, SectionKind,
+    Criterion, Diagnostic, Document, DocumentRole, Feature, Item, Layout, Placeholder, SectionKind,
 };
 
 /// Where a layout keeps its features and which files make one. The
@@ -86,7 +86,7 @@ pub fn document_in(layout: Layout, path: Arc<str>, role: DocumentRole, text: &st
     let (text, front_matter) = markdown::front_matter(text);
     let text = text.as_ref();
     let outline = markdown::outline(&path, text);
-    let sections = markdown::sections(&outline, text.len());
+    let sections = markdown::sections(&outline, text);
     let mut diagnostics = Vec::new();
     if text.trim().is_empty() {
         diagnostics.push(Diagnostic {
@@ -125,7 +125,25 @@ pub fn document_in(layout: Layout, path: Arc<str>, role: DocumentRole, text: &st
         Layout::OpenSpec => openspec::document(&mut document, &outline, text),
     }
     drop_placeholders(&mut document, layout);
+    action_required(&mut document, &outline, text);
     document
+}
+
+/// spec-kit's templates open the sections to rewrite with an HTML comment
+/// saying `ACTION REQUIRED`; one still there means the section was not
+/// rewritten, or its instructions were left behind.
+fn action_required(document: &mut Document, outline: &markdown::Outline, text: &str) {
+    const TOKEN: &str = "ACTION REQUIRED";
+    let mut lines = HashSet::new();
+    for offset in markdown::in_html(text, TOKEN) {
+        let source = outline.source(offset);
+        if lines.insert(source.line) {
+            document.placeholders.push(Placeholder {
+                token: TOKEN.to_string(),
+                source,
+            });
+        }
+    }
 }
 
 /// The items of a PRD's acceptance-criteria sections, as criteria.
@@ -251,6 +269,7 @@ fn drop_placeholders(document: &mut Document, layout: Layout) {
                 .flatten()
         })
     };
+    let mut left = Vec::new();
     let mut keep = |item: &Item| match find(&item.text) {
         Some(token) => {
             if reported.insert(item.source.line) {
@@ -259,6 +278,10 @@ fn drop_placeholders(document: &mut Document, layout: Layout) {
                     message: format!(
                         "template placeholder {token} was never filled in; the item is not served"
                     ),
+                });
+                left.push(Placeholder {
+                    token,
+                    source: item.source.clone(),
                 });
             }
             false
@@ -281,13 +304,43 @@ fn drop_placeholders(document: &mut Document, layout: Layout) {
             .map(|section| section.source.clone());
         if let Some(source) = source {
             found.push(Diagnostic {
-                source,
+                source: source.clone(),
                 message: format!("template placeholder {token} was never filled in the title"),
             });
+            left.push(Placeholder { token, source });
         }
         document.title = None;
     }
+    // Tasks and questions are served as written, but a token in one is
+    // still template text left behind.
+    let served = document
+        .tasks
+        .iter()
+        .flat_map(|task| {
+            [
+                (&task.title, &task.source),
+                (&task.description, &task.source),
+            ]
+        })
+        .chain(
+            document
+                .questions
+                .iter()
+                .map(|question| (&question.text, &question.source)),
+        );
+    for (text, source) in served {
+        if let Some(token) = find(text)
+            && !left.iter().any(|placeholder| placeholder.source == *source)
+        {
+            left.push(Placeholder {
+                token,
+                source: source.clone(),
+            });
+        }
+    }
+    left.sort_by_key(|placeholder| placeholder.source.line);
     document.diagnostics.extend(found);
+    document.placeholders.extend(left);
 }
 
 /// The first template placeholder in `text`: a bracketed run of capitals

@@ -121,3 +121,11 @@ pub struct AskQuestion {
     /// task, if one can be resolved.
     pub task: Option<String>,
 }
+
+/// Which part of the kit to check.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct CheckSpec {
+    /// Feature id (folder name) to check alone. Omit to check every
+    /// feature of the kit and its project-wide files.
+    pub feature: Option<String>,
+}
