@@ -271,7 +271,7 @@ impl Inspector<'_> {
         (run.code, printed, run.stderr)
     }
 
-    /// `tools/list` under `--strict`: the nine tools, each with an output
+    /// `tools/list` under `--strict`: the ten tools, each with an output
     /// schema, and no schema problem but the tolerated one.
     async fn list_tools(&self) -> Value {
         let (code, printed, stderr) = self.run(&["--method", "tools/list", "--strict"]).await;

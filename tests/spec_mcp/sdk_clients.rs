@@ -2,7 +2,7 @@
 //! TypeScript's `@modelcontextprotocol/sdk`, on the spec-kit, Kiro and
 //! OpenSpec fixture kits, over stdio, Streamable HTTP and the legacy
 //! HTTP+SSE transport; over HTTP each answer must be the one stdio gives. Agents reach the server through clients built
-//! on these libraries, not through rmcp: each must list the nine tools,
+//! on these libraries, not through rmcp: each must list the ten tools,
 //! accept every answer under its own output-schema check, get a refusal as
 //! a tool error rather than a protocol error, and have its questions land
 //! in the file the layout keeps them in. The two SDKs also negotiate
