@@ -302,11 +302,8 @@ fn tasks_without_criteria(feature: &Feature, found: &mut Found) {
     } else {
         !query::feature_criteria(feature).is_empty()
     };
-    let has_criteria = feature.criteria().next().is_some();
     let binds = |task: &Task| {
-        !task.acceptance_criteria.is_empty()
-            || !query::linked_criteria(feature, task).is_empty()
-            || (has_criteria && links_all(task))
+        !task.acceptance_criteria.is_empty() || !query::linked_criteria(feature, task).is_empty()
     };
     let groups_with_own: HashSet<Option<&str>> = feature
         .tasks()
@@ -337,13 +334,6 @@ fn tasks_without_criteria(feature: &Feature, found: &mut Found) {
             );
         }
     }
-}
-
-/// Kiro writes `_Requirements: All_` for a task every requirement binds.
-fn links_all(task: &Task) -> bool {
-    task.requirements
-        .iter()
-        .any(|key| key.eq_ignore_ascii_case("all"))
 }
 
 fn missing_dependencies(feature: &Feature, found: &mut Found) {

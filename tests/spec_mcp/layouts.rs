@@ -411,7 +411,9 @@ async fn corpus_tasks_are_all_listed_and_get_what_they_link() {
                         let story = link.strip_prefix("US").map(|n| format!("User Story {n} "));
                         let requirement =
                             format!("Requirement {}", link.split('.').next().unwrap_or_default());
-                        story.is_some_and(|story| group.starts_with(&story))
+                        // `_Requirements: All_` links every requirement.
+                        (link.eq_ignore_ascii_case("All") && group.starts_with("Requirement "))
+                            || story.is_some_and(|story| group.starts_with(&story))
                             || group == requirement
                             || group.starts_with(&format!("{requirement}:"))
                     });
