@@ -157,8 +157,14 @@ pub enum LogFormat {
 
 /// Logs go to stderr: in stdio mode stdout belongs to the protocol.
 pub fn init_logging(cli: &Cli) {
+    // `check` reports what the parser warns about as findings of its own;
+    // the warnings would only say it twice.
+    let default = match cli.command {
+        Some(Command::Check(_)) => "error",
+        _ => "info",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

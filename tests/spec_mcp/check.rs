@@ -59,6 +59,7 @@ fn spec_mcp(dir: &Path) -> Command {
     }
     command
         .env_remove("NO_COLOR")
+        .env_remove("RUST_LOG")
         .current_dir(dir)
         .timeout(TIMEOUT);
     command
@@ -114,17 +115,35 @@ fn findings(check: &Value) -> Vec<String> {
 }
 
 /// Checks the kit and compares its findings, then the exit code: 1 when
-/// one of them is an error.
+/// one of them is an error. Then again with every file's line endings
+/// turned into CRLF, as an editor on Windows saves them.
 fn check(root: &tempfile::TempDir, expected: &[&str]) {
-    let (code, value) = json_check(root.path(), &[]);
-    assert_eq!(findings(&value), expected, "{value:#}");
-    let errors = expected
-        .iter()
-        .filter(|line| line.starts_with("error "))
-        .count();
-    assert_eq!(value["errors"], errors, "{value:#}");
-    assert_eq!(value["warnings"], expected.len() - errors, "{value:#}");
-    assert_eq!(code, i32::from(errors > 0), "{value:#}");
+    for endings in ["LF", "CRLF"] {
+        if endings == "CRLF" {
+            to_crlf(root.path());
+        }
+        let (code, value) = json_check(root.path(), &[]);
+        assert_eq!(findings(&value), expected, "{endings}: {value:#}");
+        let errors = expected
+            .iter()
+            .filter(|line| line.starts_with("error "))
+            .count();
+        assert_eq!(value["errors"], errors, "{endings}: {value:#}");
+        assert_eq!(value["warnings"], expected.len() - errors, "{value:#}");
+        assert_eq!(code, i32::from(errors > 0), "{endings}: {value:#}");
+    }
+}
+
+fn to_crlf(dir: &Path) {
+    for entry in fs::read_dir(dir).expect("read dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            to_crlf(&path);
+        } else {
+            let text = fs::read_to_string(&path).expect("read a spec file");
+            fs::write(&path, text.replace('\n', "\r\n")).expect("write a spec file");
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -362,6 +381,23 @@ fn the_example_kit_passes() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(!stdout.contains("error["), "{stdout}");
+}
+
+#[test]
+fn findings_go_to_stdout_and_nothing_else_to_stderr() {
+    // The parser warns of each placeholder it drops; the check reports
+    // them itself, so its log stays quiet.
+    let prd = PRD.replace("# Demo", "# Feature Specification: [FEATURE NAME]");
+    let output = spec_mcp(demo(&prd, TASKS).path())
+        .args(["check", "--root", "."])
+        .output()
+        .expect("run check");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("[FEATURE NAME]"),
+        "{output:?}"
+    );
 }
 
 #[test]
