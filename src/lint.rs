@@ -13,7 +13,9 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use crate::model::{Document, Feature, Project, SectionKind, Source, Task};
+use crate::model::{
+    Diagnostic, DiagnosticKind, Document, Feature, Project, SectionKind, Source, Task,
+};
 use crate::parse::speckit::NEEDS_CLARIFICATION;
 use crate::query;
 
@@ -53,20 +55,26 @@ pub enum Rule {
     OpenQuestion,
     NoOutOfScope,
     EmptySection,
+    UnreadableFile,
+    EmptyFile,
+    UnknownStatus,
 }
 
 impl Rule {
     /// Every rule, errors first, in the order the README lists them.
-    pub const ALL: [Rule; 9] = [
+    pub const ALL: [Rule; 12] = [
         Rule::TaskWithoutCriteria,
         Rule::MissingDependency,
         Rule::DependencyCycle,
         Rule::DuplicateId,
         Rule::TemplatePlaceholder,
         Rule::NeedsClarification,
+        Rule::UnreadableFile,
         Rule::OpenQuestion,
         Rule::NoOutOfScope,
         Rule::EmptySection,
+        Rule::EmptyFile,
+        Rule::UnknownStatus,
     ];
 
     pub fn id(self) -> &'static str {
@@ -80,6 +88,9 @@ impl Rule {
             Rule::OpenQuestion => "open-question",
             Rule::NoOutOfScope => "no-out-of-scope",
             Rule::EmptySection => "empty-section",
+            Rule::UnreadableFile => "unreadable-file",
+            Rule::EmptyFile => "empty-file",
+            Rule::UnknownStatus => "unknown-status",
         }
     }
 
@@ -98,8 +109,13 @@ impl Rule {
             | Rule::DependencyCycle
             | Rule::DuplicateId
             | Rule::TemplatePlaceholder
-            | Rule::NeedsClarification => Level::Error,
-            Rule::OpenQuestion | Rule::NoOutOfScope | Rule::EmptySection => Level::Warning,
+            | Rule::NeedsClarification
+            | Rule::UnreadableFile => Level::Error,
+            Rule::OpenQuestion
+            | Rule::NoOutOfScope
+            | Rule::EmptySection
+            | Rule::EmptyFile
+            | Rule::UnknownStatus => Level::Warning,
         }
     }
 
@@ -123,6 +139,11 @@ impl Rule {
             Rule::EmptySection => {
                 "a heading such as Acceptance criteria or Out of scope with nothing under it"
             }
+            Rule::UnreadableFile => {
+                "a spec file not served as written: binary, too large, not UTF-8, outside the root"
+            }
+            Rule::EmptyFile => "a spec file with nothing in it",
+            Rule::UnknownStatus => "a task status that is no known word, read as todo",
         }
     }
 }
@@ -246,6 +267,7 @@ pub fn feature(feature: &Feature) -> Vec<Finding> {
     for document in feature.documents() {
         document_rules(document, &mut found);
     }
+    reading_problems(feature.all_diagnostics(), &mut found);
     found.sorted()
 }
 
@@ -258,6 +280,7 @@ pub fn project(project: &Project) -> Vec<Finding> {
     };
     for document in &project.documents {
         document_rules(document, &mut found);
+        reading_problems(document.diagnostics.iter(), &mut found);
     }
     found.sorted()
 }
@@ -543,6 +566,23 @@ fn no_out_of_scope(feature: &Feature, found: &mut Found) {
             feature.id
         ),
     );
+}
+
+/// What the reader reported that no rule above finds itself: files it
+/// could not read as written, empty files, statuses it did not know.
+fn reading_problems<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>, found: &mut Found) {
+    for diagnostic in diagnostics {
+        let rule = match diagnostic.kind {
+            DiagnosticKind::Unreadable => Rule::UnreadableFile,
+            DiagnosticKind::EmptyFile => Rule::EmptyFile,
+            DiagnosticKind::UnknownStatus => Rule::UnknownStatus,
+            // Found by their own rules, with messages of their own.
+            DiagnosticKind::Placeholder
+            | DiagnosticKind::DuplicateId
+            | DiagnosticKind::MissingDependency => continue,
+        };
+        found.push(rule, &diagnostic.source, diagnostic.message.clone());
+    }
 }
 
 /// What any document can hold: template text and empty sections.

@@ -311,6 +311,25 @@ pub struct Question {
 pub struct Diagnostic {
     pub source: Source,
     pub message: String,
+    pub kind: DiagnosticKind,
+}
+
+/// What kind of problem a diagnostic reports, for the rules of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DiagnosticKind {
+    /// The file could not be read as it is: binary, too large, not UTF-8,
+    /// outside the spec root, an I/O error.
+    Unreadable,
+    /// The file holds nothing but whitespace.
+    EmptyFile,
+    /// A task's status is not a word the parser knows; it is read as todo.
+    UnknownStatus,
+    /// Template text never filled in.
+    Placeholder,
+    /// A task or question id used twice.
+    DuplicateId,
+    /// A dependency on a task that does not exist.
+    MissingDependency,
 }
 
 /// Project-wide rules that apply to every feature of a layout.

@@ -19,7 +19,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::model::{
-    Criterion, Diagnostic, Document, DocumentRole, Feature, Item, Layout, Placeholder, SectionKind,
+    Criterion, Diagnostic, DiagnosticKind, Document, DocumentRole, Feature, Item, Layout,
+    Placeholder, SectionKind,
 };
 
 /// Where a layout keeps its features and which files make one. The
@@ -92,6 +93,7 @@ pub fn document_in(layout: Layout, path: Arc<str>, role: DocumentRole, text: &st
         diagnostics.push(Diagnostic {
             source: outline.source(0),
             message: "the file is empty".to_string(),
+            kind: DiagnosticKind::EmptyFile,
         });
     }
     let mut questions = question::questions(&outline, &sections);
@@ -227,6 +229,7 @@ fn cross_checks(feature: &Feature) -> Vec<Diagnostic> {
             diagnostics.push(Diagnostic {
                 source: task.source.clone(),
                 message: format!("task id {} is used twice; the first one is served", task.id),
+                kind: DiagnosticKind::DuplicateId,
             });
         }
     }
@@ -239,6 +242,7 @@ fn cross_checks(feature: &Feature) -> Vec<Diagnostic> {
                         "task {} depends on {dependency}, which is not a task of feature {}",
                         task.id, feature.id
                     ),
+                    kind: DiagnosticKind::MissingDependency,
                 });
             }
         }
@@ -251,6 +255,7 @@ fn cross_checks(feature: &Feature) -> Vec<Diagnostic> {
             diagnostics.push(Diagnostic {
                 source: question.source.clone(),
                 message: format!("question id {id} is used twice"),
+                kind: DiagnosticKind::DuplicateId,
             });
         }
     }
@@ -278,6 +283,7 @@ fn drop_placeholders(document: &mut Document, layout: Layout) {
                     message: format!(
                         "template placeholder {token} was never filled in; the item is not served"
                     ),
+                    kind: DiagnosticKind::Placeholder,
                 });
                 left.push(Placeholder {
                     token,
@@ -306,6 +312,7 @@ fn drop_placeholders(document: &mut Document, layout: Layout) {
             found.push(Diagnostic {
                 source: source.clone(),
                 message: format!("template placeholder {token} was never filled in the title"),
+                kind: DiagnosticKind::Placeholder,
             });
             left.push(Placeholder { token, source });
         }

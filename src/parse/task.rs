@@ -2,7 +2,7 @@
 //! lines and `### Acceptance criteria` / `### Test plan` subsections, and
 //! checklist lines such as `- [ ] T3 Add polling (depends on T2)`.
 
-use crate::model::{Diagnostic, Section, SectionKind, Task, TaskStatus};
+use crate::model::{Diagnostic, DiagnosticKind, Section, SectionKind, Task, TaskStatus};
 use crate::parse::markdown::{Block, ListItem, Outline, children, collapse_whitespace};
 
 /// Every task of a native tasks document: heading tasks first, then
@@ -428,6 +428,7 @@ fn heading_tasks(sections: &[Section], text: &str, diagnostics: &mut Vec<Diagnos
                     message: format!(
                         "task {id}: unknown status `{word}` (use todo, in progress, done or blocked); read as todo"
                     ),
+                    kind: DiagnosticKind::UnknownStatus,
                 });
                 TaskStatus::Todo
             }),

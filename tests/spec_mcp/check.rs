@@ -140,8 +140,15 @@ fn to_crlf(dir: &Path) {
         if path.is_dir() {
             to_crlf(&path);
         } else {
-            let text = fs::read_to_string(&path).expect("read a spec file");
-            fs::write(&path, text.replace('\n', "\r\n")).expect("write a spec file");
+            let bytes = fs::read(&path).expect("read a spec file");
+            let mut crlf = Vec::with_capacity(bytes.len() * 2);
+            for byte in bytes {
+                if byte == b'\n' {
+                    crlf.push(b'\r');
+                }
+                crlf.push(byte);
+            }
+            fs::write(&path, crlf).expect("write a spec file");
         }
     }
 }
@@ -357,6 +364,43 @@ fn empty_sections() {
             "## Overview\n```mermaid\ngraph TD; A-->B\n```",
         );
     check(&demo(&prd, TASKS), &[]);
+}
+
+#[test]
+fn files_the_reader_could_not_take_as_written() {
+    // Bytes that are not UTF-8 on line 4: served with replacements, never
+    // written to.
+    let root = demo(PRD, TASKS);
+    let mut bytes = PRD.as_bytes().to_vec();
+    let at = PRD.find("A small").expect("the overview");
+    bytes.splice(at..at, [0xff, 0xfe]);
+    fs::write(root.path().join("specs/demo/prd.md"), bytes).expect("write the PRD");
+    check(&root, &["error unreadable-file specs/demo/prd.md:4"]);
+
+    let root = kit(&[
+        ("specs/demo/prd.md", PRD),
+        ("specs/demo/tasks.md", TASKS),
+        ("specs/demo/tech-spec.md", "\n  \n"),
+    ]);
+    check(&root, &["warning empty-file specs/demo/tech-spec.md:1"]);
+}
+
+#[test]
+fn unknown_status() {
+    let tasks = TASKS.replace(
+        "Status: todo\nDepends on: T1",
+        "Status: shipped\nDepends on: T1",
+    );
+    check(
+        &demo(PRD, &tasks),
+        &["warning unknown-status specs/demo/tasks.md:10"],
+    );
+    // `in review` is a status people write: in progress.
+    let tasks = TASKS.replace(
+        "Status: todo\nDepends on: T1",
+        "Status: in review\nDepends on: T1",
+    );
+    check(&demo(PRD, &tasks), &[]);
 }
 
 // ---------------------------------------------------------------------------
@@ -701,12 +745,16 @@ fn real_kits_get_only_findings_a_reader_agrees_with() {
     // requirement (its `_Requirements: All_` tasks link every one); Kiro
     // requirements and most spec-kit and OpenSpec specs
     // state nothing out of scope; Kiro's items requiring clarification are
-    // open questions with an assumption.
+    // open questions with an assumption; one Kiro steering file is empty.
     let reviewed: BTreeMap<&str, BTreeMap<String, usize>> = [
         ("corpus speckit", expected(&[])),
         (
             "corpus kiro",
-            expected(&[("no-out-of-scope", 2), ("open-question", 9)]),
+            expected(&[
+                ("empty-file", 1),
+                ("no-out-of-scope", 2),
+                ("open-question", 9),
+            ]),
         ),
         ("corpus openspec", expected(&[("no-out-of-scope", 1)])),
         ("0mega__worldtides", expected(&[("no-out-of-scope", 2)])),
