@@ -272,7 +272,8 @@ pub fn feature(feature: &Feature) -> Vec<Finding> {
 }
 
 /// Every finding in the project-wide files (a `project.md`, a
-/// constitution, steering files): template text and empty sections.
+/// constitution, steering files): template text, empty sections, and
+/// what the reader could not take as written.
 pub fn project(project: &Project) -> Vec<Finding> {
     let mut found = Found {
         feature: None,
