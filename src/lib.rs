@@ -7,13 +7,15 @@
 //! are current and `query` what binds them, `service` answers each tool
 //! (with `note` for what the answers say besides their items), and the
 //! front ends present the answers: `mcp` over rmcp, `cli` on the command
-//! line. `edit` is the only way back to disk and `transport` the only code
-//! that talks to clients.
+//! line. `lint` holds the rules of the quality gate (`check`), read over
+//! the same model. `edit` is the only way back to disk and `transport` the
+//! only code that talks to clients.
 
 pub mod cli;
 pub mod current;
 pub mod edit;
 pub mod git;
+pub mod lint;
 pub mod mcp;
 pub mod model;
 pub mod note;

@@ -75,6 +75,10 @@ pub struct Section {
     pub body_span: Span,
     /// Items directly under this heading, before any sub-heading.
     pub items: Vec<Item>,
+    /// Nothing is written under the heading, up to the next heading of the
+    /// same or a higher level: no text, list, table or code, and no
+    /// sub-heading; only whitespace and HTML comments.
+    pub empty: bool,
 }
 
 /// A folder convention a kit is written in. Everything above `parse` is
@@ -152,7 +156,21 @@ pub struct Document {
     pub non_goals: Vec<Item>,
     /// `key: value` lines of a YAML front matter block, if the file has one.
     pub front_matter: Vec<(String, String)>,
+    /// Template text never filled in, anywhere in the document: the tokens
+    /// of items dropped for holding one, of the title, of tasks and
+    /// questions (served as written), and template comments asking for
+    /// action.
+    pub placeholders: Vec<Placeholder>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Template text left in a document: a token such as `[FEATURE NAME]`, or
+/// `ACTION REQUIRED` for a template's comment asking the writer to replace
+/// what follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placeholder {
+    pub token: String,
+    pub source: Source,
 }
 
 impl Document {
@@ -169,6 +187,7 @@ impl Document {
             out_of_scope: Vec::new(),
             non_goals: Vec::new(),
             front_matter: Vec::new(),
+            placeholders: Vec::new(),
             diagnostics: Vec::new(),
         }
     }
@@ -292,6 +311,25 @@ pub struct Question {
 pub struct Diagnostic {
     pub source: Source,
     pub message: String,
+    pub kind: DiagnosticKind,
+}
+
+/// What kind of problem a diagnostic reports, for the rules of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DiagnosticKind {
+    /// The file could not be read as it is: binary, too large, not UTF-8,
+    /// outside the spec root, an I/O error.
+    Unreadable,
+    /// The file holds nothing but whitespace.
+    EmptyFile,
+    /// A task's status is not a word the parser knows; it is read as todo.
+    UnknownStatus,
+    /// Template text never filled in.
+    Placeholder,
+    /// A task or question id used twice.
+    DuplicateId,
+    /// A dependency on a task that does not exist.
+    MissingDependency,
 }
 
 /// Project-wide rules that apply to every feature of a layout.

@@ -8,6 +8,7 @@ use crate::model::{
     Criterion, DocumentRole, Feature, Item, Project, Question, SectionKind, Task, TaskStatus,
 };
 use crate::note::{Param, Step, Wording};
+use crate::parse::task::ALL_REQUIREMENTS;
 use crate::workspace::{list_choices, printable};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -138,12 +139,14 @@ pub fn linked_criteria<'a>(feature: &'a Feature, task: &Task) -> Vec<&'a Criteri
         .collect()
 }
 
-/// Whether a criterion carries one of `keys`.
+/// Whether a criterion carries one of `keys`. `All` (Kiro's
+/// `_Requirements: All_`) names every criterion a task can link to.
 fn links_to(keys: &[&str], criterion: &Criterion) -> bool {
-    criterion
-        .keys
-        .iter()
-        .any(|key| keys.iter().any(|wanted| wanted.eq_ignore_ascii_case(key)))
+    criterion.keys.iter().any(|key| {
+        keys.iter().any(|wanted| {
+            wanted.eq_ignore_ascii_case(key) || wanted.eq_ignore_ascii_case(ALL_REQUIREMENTS)
+        })
+    })
 }
 
 /// Links a task names that no criterion of the feature carries.

@@ -5,6 +5,7 @@
 mod answer;
 mod answers;
 mod ask;
+pub mod check;
 mod init;
 mod reply;
 pub mod serve;
@@ -63,6 +64,10 @@ pub enum Command {
     Answer(answer::AnswerArgs),
     /// Set a task's status in its file.
     Status(status::StatusArgs),
+    /// Check the kit for what it still lacks (tasks without acceptance
+    /// criteria, open questions, broken dependencies, template text left):
+    /// exits 1 when a finding is an error, for CI.
+    Check(check::CheckArgs),
 }
 
 /// Where the kit is and what is current.
@@ -183,8 +188,12 @@ pub enum LogFormat {
 /// server logs what it does; a command that answers once says only what
 /// went wrong (`RUST_LOG` sets either).
 pub fn init_logging(cli: &Cli) {
+    // `check` reports what the parser warns about as findings of its own;
+    // the warnings would only say it twice. Answering commands say only
+    // what went wrong.
     let level = match cli.command {
         None | Some(Command::Serve(_) | Command::Init(_)) => "info",
+        Some(Command::Check(_)) => "error",
         Some(_) => "warn",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -214,6 +223,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Ask(args)) => Ok(ask::run(&cli.kit, &args)),
         Some(Command::Answer(args)) => Ok(answer::run(&cli.kit, &args)),
         Some(Command::Status(args)) => Ok(status::run(&cli.kit, &args)),
+        Some(Command::Check(args)) => Ok(check::run(&cli.kit, &args)),
     }
 }
 

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::service::answer::{
-    AcceptanceCriteria, Asked, Constraint, Constraints, CriteriaShown, CurrentTask,
+    AcceptanceCriteria, Asked, Check, Constraint, Constraints, CriteriaShown, CurrentTask,
     DefinitionOfDone, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem, SourcedItem,
     TaskInfo, Tasks,
 };
@@ -321,5 +321,34 @@ pub fn asked(answer: &Asked) -> String {
             "Already recorded as {} in feature {} at {}; nothing was written.\n",
             answer.id, answer.feature, answer.source
         )
+    }
+}
+
+pub fn check(check: &Check) -> String {
+    let mut page = Page::default();
+    let verdict = if check.errors > 0 { "fails" } else { "passes" };
+    let _ = writeln!(
+        page.0,
+        "The check {verdict}: {}, {} in {}.",
+        counted(check.errors, "error"),
+        counted(check.warnings, "warning"),
+        counted(check.features.len(), "feature")
+    );
+    for finding in &check.findings {
+        let _ = writeln!(
+            page.0,
+            "- {} [{}] {} ({})",
+            finding.level, finding.rule, finding.message, finding.source
+        );
+    }
+    page.0
+}
+
+/// `1 error`, `2 errors`.
+fn counted(count: usize, what: &str) -> String {
+    if count == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{count} {what}s")
     }
 }

@@ -16,15 +16,16 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use serde::Serialize;
 
+use crate::lint::Levels;
 use crate::mcp::{render, schema};
 use crate::note::{Param, Step, Wording};
 use crate::service::answer::{
-    AcceptanceCriteria, Asked, Constraints, CurrentTask, DefinitionOfDone, OutOfScope, Pinned,
-    Questions, Tasks,
+    AcceptanceCriteria, Asked, Check, Constraints, CurrentTask, DefinitionOfDone, OutOfScope,
+    Pinned, Questions, Tasks,
 };
 use crate::service::params::{
-    AskQuestion, ConstraintsQuery, CurrentTaskQuery, ListQuestions, ListTasks, SetCurrentTask,
-    Target,
+    AskQuestion, CheckSpec, ConstraintsQuery, CurrentTaskQuery, ListQuestions, ListTasks,
+    SetCurrentTask, Target,
 };
 use crate::service::{self, Kit, ServiceError, Session};
 
@@ -302,6 +303,30 @@ impl SpecServer {
             "ask_question",
             move |kit, session| service::ask(kit, session, &params, &asked_by),
             render::asked,
+        )
+        .await
+    }
+
+    /// Check the spec for what it still lacks before work starts: tasks
+    /// without acceptance criteria, dependencies on missing tasks or in a
+    /// cycle, duplicate ids, template text never filled in, open
+    /// `[NEEDS CLARIFICATION]` markers and questions, features stating
+    /// nothing out of scope, empty sections. Each finding has a rule id, a
+    /// level (`error` or `warning`) and its `path:line`.
+    #[tool(
+        title = "Check the spec",
+        input_schema = schema::input::<CheckSpec>(),
+        output_schema = schema::output::<Check>(),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn check_spec(
+        &self,
+        Parameters(params): Parameters<CheckSpec>,
+    ) -> Result<CallToolResult, ErrorData> {
+        self.answer(
+            "check_spec",
+            move |kit, _session| service::check(kit, &params, &Levels::default()),
+            render::check,
         )
         .await
     }

@@ -338,7 +338,8 @@ pub fn line_start(text: &str, offset: usize) -> usize {
 
 /// Turns an outline into sections: one per heading, with the items that sit
 /// directly under it.
-pub fn sections(outline: &Outline, text_len: usize) -> Vec<Section> {
+pub fn sections(outline: &Outline, text: &str) -> Vec<Section> {
+    let text_len = text.len();
     let headings: Vec<(usize, u8, &str, &Span)> = outline
         .blocks
         .iter()
@@ -360,17 +361,65 @@ pub fn sections(outline: &Outline, text_len: usize) -> Vec<Section> {
             let direct_end = headings
                 .get(position + 1)
                 .map_or(outline.blocks.len(), |(next_index, ..)| *next_index);
+            let body_span = span.end.min(body_end)..body_end;
             Section {
                 title: title.to_string(),
                 kind: section_kind(title),
                 level,
                 source: outline.source(span.start),
                 heading_span: span.clone(),
-                body_span: span.end.min(body_end)..body_end,
+                empty: is_blank(text.get(body_span.clone()).unwrap_or_default()),
+                body_span,
                 items: items(outline, index + 1..direct_end),
             }
         })
         .collect()
+}
+
+/// Where `needle` is written inside HTML (a block, or inline), outside
+/// code: byte offsets into `text`. Templates leave their instructions in
+/// HTML comments, which render as nothing and so hide from a reviewer.
+pub fn in_html(text: &str, needle: &str) -> Vec<usize> {
+    if !text.contains(needle) {
+        return Vec::new();
+    }
+    let offset = content_start(text);
+    let mut found = Vec::new();
+    let mut search = |range: Range<usize>| {
+        let range = range.start + offset..range.end + offset;
+        let Some(html) = text.get(range.clone()) else {
+            return;
+        };
+        found.extend(html.match_indices(needle).map(|(at, _)| range.start + at));
+    };
+    for (event, range) in Parser::new(&text[offset..]).into_offset_iter() {
+        match event {
+            Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => search(range),
+            _ => {}
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// Whether `text` holds nothing but whitespace and HTML comments.
+fn is_blank(text: &str) -> bool {
+    let mut rest = text;
+    loop {
+        let trimmed = rest.trim_start();
+        if trimmed.is_empty() {
+            return true;
+        }
+        let Some(comment) = trimmed.strip_prefix("<!--") else {
+            return false;
+        };
+        match comment.find("-->") {
+            Some(end) => rest = &comment[end + 3..],
+            // An unclosed comment runs to the end, as CommonMark reads it.
+            None => return true,
+        }
+    }
 }
 
 /// Top-level list items and paragraphs among `blocks[range]`, nested items

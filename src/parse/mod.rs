@@ -19,7 +19,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::model::{
-    Criterion, Diagnostic, Document, DocumentRole, Feature, Item, Layout, SectionKind,
+    Criterion, Diagnostic, DiagnosticKind, Document, DocumentRole, Feature, Item, Layout,
+    Placeholder, SectionKind,
 };
 
 /// Where a layout keeps its features and which files make one. The
@@ -86,12 +87,13 @@ pub fn document_in(layout: Layout, path: Arc<str>, role: DocumentRole, text: &st
     let (text, front_matter) = markdown::front_matter(text);
     let text = text.as_ref();
     let outline = markdown::outline(&path, text);
-    let sections = markdown::sections(&outline, text.len());
+    let sections = markdown::sections(&outline, text);
     let mut diagnostics = Vec::new();
     if text.trim().is_empty() {
         diagnostics.push(Diagnostic {
             source: outline.source(0),
             message: "the file is empty".to_string(),
+            kind: DiagnosticKind::EmptyFile,
         });
     }
     let mut questions = question::questions(&outline, &sections);
@@ -125,7 +127,25 @@ pub fn document_in(layout: Layout, path: Arc<str>, role: DocumentRole, text: &st
         Layout::OpenSpec => openspec::document(&mut document, &outline, text),
     }
     drop_placeholders(&mut document, layout);
+    action_required(&mut document, &outline, text);
     document
+}
+
+/// spec-kit's templates open the sections to rewrite with an HTML comment
+/// saying `ACTION REQUIRED`; one still there means the section was not
+/// rewritten, or its instructions were left behind.
+fn action_required(document: &mut Document, outline: &markdown::Outline, text: &str) {
+    const TOKEN: &str = "ACTION REQUIRED";
+    let mut lines = HashSet::new();
+    for offset in markdown::in_html(text, TOKEN) {
+        let source = outline.source(offset);
+        if lines.insert(source.line) {
+            document.placeholders.push(Placeholder {
+                token: TOKEN.to_string(),
+                source,
+            });
+        }
+    }
 }
 
 /// The items of a PRD's acceptance-criteria sections, as criteria.
@@ -209,6 +229,7 @@ fn cross_checks(feature: &Feature) -> Vec<Diagnostic> {
             diagnostics.push(Diagnostic {
                 source: task.source.clone(),
                 message: format!("task id {} is used twice; the first one is served", task.id),
+                kind: DiagnosticKind::DuplicateId,
             });
         }
     }
@@ -221,6 +242,7 @@ fn cross_checks(feature: &Feature) -> Vec<Diagnostic> {
                         "task {} depends on {dependency}, which is not a task of feature {}",
                         task.id, feature.id
                     ),
+                    kind: DiagnosticKind::MissingDependency,
                 });
             }
         }
@@ -233,6 +255,7 @@ fn cross_checks(feature: &Feature) -> Vec<Diagnostic> {
             diagnostics.push(Diagnostic {
                 source: question.source.clone(),
                 message: format!("question id {id} is used twice"),
+                kind: DiagnosticKind::DuplicateId,
             });
         }
     }
@@ -251,6 +274,7 @@ fn drop_placeholders(document: &mut Document, layout: Layout) {
                 .flatten()
         })
     };
+    let mut left = Vec::new();
     let mut keep = |item: &Item| match find(&item.text) {
         Some(token) => {
             if reported.insert(item.source.line) {
@@ -259,6 +283,11 @@ fn drop_placeholders(document: &mut Document, layout: Layout) {
                     message: format!(
                         "template placeholder {token} was never filled in; the item is not served"
                     ),
+                    kind: DiagnosticKind::Placeholder,
+                });
+                left.push(Placeholder {
+                    token,
+                    source: item.source.clone(),
                 });
             }
             false
@@ -281,13 +310,44 @@ fn drop_placeholders(document: &mut Document, layout: Layout) {
             .map(|section| section.source.clone());
         if let Some(source) = source {
             found.push(Diagnostic {
-                source,
+                source: source.clone(),
                 message: format!("template placeholder {token} was never filled in the title"),
+                kind: DiagnosticKind::Placeholder,
             });
+            left.push(Placeholder { token, source });
         }
         document.title = None;
     }
+    // Tasks and questions are served as written, but a token in one is
+    // still template text left behind.
+    let served = document
+        .tasks
+        .iter()
+        .flat_map(|task| {
+            [
+                (&task.title, &task.source),
+                (&task.description, &task.source),
+            ]
+        })
+        .chain(
+            document
+                .questions
+                .iter()
+                .map(|question| (&question.text, &question.source)),
+        );
+    for (text, source) in served {
+        if let Some(token) = find(text)
+            && !left.iter().any(|placeholder| placeholder.source == *source)
+        {
+            left.push(Placeholder {
+                token,
+                source: source.clone(),
+            });
+        }
+    }
+    left.sort_by_key(|placeholder| placeholder.source.line);
     document.diagnostics.extend(found);
+    document.placeholders.extend(left);
 }
 
 /// The first template placeholder in `text`: a bracketed run of capitals

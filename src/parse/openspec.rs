@@ -244,6 +244,7 @@ pub fn config_document(path: Arc<str>, text: &str) -> Document {
                 },
                 heading_span: 0..0,
                 body_span: 0..0,
+                empty: items.is_empty(),
                 items,
             },
         );

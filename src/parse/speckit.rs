@@ -30,6 +30,10 @@ pub const CONVENTION: Convention = Convention {
     reference: false,
 };
 
+/// The `meta` of a question read from an inline `[NEEDS CLARIFICATION: …]`
+/// marker, which says what is unclear where the answer belongs.
+pub const NEEDS_CLARIFICATION: &str = "needs clarification";
+
 /// Reads spec-kit's conventions in one document.
 pub fn document(document: &mut Document, outline: &Outline, text: &str) {
     clarification_markers(document, text);
@@ -295,7 +299,7 @@ fn clarification_markers(document: &mut Document, text: &str) {
                 id: None,
                 number: None,
                 text: question_text.to_string(),
-                meta: Some("needs clarification".to_string()),
+                meta: Some(NEEDS_CLARIFICATION.to_string()),
                 answer: None,
                 answered: false,
                 source: crate::model::Source {

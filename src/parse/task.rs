@@ -2,7 +2,7 @@
 //! lines and `### Acceptance criteria` / `### Test plan` subsections, and
 //! checklist lines such as `- [ ] T3 Add polling (depends on T2)`.
 
-use crate::model::{Diagnostic, Section, SectionKind, Task, TaskStatus};
+use crate::model::{Diagnostic, DiagnosticKind, Section, SectionKind, Task, TaskStatus};
 use crate::parse::markdown::{Block, ListItem, Outline, children, collapse_whitespace};
 
 /// Every task of a native tasks document: heading tasks first, then
@@ -271,6 +271,10 @@ fn is_story_tag(tag: &str) -> bool {
         && tag[2..].chars().all(|c| c.is_ascii_digit())
 }
 
+/// The link a task names to say every requirement binds it, as Kiro
+/// writes `_Requirements: All_`.
+pub const ALL_REQUIREMENTS: &str = "All";
+
 /// `_Requirements: 1.1, 2.3_` (Kiro's traceability line) or
 /// `**Validates: Requirements 3.1, 3.2**` into its ids; a range such as
 /// `5.1-5.3` names each id in it.
@@ -280,6 +284,11 @@ pub fn requirement_links(text: &str) -> Option<Vec<String>> {
     let mut ids = Vec::new();
     for word in value.split([',', ';', ' ']) {
         let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+        // `_Requirements: All_`: every requirement binds the task.
+        if word.eq_ignore_ascii_case(ALL_REQUIREMENTS) {
+            ids.push(ALL_REQUIREMENTS.to_string());
+            continue;
+        }
         if !word.chars().any(|c| c.is_ascii_digit()) {
             continue;
         }
@@ -419,6 +428,7 @@ fn heading_tasks(sections: &[Section], text: &str, diagnostics: &mut Vec<Diagnos
                     message: format!(
                         "task {id}: unknown status `{word}` (use todo, in progress, done or blocked); read as todo"
                     ),
+                    kind: DiagnosticKind::UnknownStatus,
                 });
                 TaskStatus::Todo
             }),
@@ -710,6 +720,10 @@ mod tests {
             )
         );
         assert_eq!(requirement_links("Write the tests"), None);
+        assert_eq!(
+            requirement_links("_Requirements: All_"),
+            Some(vec!["All".to_string()])
+        );
     }
 
     #[test]

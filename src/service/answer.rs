@@ -5,6 +5,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::lint;
 use crate::model::{Criterion, Feature, Item, Question, Task, TaskStatus};
 use crate::query::{self, Labelled, ScopeKind};
 
@@ -584,4 +585,82 @@ pub struct StatusSet {
     pub changed: bool,
     /// `path:line` of the task.
     pub source: String,
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingLevel {
+    /// Fails the check.
+    Error,
+    /// Reported; the check still passes.
+    Warning,
+}
+
+impl From<lint::Level> for FindingLevel {
+    fn from(level: lint::Level) -> FindingLevel {
+        match level {
+            lint::Level::Error => FindingLevel::Error,
+            lint::Level::Warning => FindingLevel::Warning,
+        }
+    }
+}
+
+impl std::fmt::Display for FindingLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FindingLevel::Error => "error",
+            FindingLevel::Warning => "warning",
+        })
+    }
+}
+
+/// Something the spec still lacks, found by one rule of the check.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Finding {
+    /// The rule's stable id, such as `task-without-criteria`.
+    pub rule: String,
+    /// `error` (fails the check) or `warning`.
+    pub level: FindingLevel,
+    /// The feature it is in; absent for a project-wide file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feature: Option<String>,
+    /// What is wrong and what to do about it.
+    pub message: String,
+    /// `path:line`, relative to the spec root.
+    pub source: String,
+    /// The path of `source`, relative to the spec root.
+    pub path: String,
+    /// The line of `source`, from 1.
+    #[schemars(schema_with = "count_schema")]
+    pub line: usize,
+}
+
+impl From<&lint::Finding> for Finding {
+    fn from(finding: &lint::Finding) -> Finding {
+        Finding {
+            rule: finding.rule.id().to_string(),
+            level: finding.level.into(),
+            feature: finding.feature.clone(),
+            message: finding.message.clone(),
+            source: finding.source.to_string(),
+            path: finding.source.path.to_string(),
+            line: finding.source.line as usize,
+        }
+    }
+}
+
+/// What the check found in the kit.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Check {
+    /// The ids of the features checked.
+    pub features: Vec<String>,
+    /// How many findings are errors: the check fails when there is one.
+    #[schemars(schema_with = "count_schema")]
+    pub errors: usize,
+    /// How many findings are warnings.
+    #[schemars(schema_with = "count_schema")]
+    pub warnings: usize,
+    /// Every finding, by file and line.
+    pub findings: Vec<Finding>,
 }

@@ -17,18 +17,19 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::current::{self, Choice, Hints, Reason};
 use crate::edit::{self, EditError, NewQuestion, Writer};
-use crate::model::{Criterion, Feature, Item, Project, Task, TaskStatus};
+use crate::lint::{self, Levels};
+use crate::model::{Criterion, Feature, Item, Layout, Project, Task, TaskStatus};
 use crate::note::{Note, Param, Step, Wording};
 use crate::query::{self, QueryError, QuestionFilter};
 use crate::workspace::{Catalogue, Workspace, WorkspaceError, check_id_among, printable};
 use answer::{
-    AcceptanceCriteria, Answered, Asked, Constraint, Constraints, CriteriaShown, CurrentTask,
-    DefinitionOfDone, FeatureRef, OutOfScope, Pinned, QuestionInfo, Questions, ScopeItem,
-    StatusSet, TaskInfo, TaskRow, Tasks,
+    AcceptanceCriteria, Answered, Asked, Check, Constraint, Constraints, CriteriaShown,
+    CurrentTask, DefinitionOfDone, FeatureRef, OutOfScope, Pinned, QuestionInfo, Questions,
+    ScopeItem, StatusSet, TaskInfo, TaskRow, Tasks,
 };
 use params::{
-    AnswerQuestion, AskQuestion, ConstraintsQuery, CurrentTaskQuery, ListQuestions, ListTasks,
-    QuestionStatus, SetCurrentTask, SetTaskStatus, Target,
+    AnswerQuestion, AskQuestion, CheckSpec, ConstraintsQuery, CurrentTaskQuery, ListQuestions,
+    ListTasks, QuestionStatus, SetCurrentTask, SetTaskStatus, Target,
 };
 
 /// How many tasks one `list_tasks` answer lists: about 30 KB of rows,
@@ -565,6 +566,51 @@ pub fn set_task_status(
         previous: change.previous.into(),
         changed: change.changed,
         source: change.source,
+    })
+}
+
+/// Runs the quality gate's rules over one feature, or over every feature
+/// and the project-wide files of each layout read, at the levels given.
+/// A feature named must exist; without one, nothing is chosen for the
+/// caller: the whole kit is checked.
+pub fn check(kit: &Kit, params: &CheckSpec, levels: &Levels) -> Result<Check, ServiceError> {
+    let workspace = &kit.workspace;
+    let ids: Vec<String> = match params.feature.as_deref() {
+        Some(id) => {
+            check_id_among("feature", id, || workspace.feature_ids().to_vec())?;
+            vec![workspace.locate(id)?.id]
+        }
+        None => workspace.feature_ids().to_vec(),
+    };
+    let mut findings = Vec::new();
+    let mut layouts: Vec<Layout> = Vec::new();
+    for id in &ids {
+        let feature = workspace.feature(id)?;
+        findings.extend(lint::feature(&feature));
+        if !layouts.contains(&feature.layout) {
+            layouts.push(feature.layout);
+        }
+    }
+    if params.feature.is_none() {
+        // The project-wide files of each layout a feature was found in;
+        // of every layout when none was, as a constitution may come first.
+        if layouts.is_empty() {
+            layouts = Layout::ALL.to_vec();
+        }
+        for layout in layouts {
+            findings.extend(lint::project(&workspace.project(layout)));
+        }
+    }
+    let findings = levels.apply(findings);
+    let errors = findings
+        .iter()
+        .filter(|finding| finding.level == lint::Level::Error)
+        .count();
+    Ok(Check {
+        features: ids,
+        errors,
+        warnings: findings.len() - errors,
+        findings: findings.iter().map(answer::Finding::from).collect(),
     })
 }
 

@@ -144,3 +144,11 @@ pub struct SetTaskStatus {
     /// Feature id (folder name). Omit to use the current feature.
     pub feature: Option<String>,
 }
+
+/// Which part of the kit to check.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct CheckSpec {
+    /// Feature id (folder name) to check alone. Omit to check every
+    /// feature of the kit and its project-wide files.
+    pub feature: Option<String>,
+}

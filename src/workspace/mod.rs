@@ -26,7 +26,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::model::{Diagnostic, Document, DocumentRole, Feature, Layout, Project, Source};
+use crate::model::{
+    Diagnostic, DiagnosticKind, Document, DocumentRole, Feature, Layout, Project, Source,
+};
 use crate::parse::{self, CONVENTIONS, openspec};
 
 use cache::{Cache, FileStamps, Stamp};
@@ -232,6 +234,7 @@ impl Workspace {
                     line: 1,
                 },
                 message: "the file resolves outside the spec root; it was not read".to_string(),
+                kind: DiagnosticKind::Unreadable,
             }));
         log_diagnostics(&feature.diagnostics);
         let feature = Arc::new(feature);
@@ -495,6 +498,7 @@ fn read_document(
                     line: line as u32,
                 },
                 message: "the file is not valid UTF-8; unreadable bytes were replaced and nothing will be written to it".to_string(),
+                kind: DiagnosticKind::Unreadable,
             });
             document
         }
@@ -540,6 +544,7 @@ fn unreadable(path: Arc<str>, role: DocumentRole, message: &str) -> Document {
     document.diagnostics.push(Diagnostic {
         source: Source { path, line: 1 },
         message: message.to_string(),
+        kind: DiagnosticKind::Unreadable,
     });
     document
 }

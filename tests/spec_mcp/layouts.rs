@@ -21,7 +21,7 @@ use crate::mcp::{Session, kit};
 use crate::support::{copy_tree, repo};
 
 /// `../shared/corpus`, or `SPEC_MCP_CORPUS`.
-fn corpus() -> Option<PathBuf> {
+pub fn corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("SPEC_MCP_CORPUS").map_or_else(
         || repo().join("..").join("shared").join("corpus"),
         PathBuf::from,
@@ -70,7 +70,7 @@ fn origins(corpus: &Path) -> Vec<Origin> {
 
 /// A temporary project holding every corpus folder of `layout` at its
 /// original path.
-fn project(corpus: &Path, layout: &str) -> tempfile::TempDir {
+pub fn project(corpus: &Path, layout: &str) -> tempfile::TempDir {
     let root = tempfile::tempdir().expect("temp dir");
     for origin in origins(corpus)
         .iter()
@@ -411,7 +411,9 @@ async fn corpus_tasks_are_all_listed_and_get_what_they_link() {
                         let story = link.strip_prefix("US").map(|n| format!("User Story {n} "));
                         let requirement =
                             format!("Requirement {}", link.split('.').next().unwrap_or_default());
-                        story.is_some_and(|story| group.starts_with(&story))
+                        // `_Requirements: All_` links every requirement.
+                        (link.eq_ignore_ascii_case("All") && group.starts_with("Requirement "))
+                            || story.is_some_and(|story| group.starts_with(&story))
                             || group == requirement
                             || group.starts_with(&format!("{requirement}:"))
                     });

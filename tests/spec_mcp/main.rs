@@ -1,9 +1,10 @@
-//! The one integration test binary: the CLI, parsing fixture kits, the
-//! writer, the MCP server driven by real clients (rmcp's, and the
-//! official Python and TypeScript SDKs), and every bad input of the tech
-//! spec's catalogue.
+//! The one integration test binary: the CLI, the quality gate (`check`),
+//! parsing fixture kits, the writer, the MCP server driven by real clients
+//! (rmcp's, and the official Python and TypeScript SDKs), and every bad
+//! input of the tech spec's catalogue.
 
 mod bad_input;
+mod check;
 mod cli;
 mod cli_answers;
 mod edit;

@@ -30,7 +30,7 @@ use spec_mcp::workspace::Workspace;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::support::{KIT_ENV, TOOLS, repo, snapshot, temp_copy};
+use crate::support::{KIT_ENV, TASK_TOOLS, TOOLS, repo, snapshot, takes, temp_copy};
 
 /// Upper bound for any one exchange: a hang fails the test instead of
 /// blocking CI. Never used to wait for something to happen.
@@ -424,7 +424,7 @@ fn question_line(line: &str) -> Option<(&str, &str)> {
 // ---------------------------------------------------------------------------
 
 #[tokio::test]
-async fn lists_exactly_the_nine_tools_with_annotations_and_schemas() {
+async fn lists_exactly_the_ten_tools_with_annotations_and_schemas() {
     let session =
         Session::in_process(&kit(&example(), false, Defaults::default()), &example()).await;
     let tools = bounded("tools/list", session.client.list_all_tools())
@@ -1392,7 +1392,7 @@ async fn errors_are_tool_results_and_the_session_survives() {
     let session = Session::in_process(&kit(root, false, Defaults::default()), root).await;
     let files = snapshot(root);
 
-    for tool in TOOLS {
+    for tool in TASK_TOOLS {
         let mut arguments = json!({"feature": "nope", "task": "T1", "question": "Why?"});
         let message = session.refused(tool, arguments.clone()).await;
         assert!(
@@ -1429,6 +1429,21 @@ async fn errors_are_tool_results_and_the_session_survives() {
             "{tool}: {message}"
         );
     }
+    // `check_spec` takes no task and checks the whole kit without a
+    // feature; a feature it is given must exist and be a string.
+    let message = session
+        .refused("check_spec", json!({"feature": "nope"}))
+        .await;
+    assert!(
+        message.contains("unknown feature `nope`")
+            && message.contains("valid features: image-upload, listing-generator"),
+        "{message}"
+    );
+    let message = session.refused("check_spec", json!({"feature": 42})).await;
+    assert!(
+        message.starts_with("failed to deserialize parameters"),
+        "{message}"
+    );
     let message = session
         .refused("set_current_task", json!({"feature": "image-upload"}))
         .await;
@@ -1539,7 +1554,10 @@ async fn hostile_ids_are_refused_without_leaking_paths() {
     ];
     for id in hostile {
         for tool in TOOLS {
-            for field in ["feature", "task"] {
+            for field in ["feature", "task"]
+                .into_iter()
+                .filter(|field| takes(tool, field))
+            {
                 let mut arguments =
                     json!({"feature": "image-upload", "task": "T2", "question": "Why not?"});
                 arguments[field] = json!(id);

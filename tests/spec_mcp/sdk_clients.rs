@@ -2,7 +2,7 @@
 //! TypeScript's `@modelcontextprotocol/sdk`, on the spec-kit, Kiro and
 //! OpenSpec fixture kits, over stdio, Streamable HTTP and the legacy
 //! HTTP+SSE transport; over HTTP each answer must be the one stdio gives. Agents reach the server through clients built
-//! on these libraries, not through rmcp: each must list the nine tools,
+//! on these libraries, not through rmcp: each must list the ten tools,
 //! accept every answer under its own output-schema check, get a refusal as
 //! a tool error rather than a protocol error, and have its questions land
 //! in the file the layout keeps them in. The two SDKs also negotiate
@@ -314,6 +314,7 @@ fn session(case: &Case) -> Value {
             call("ask_question", with(json!({"question": case.question}))),
             call("list_questions", with(json!({"status": "open"}))),
             call("get_current_task", json!({"feature": "nope"})),
+            call("check_spec", base.clone()),
         ],
         // The client alters this answer on its way in: the SDK must reject it.
         "drift": {
@@ -390,7 +391,7 @@ async fn check_via(sdk: Sdk, via: Via, case: &Case) -> Option<Value> {
         run_client_via(sdk, via, &interpreter, &clients, root, &session(case)).await;
     check_connection(sdk, via, &clients, &transcript);
     let calls = transcript["calls"].as_array().expect("calls");
-    assert_eq!(calls.len(), 12, "{transcript}");
+    assert_eq!(calls.len(), 13, "{transcript}");
     check_reads(case, calls);
     // The question is the last line of its file: its line number is the
     // file's line count.
@@ -398,6 +399,7 @@ async fn check_via(sdk: Sdk, via: Via, case: &Case) -> Option<Value> {
     let at = format!("{}:{}", case.questions_file, written.matches('\n').count());
     check_questions(case, calls, &at);
     check_refusal(case, &calls[11]);
+    check_findings(case, &calls[12], &at);
     check_drift(&transcript["drift"]);
     check_disk(sdk, case, &source, root, &written);
     Some(transcript)
@@ -470,6 +472,22 @@ fn check_reads(case: &Case, calls: &[Value]) {
     assert_eq!(listed["answered"], case.answered);
     let questions = listed["questions"].as_array().expect("questions");
     assert_eq!(questions.len() as u64, case.open + case.answered);
+}
+
+/// `check_spec`, after the question was asked: the feature was checked,
+/// and the question is an open one at `at`.
+fn check_findings(case: &Case, call: &Value, at: &str) {
+    let (markdown, check) = answer(call);
+    let features = check["features"].as_array().expect("features");
+    assert!(features.contains(&json!(case.feature_id)), "{check:#}");
+    let findings = check["findings"].as_array().expect("findings");
+    assert!(
+        findings
+            .iter()
+            .any(|finding| finding["rule"] == "open-question" && finding["source"] == at),
+        "{check:#}"
+    );
+    assert!(markdown.starts_with("The check "), "{markdown}");
 }
 
 /// The question is recorded once at `at`, then listed as open.

@@ -14,7 +14,23 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 /// The server's tools, sorted.
-pub const TOOLS: [&str; 9] = [
+pub const TOOLS: [&str; 10] = [
+    "ask_question",
+    "check_spec",
+    "get_acceptance_criteria",
+    "get_architecture_constraints",
+    "get_current_task",
+    "get_definition_of_done",
+    "get_out_of_scope",
+    "list_questions",
+    "list_tasks",
+    "set_current_task",
+];
+
+/// The tools that take a `task` and, without a `feature`, choose the
+/// current one: every tool but `check_spec`, which checks the whole kit
+/// when no feature is named.
+pub const TASK_TOOLS: [&str; 9] = [
     "ask_question",
     "get_acceptance_criteria",
     "get_architecture_constraints",
@@ -25,6 +41,12 @@ pub const TOOLS: [&str; 9] = [
     "list_tasks",
     "set_current_task",
 ];
+
+/// Whether `tool` reads `field` of its arguments: `check_spec` takes a
+/// feature only.
+pub fn takes(tool: &str, field: &str) -> bool {
+    field != "task" || TASK_TOOLS.contains(&tool)
+}
 
 /// The repository's own folder.
 pub fn repo() -> PathBuf {
