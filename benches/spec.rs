@@ -11,6 +11,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use spec_mcp::edit::{NewQuestion, Writer};
 use spec_mcp::mcp::Tools;
 use spec_mcp::model::{DocumentRole, Layout};
+use spec_mcp::service::changes::Changes;
 use spec_mcp::service::params::{ConstraintsQuery, CurrentTaskQuery, ListTasks, Target};
 use spec_mcp::service::{self, Defaults, Kit, Session};
 use spec_mcp::workspace::Workspace;
@@ -24,6 +25,7 @@ fn kit(root: &Path) -> Kit {
         workspace: Workspace::open(root).expect("open the kit"),
         writer: Writer::new(false),
         defaults: Defaults::default(),
+        changes: Changes::default(),
     }
 }
 

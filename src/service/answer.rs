@@ -559,3 +559,16 @@ pub struct Asked {
     /// `path:line` where the question is.
     pub source: String,
 }
+
+/// A task read as a resource (`spec://<feature>/tasks/<id>`): the task,
+/// what it must satisfy, and the questions asked about it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TaskResource {
+    pub feature: FeatureRef,
+    pub task: TaskInfo,
+    /// The task's own criteria, then the feature criteria it links to.
+    pub acceptance_criteria: Vec<SourcedItem>,
+    pub test_plan: Vec<SourcedItem>,
+    /// Questions recorded for this task, open and answered.
+    pub questions: Vec<QuestionInfo>,
+}

@@ -8,7 +8,9 @@
 //! blocking thread.
 
 pub mod answer;
+pub mod changes;
 pub mod params;
+pub mod resource;
 pub mod select;
 
 use std::path::PathBuf;
@@ -41,6 +43,8 @@ pub struct Kit {
     pub workspace: Workspace,
     pub writer: Writer,
     pub defaults: Defaults,
+    /// What changed on disk, for every session subscribed to resources.
+    pub changes: changes::Changes,
 }
 
 /// `--feature` / `--task` (or their environment variables), and spec-kit's
@@ -97,6 +101,18 @@ pub enum ServiceError {
     Query(#[from] QueryError),
     #[error(transparent)]
     Edit(#[from] EditError),
+    #[error("not a resource of this server: {reason}")]
+    BadUri { reason: String },
+    #[error("feature {feature} has no document `{document}`; its documents are: {}", known.join(", "))]
+    NoDocument {
+        document: String,
+        feature: String,
+        known: Vec<String>,
+    },
+    #[error("cursor `{cursor}` is not one the resource list gave; omit it to start at the first")]
+    BadResourceCursor { cursor: String },
+    #[error("the answer could not be encoded: {reason}")]
+    Encode { reason: String },
 }
 
 impl ServiceError {
@@ -109,9 +125,13 @@ impl ServiceError {
                 wording.param(Param::Cursor)
             ),
             ServiceError::Query(error) => error.message(wording),
-            ServiceError::Workspace(_) | ServiceError::NoSection { .. } | ServiceError::Edit(_) => {
-                self.to_string()
-            }
+            ServiceError::Workspace(_)
+            | ServiceError::NoSection { .. }
+            | ServiceError::Edit(_)
+            | ServiceError::BadUri { .. }
+            | ServiceError::NoDocument { .. }
+            | ServiceError::BadResourceCursor { .. }
+            | ServiceError::Encode { .. } => self.to_string(),
         }
     }
 }
@@ -458,6 +478,11 @@ pub fn ask(
         .writer
         .append_question(&kit.workspace, &feature.id, &question)?;
     tracing::info!(feature = %feature.id, id = %appended.id, created = !appended.existing, "question recorded");
+    if !appended.existing
+        && let Ok(primary) = kit.workspace.primary_path(&feature.id)
+    {
+        changes::written(kit, &primary.path);
+    }
     Ok(Asked {
         id: appended.id,
         created: !appended.existing,

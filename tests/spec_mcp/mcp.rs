@@ -25,6 +25,7 @@ use rmcp::{RoleClient, ServiceError, ServiceExt};
 use serde_json::{Value, json};
 use spec_mcp::edit::Writer;
 use spec_mcp::mcp::SpecServer;
+use spec_mcp::service::changes::Changes;
 use spec_mcp::service::{Defaults, Kit};
 use spec_mcp::workspace::Workspace;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -59,6 +60,7 @@ pub(crate) fn kit(root: &Path, read_only: bool, defaults: Defaults) -> Arc<Kit> 
         workspace: Workspace::open(root).expect("open the kit"),
         writer: Writer::new(read_only),
         defaults,
+        changes: Changes::default(),
     })
 }
 

@@ -1,0 +1,239 @@
+//! What changed in the kit, told to every session at once: one broadcast
+//! channel held by the [`Kit`], so sessions over HTTP (each its own
+//! handler) and the one stdio session hear the same changes. A session
+//! subscribes by taking a receiver and is gone from the channel when it
+//! drops it.
+//!
+//! [`files_changed`] turns a batch of changed paths (from the file
+//! watcher, or from our own writer when no watcher runs) into one
+//! [`Change`]: it drops what the workspace cache kept of those files, so
+//! the next answer reads them again, and says which resources may read
+//! differently now and whether the resource list changed.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::broadcast;
+
+use crate::service::Kit;
+use crate::service::resource::{self, ResourceUri};
+
+/// How many changes a slow session may fall behind before it misses some;
+/// one that does is told everything may have changed.
+const BACKLOG: usize = 256;
+
+/// One batch of changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    /// Features a changed file belongs to: their tasks and questions may
+    /// read differently.
+    pub features: BTreeSet<String>,
+    /// URIs of the documents that changed, appeared or went.
+    pub documents: BTreeSet<String>,
+    /// Features that are gone.
+    pub vanished: BTreeSet<String>,
+    /// A feature or a document appeared or went.
+    pub listing: bool,
+}
+
+impl Change {
+    /// Whether the resource at `uri` may read differently after this change.
+    pub fn touches(&self, uri: &str) -> bool {
+        let Ok(parsed) = ResourceUri::parse(uri) else {
+            return false;
+        };
+        let feature = parsed.feature();
+        if self.vanished.contains(feature) {
+            return true;
+        }
+        match parsed {
+            ResourceUri::Document { .. } => self.documents.contains(&parsed.to_string()),
+            ResourceUri::Task { .. } | ResourceUri::Questions { .. } => {
+                self.features.contains(feature)
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.features.is_empty() && self.vanished.is_empty() && !self.listing
+    }
+}
+
+/// What a receiver gets: a change, or word that it fell behind.
+#[derive(Debug, Clone)]
+pub enum Heard {
+    Change(Arc<Change>),
+    /// Changes were missed: anything may have changed.
+    Missed,
+}
+
+/// The channel every session listens on.
+#[derive(Debug)]
+pub struct Changes {
+    sender: broadcast::Sender<Arc<Change>>,
+    /// The feature ids as last seen, to tell when one appears or goes.
+    known: Mutex<Option<Arc<Vec<String>>>>,
+    /// Whether a file watcher reports changes, our own writes included.
+    watching: AtomicBool,
+}
+
+impl Default for Changes {
+    fn default() -> Changes {
+        Changes {
+            sender: broadcast::channel(BACKLOG).0,
+            known: Mutex::default(),
+            watching: AtomicBool::new(false),
+        }
+    }
+}
+
+impl Changes {
+    /// A receiver of every change from now on.
+    pub fn listen(&self) -> Listener {
+        Listener {
+            receiver: self.sender.subscribe(),
+        }
+    }
+
+    /// How many sessions listen now.
+    pub fn listeners(&self) -> usize {
+        self.sender.receiver_count()
+    }
+
+    /// Notes that a watcher now reports changes, and the feature ids it
+    /// starts from.
+    pub fn watching(&self, ids: Arc<Vec<String>>) {
+        self.known
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert(ids);
+        self.watching.store(true, Ordering::Release);
+    }
+
+    pub fn is_watching(&self) -> bool {
+        self.watching.load(Ordering::Acquire)
+    }
+
+    fn send(&self, change: Change) {
+        if change.is_empty() {
+            return;
+        }
+        tracing::debug!(
+            features = change.features.len(),
+            documents = change.documents.len(),
+            listing = change.listing,
+            "kit changed"
+        );
+        // No receiver is no error: nobody listens yet.
+        let _ = self.sender.send(Arc::new(change));
+    }
+}
+
+/// One session's receiver.
+#[derive(Debug)]
+pub struct Listener {
+    receiver: broadcast::Receiver<Arc<Change>>,
+}
+
+impl Listener {
+    /// The next change; `None` once the kit is gone.
+    pub async fn next(&mut self) -> Option<Heard> {
+        match self.receiver.recv().await {
+            Ok(change) => Some(Heard::Change(change)),
+            Err(broadcast::error::RecvError::Lagged(_)) => Some(Heard::Missed),
+            Err(broadcast::error::RecvError::Closed) => None,
+        }
+    }
+}
+
+/// Forgets what was read from `paths` and tells every listener what that
+/// changes. Blocking: it reads the features touched, as the next call
+/// would.
+pub fn files_changed(kit: &Kit, paths: &[PathBuf]) {
+    let workspace = &kit.workspace;
+    let before = kit
+        .changes
+        .known
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
+        .unwrap_or_else(|| workspace.feature_ids());
+    // Which features each path was read into, asked before forgetting it.
+    let mut touched: Vec<(PathBuf, BTreeSet<String>, Option<String>)> = Vec::new();
+    for path in paths {
+        let read_into: BTreeSet<String> = workspace.features_touching(path).into_iter().collect();
+        let owner = workspace.feature_owning(path, &before);
+        touched.push((path.clone(), read_into, owner));
+    }
+    for path in paths {
+        workspace.invalidate(path);
+    }
+    let after = workspace.feature_ids();
+    let mut change = Change {
+        listing: *before != *after,
+        vanished: before
+            .iter()
+            .filter(|id| !after.contains(id))
+            .cloned()
+            .collect(),
+        ..Change::default()
+    };
+    for (path, read_into, owner) in touched {
+        let relative = workspace.relative(&path);
+        for id in read_into
+            .iter()
+            .chain(owner.iter())
+            .collect::<BTreeSet<_>>()
+        {
+            record(kit, &mut change, id, &relative, read_into.contains(id));
+        }
+    }
+    *kit.changes
+        .known
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = Some(after);
+    kit.changes.send(change);
+}
+
+/// Adds to `change` what a change at `relative` does to feature `id`: a
+/// document of it changed, appeared or went; anything else in its folder
+/// (a temporary file, notes) changes nothing.
+fn record(kit: &Kit, change: &mut Change, id: &str, relative: &str, was_document: bool) {
+    let feature = kit.workspace.feature(id).ok();
+    let document = feature.as_ref().and_then(|feature| {
+        feature
+            .documents()
+            .any(|document| &*document.path == relative)
+            .then(|| resource::document_name(feature, relative))
+    });
+    let is_document = document.is_some();
+    if !is_document && !was_document {
+        return;
+    }
+    change.features.insert(id.to_string());
+    if is_document != was_document {
+        change.listing = true;
+    }
+    let name = match (document, feature) {
+        (Some(name), _) => name,
+        (None, Some(feature)) => resource::document_name(&feature, relative),
+        (None, None) => return,
+    };
+    change.documents.insert(
+        ResourceUri::Document {
+            feature: id.to_string(),
+            document: name,
+        }
+        .to_string(),
+    );
+}
+
+/// After our own writer changed `path`: tells the listeners, unless a
+/// watcher will.
+pub fn written(kit: &Kit, path: &Path) {
+    if !kit.changes.is_watching() {
+        files_changed(kit, &[path.to_path_buf()]);
+    }
+}
