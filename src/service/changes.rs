@@ -237,3 +237,30 @@ pub fn written(kit: &Kit, path: &Path) {
         files_changed(kit, &[path.to_path_buf()]);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Change;
+
+    #[test]
+    fn a_change_touches_its_documents_and_the_tasks_and_questions_of_its_features() {
+        let change = Change {
+            features: ["a".to_string()].into(),
+            documents: ["spec://a/tasks.md".to_string()].into(),
+            vanished: ["gone".to_string()].into(),
+            listing: false,
+        };
+        for (uri, touched) in [
+            ("spec://a/tasks.md", true),
+            ("spec://a/prd.md", false),
+            ("spec://a/tasks/T1", true),
+            ("spec://a/questions", true),
+            ("spec://b/tasks/T1", false),
+            ("spec://gone/prd.md", true),
+            ("spec://gone/questions", true),
+            ("file:///a/tasks.md", false),
+        ] {
+            assert_eq!(change.touches(uri), touched, "{uri}");
+        }
+    }
+}

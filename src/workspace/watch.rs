@@ -221,7 +221,12 @@ impl Batches {
                 return false;
             }
         }
-        true
+        // Links are not followed, so no event should come from a folder
+        // outside the root; one reached through a link is dropped all the
+        // same. (A folder just deleted no longer resolves, and is kept.)
+        path.parent()
+            .and_then(|parent| std::fs::canonicalize(parent).ok())
+            .is_none_or(|real| real.starts_with(&self.root))
     }
 
     /// Watches a spec folder created in the root since the watcher started.
@@ -253,5 +258,113 @@ impl Batches {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::PathBuf;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use crate::workspace::fixture::{kit, write};
+
+    /// Waits (ten seconds at most) for a batch holding `wanted`; returns
+    /// every path reported up to and with it.
+    fn reported_until(batches: &mpsc::Receiver<Vec<PathBuf>>, wanted: &PathBuf) -> Vec<PathBuf> {
+        let mut seen = Vec::new();
+        loop {
+            let batch = batches
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("{} not reported; saw {seen:?}", wanted.display()));
+            let done = batch.contains(wanted);
+            seen.extend(batch);
+            if done {
+                return seen;
+            }
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_out_of_the_root_is_not_watched() {
+        let outside = tempfile::tempdir().unwrap();
+        write(outside.path(), &[("notes/secret.md", "# Secret\n")]);
+        let (_dir, workspace) = kit(&[("specs/a/prd.md", "# A\n"), ("src/lib.rs", "\n")]);
+        let root = workspace.root().to_path_buf();
+        std::os::unix::fs::symlink(outside.path().join("notes"), root.join("specs/a/notes"))
+            .unwrap();
+        let (sender, batches) = mpsc::channel();
+        let _watcher = workspace
+            .watch(move |paths| {
+                let _ = sender.send(paths);
+            })
+            .unwrap();
+        fs::write(outside.path().join("notes/secret.md"), "# Changed\n").unwrap();
+        fs::write(root.join("src/lib.rs"), "// not a spec folder\n").unwrap();
+        fs::write(root.join("specs/a/.prd.md.swp"), "swap").unwrap();
+        let prd = root.join("specs/a/prd.md");
+        fs::write(&prd, "# A, edited\n").unwrap();
+        let seen = reported_until(&batches, &prd);
+        assert!(
+            seen.iter()
+                .all(|path| path.starts_with(root.join("specs/a"))
+                    && !path.starts_with(root.join("specs/a/notes"))
+                    && !path.ends_with(".prd.md.swp")),
+            "{seen:?}"
+        );
+    }
+
+    #[test]
+    fn a_spec_folder_made_after_the_start_is_watched() {
+        let (_dir, workspace) = kit(&[
+            ("README.md", "# Project\n"),
+            (".kiro/steering/tech.md", "# Tech\n"),
+        ]);
+        let root = workspace.root().to_path_buf();
+        let (sender, batches) = mpsc::channel();
+        let _watcher = workspace
+            .watch(move |paths| {
+                let _ = sender.send(paths);
+            })
+            .unwrap();
+        fs::create_dir(root.join("specs")).unwrap();
+        reported_until(&batches, &root.join("specs"));
+        let prd = root.join("specs/a/prd.md");
+        write(&root, &[("specs/a/prd.md", "# A\n")]);
+        // Either the folder or the file, whichever came after the watch.
+        let seen = reported_until(&batches, &root.join("specs/a"));
+        if !seen.contains(&prd) {
+            fs::write(&prd, "# A, edited\n").unwrap();
+            reported_until(&batches, &prd);
+        }
+    }
+
+    #[test]
+    fn a_path_belongs_to_the_feature_whose_folder_holds_it() {
+        let (_dir, workspace) = kit(&[
+            ("specs/a/prd.md", "# A\n"),
+            ("specs/pay/prd.md", "# Pay\n"),
+            (".kiro/specs/pay/requirements.md", "# Pay\n"),
+            ("openspec/changes/add-notes/proposal.md", "# Notes\n"),
+        ]);
+        let ids = workspace.feature_ids();
+        assert_eq!(*ids, ["a", "pay@native", "pay@kiro", "add-notes"]);
+        let root = workspace.root();
+        let owner = |path: &str| workspace.feature_owning(&root.join(path), &ids);
+        assert_eq!(owner("specs/a/prd.md").as_deref(), Some("a"));
+        assert_eq!(owner("specs/a/contracts/x.md").as_deref(), Some("a"));
+        assert_eq!(owner("specs/pay/tasks.md").as_deref(), Some("pay@native"));
+        assert_eq!(
+            owner(".kiro/specs/pay/design.md").as_deref(),
+            Some("pay@kiro")
+        );
+        assert_eq!(
+            owner("openspec/changes/add-notes/specs/orders/spec.md").as_deref(),
+            Some("add-notes")
+        );
+        assert_eq!(owner("specs/gone/prd.md"), None);
+        assert_eq!(owner("src/main.rs"), None);
     }
 }

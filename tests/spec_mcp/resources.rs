@@ -374,6 +374,19 @@ async fn a_subscriber_hears_of_an_edit_and_of_a_new_feature_over_stdio() {
         "the new feature is listed"
     );
 
+    // A feature that goes tells its subscribers, and changes the list.
+    subscribe(&client, "spec://search/prd.md").await;
+    fs::remove_dir_all(root.join("search")).expect("remove the feature");
+    wait_for(&mut heard, &Heard::Updated("spec://search/prd.md".into())).await;
+    wait_for(&mut heard, &Heard::ListChanged).await;
+    let resources = client.list_all_resources().await.expect("resources/list");
+    assert!(
+        !resources
+            .iter()
+            .any(|resource| resource.uri.starts_with("spec://search/")),
+        "the feature is gone from the list"
+    );
+
     client.cancel().await.expect("close");
 }
 
