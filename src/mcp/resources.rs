@@ -209,17 +209,21 @@ pub fn templates() -> ListResourceTemplatesResult {
     )
 }
 
+/// The read's answer; a refusal names the URI asked for in its data, as
+/// the specification asks.
 pub fn read_result(
+    uri: &str,
     outcome: Result<resource::ResourceText, ServiceError>,
 ) -> Result<rmcp::model::ReadResourceResult, ErrorData> {
+    let data = Some(serde_json::json!({ "uri": uri }));
     match outcome {
         Ok(read) => Ok(rmcp::model::ReadResourceResult::new(vec![
             ResourceContents::text(read.text, read.uri).with_mime_type(read.mime_type),
         ])),
         Err(error @ ServiceError::BadUri { .. }) => {
-            Err(ErrorData::invalid_params(error.message(&Tools), None))
+            Err(ErrorData::invalid_params(error.message(&Tools), data))
         }
-        Err(error) => Err(ErrorData::resource_not_found(error.message(&Tools), None)),
+        Err(error) => Err(ErrorData::resource_not_found(error.message(&Tools), data)),
     }
 }
 

@@ -402,10 +402,11 @@ impl ServerHandler for SpecServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
         let uri = request.uri;
+        let asked = uri.clone();
         let outcome = self
-            .blocking(move |kit, _| resource::read(kit, &uri))
+            .blocking(move |kit, _| resource::read(kit, &asked))
             .await?;
-        resources::read_result(outcome).map(ReadResourceResponse::from)
+        resources::read_result(&uri, outcome).map(ReadResourceResponse::from)
     }
 
     async fn complete(
