@@ -45,18 +45,20 @@ impl Drop for Subscriptions {
 }
 
 impl Subscriptions {
-    /// Subscribes to `uri`, after checking it is one of ours.
+    /// Subscribes to `uri`, after checking it is one of ours. It is kept
+    /// as the client wrote it: notifications name it so.
     pub fn subscribe(&self, uri: &str) -> Result<(), ErrorData> {
-        let parsed =
-            ResourceUri::parse(uri).map_err(|reason| ErrorData::invalid_params(reason, None))?;
-        self.lock().insert(parsed.to_string());
+        ResourceUri::parse(uri).map_err(|reason| ErrorData::invalid_params(reason, None))?;
+        self.lock().insert(uri.to_string());
         Ok(())
     }
 
+    /// Drops `uri`, however its escapes were written.
     pub fn unsubscribe(&self, uri: &str) {
-        let uri =
-            ResourceUri::parse(uri).map_or_else(|_| uri.to_string(), |parsed| parsed.to_string());
-        self.lock().remove(&uri);
+        let canonical = |uri: &str| ResourceUri::parse(uri).map(|parsed| parsed.to_string());
+        let gone = canonical(uri);
+        self.lock()
+            .retain(|kept| kept != uri && (gone.is_err() || canonical(kept) != gone));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
@@ -136,7 +138,7 @@ pub fn accepted_filter(requested: &SubscriptionFilter) -> SubscriptionFilter {
     filter.resources_list_changed = requested.resources_list_changed.filter(|wanted| *wanted);
     filter.resource_subscriptions = requested.resource_subscriptions.as_ref().map(|uris| {
         uris.iter()
-            .filter(|uri| ResourceUri::parse(uri).is_ok_and(|parsed| parsed.to_string() == **uri))
+            .filter(|uri| ResourceUri::parse(uri).is_ok())
             .cloned()
             .collect()
     });
@@ -260,4 +262,52 @@ pub fn complete_result(completion: resource::Completion) -> CompleteResult {
     let info = CompletionInfo::with_pagination(completion.values, Some(total), has_more)
         .unwrap_or_default();
     CompleteResult::new(info)
+}
+
+#[cfg(test)]
+mod tests {
+    use rmcp::model::SubscriptionFilter;
+
+    use super::{Subscriptions, accepted_filter};
+
+    #[test]
+    fn a_subscription_is_kept_as_written_and_dropped_however_written() {
+        let subscriptions = Subscriptions::default();
+        subscriptions
+            .subscribe("spec://pay@kiro/tasks/1.2")
+            .unwrap();
+        subscriptions.subscribe("spec://a/prd.md").unwrap();
+        assert!(subscriptions.subscribe("file:///etc/passwd").is_err());
+        assert_eq!(
+            *subscriptions.lock(),
+            [
+                "spec://a/prd.md".to_string(),
+                "spec://pay@kiro/tasks/1.2".to_string()
+            ]
+            .into()
+        );
+        subscriptions.unsubscribe("spec://pay%40kiro/tasks/1.2");
+        assert_eq!(
+            *subscriptions.lock(),
+            ["spec://a/prd.md".to_string()].into()
+        );
+    }
+
+    #[test]
+    fn a_listen_filter_keeps_our_uris_and_the_resource_list_only() {
+        let requested = SubscriptionFilter::builder()
+            .tools_list_changed()
+            .resources_list_changed()
+            .resource_subscription("spec://a/prd.md")
+            .resource_subscription("file:///etc/passwd")
+            .build();
+        let accepted = accepted_filter(&requested);
+        assert_eq!(
+            accepted,
+            SubscriptionFilter::builder()
+                .resources_list_changed()
+                .resource_subscription("spec://a/prd.md")
+                .build()
+        );
+    }
 }
