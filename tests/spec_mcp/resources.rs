@@ -671,3 +671,58 @@ fn two_http_sessions_subscribed_to_a_document_both_hear_an_edit() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_large_kit_is_listed_a_page_of_features_at_a_time() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    for index in 0..120 {
+        let dir = temp.path().join(format!("specs/f{index:03}"));
+        fs::create_dir_all(&dir).expect("a feature folder");
+        fs::write(dir.join("prd.md"), format!("# Feature {index}\n")).expect("its PRD");
+    }
+    let kit = kit(temp.path(), false, Defaults::default());
+    let (server_io, client_io) = tokio::io::duplex(1 << 20);
+    let server = SpecServer::new(kit);
+    tokio::spawn(async move {
+        let running = server.serve(server_io).await.expect("server handshake");
+        let _ = running.waiting().await;
+    });
+    let (heard, _receiver) = mpsc::unbounded_channel();
+    let client = Listening { heard }
+        .serve(client_io)
+        .await
+        .expect("client handshake");
+    let mut cursors = Vec::new();
+    let mut uris = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = client
+            .list_resources(Some(
+                rmcp::model::PaginatedRequestParams::default().with_cursor(cursor.clone()),
+            ))
+            .await
+            .expect("a page");
+        uris.extend(
+            page.resources
+                .into_iter()
+                .map(|resource| resource.uri.clone()),
+        );
+        cursor = page.next_cursor;
+        match &cursor {
+            Some(next) => cursors.push(next.clone()),
+            None => break,
+        }
+    }
+    assert_eq!(cursors, ["50", "100"]);
+    // Each feature's PRD and its questions, each once.
+    assert_eq!(uris.len(), 240);
+    assert_eq!(uris[0], "spec://f000/prd.md");
+    assert_eq!(uris[239], "spec://f119/questions");
+    let refused = client
+        .list_resources(Some(
+            rmcp::model::PaginatedRequestParams::default().with_cursor(Some("7".into())),
+        ))
+        .await;
+    assert!(refused.is_err(), "a cursor the list never gave");
+    client.cancel().await.expect("close");
+}
