@@ -27,6 +27,7 @@ use rmcp::{ClientHandler, ClientServiceExt as _, RoleClient, ServiceExt as _};
 use serde_json::{Value, json};
 use spec_mcp::mcp::SpecServer;
 use spec_mcp::service::Defaults;
+use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::sync::mpsc;
 
 use crate::mcp::kit;
@@ -75,13 +76,44 @@ impl ClientHandler for Listening {
 
 type Client = RunningService<RoleClient, Listening>;
 
-/// The binary over stdio on `root`, with rmcp's client, and what it hears.
-async fn stdio_client(root: &Path, extra: &[&str]) -> (Client, mpsc::UnboundedReceiver<Heard>) {
-    let command = tokio::process::Command::from(stdio_command(root, extra));
-    let (transport, _stderr) = TokioChildProcess::builder(command)
-        .stderr(Stdio::null())
+/// What the server logs once its watcher runs: changes made before it
+/// are seen by the stamps, not the watcher, so tests wait for it.
+const WATCHING: &str = "watching the spec root for changes";
+
+/// The binary over stdio on `root`, once it watches the root (unless
+/// `extra` turns the watcher off).
+async fn child(root: &Path, extra: &[&str]) -> TokioChildProcess {
+    let mut command = stdio_command(root, extra);
+    command.env("RUST_LOG", "info");
+    let (transport, stderr) = TokioChildProcess::builder(tokio::process::Command::from(command))
+        .stderr(Stdio::piped())
         .spawn()
         .expect("spawn spec-mcp");
+    let mut lines = BufReader::new(stderr.expect("piped stderr")).lines();
+    let (ready, watching) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let mut ready = Some(ready);
+        // Read to the end, so the server never blocks on a full pipe.
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains(WATCHING)
+                && let Some(ready) = ready.take()
+            {
+                let _ = ready.send(());
+            }
+        }
+    });
+    if !extra.contains(&"--no-watch") {
+        tokio::time::timeout(NOTICE, watching)
+            .await
+            .expect("the server watches the root in time")
+            .expect("the server says it watches the root");
+    }
+    transport
+}
+
+/// The binary over stdio on `root`, with rmcp's client, and what it hears.
+async fn stdio_client(root: &Path, extra: &[&str]) -> (Client, mpsc::UnboundedReceiver<Heard>) {
+    let transport = child(root, extra).await;
     let (heard, receiver) = mpsc::unbounded_channel();
     let client = tokio::time::timeout(TIMEOUT, Listening { heard }.serve(transport))
         .await
@@ -471,11 +503,7 @@ async fn without_a_watcher_our_own_write_notifies_and_edits_show_on_the_next_cal
 async fn a_client_on_the_2026_07_28_revision_listens_for_updates() {
     let temp = example();
     let root = temp.path();
-    let command = tokio::process::Command::from(stdio_command(root, &[]));
-    let (transport, _stderr) = TokioChildProcess::builder(command)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn spec-mcp");
+    let transport = child(root, &[]).await;
     let client = tokio::time::timeout(
         TIMEOUT,
         ().serve_with_lifecycle(
@@ -623,7 +651,14 @@ impl EventStream {
 fn two_http_sessions_subscribed_to_a_document_both_hear_an_edit() {
     let temp = example();
     let root = temp.path();
-    let server = HttpServer::start(root, &[]);
+    let mut command = HttpServer::command(root, &[]);
+    command.env("RUST_LOG", "info");
+    let server = HttpServer::spawn(command);
+    let deadline = Instant::now() + NOTICE;
+    while !server.log().contains(WATCHING) {
+        assert!(Instant::now() < deadline, "not watching: {}", server.log());
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let authority = server.authority().to_string();
     let uri = "spec://listing-generator/tech-spec.md";
     let mut streams = Vec::new();
@@ -724,5 +759,55 @@ async fn a_large_kit_is_listed_a_page_of_features_at_a_time() {
         ))
         .await;
     assert!(refused.is_err(), "a cursor the list never gave");
+    client.cancel().await.expect("close");
+}
+
+/// Sets the modification time of everything under `path` to a fixed time
+/// long past, folders last: stamps from then are trusted as cache keys.
+fn settle(path: &Path) {
+    let long_ago = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    if path.is_dir() {
+        for entry in fs::read_dir(path).expect("read dir") {
+            settle(&entry.expect("entry").path());
+        }
+    }
+    fs::File::open(path)
+        .expect("open")
+        .set_modified(long_ago)
+        .expect("set the time");
+}
+
+#[tokio::test]
+async fn an_edit_no_stamp_shows_reaches_the_next_tool_call_through_the_watcher() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let root = temp.path();
+    fs::create_dir_all(root.join("specs/a")).expect("folders");
+    fs::write(root.join("specs/a/prd.md"), "# A\n").expect("the PRD");
+    let tasks = root.join("specs/a/tasks.md");
+    fs::write(&tasks, "# Tasks\n\n- [ ] T1 Alpha\n").expect("tasks");
+    settle(root);
+    let (client, mut heard) = stdio_client(root, &[]).await;
+    let title = async || {
+        let listed = client
+            .call_tool(
+                rmcp::model::CallToolRequestParams::new("list_tasks")
+                    .with_arguments(json!({"feature": "a"}).as_object().unwrap().clone()),
+            )
+            .await
+            .expect("list_tasks");
+        listed.structured_content.expect("structured")["tasks"][0]["title"]
+            .as_str()
+            .expect("a title")
+            .to_string()
+    };
+    assert_eq!(title().await, "Alpha");
+    subscribe(&client, "spec://a/tasks/T1").await;
+
+    // Same length, same inode, and the old time put back: the cache's
+    // stamp cannot tell, the watcher can.
+    fs::write(&tasks, "# Tasks\n\n- [ ] T1 Omega\n").expect("rewrite in place");
+    settle(&tasks);
+    wait_for(&mut heard, &Heard::Updated("spec://a/tasks/T1".into())).await;
+    assert_eq!(title().await, "Omega");
     client.cancel().await.expect("close");
 }
