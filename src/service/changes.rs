@@ -149,8 +149,9 @@ impl Listener {
 }
 
 /// Forgets what was read from `paths` and tells every listener what that
-/// changes. Blocking: it reads the features touched, as the next call
-/// would.
+/// changes. Blocking: it looks at the folders of the features touched;
+/// no file is read or parsed here (the next call parses what it needs, as
+/// it would with no watcher).
 pub fn files_changed(kit: &Kit, paths: &[PathBuf]) {
     let workspace = &kit.workspace;
     let before = kit
@@ -160,11 +161,19 @@ pub fn files_changed(kit: &Kit, paths: &[PathBuf]) {
         .unwrap_or_else(PoisonError::into_inner)
         .clone()
         .unwrap_or_else(|| workspace.feature_ids());
-    // Which features each path was read into, asked before forgetting it.
+    // What each path was to which feature, asked before forgetting it.
     let mut touched: Vec<(PathBuf, BTreeSet<String>, Option<String>)> = Vec::new();
+    let mut read_before = BTreeSet::new();
     for path in paths {
         let read_into: BTreeSet<String> = workspace.features_touching(path).into_iter().collect();
         let owner = workspace.feature_owning(path, &before);
+        read_before.extend(
+            owner
+                .iter()
+                .filter(|id| workspace.feature_was_read(id))
+                .cloned(),
+        );
+        read_before.extend(read_into.iter().cloned());
         touched.push((path.clone(), read_into, owner));
     }
     for path in paths {
@@ -187,7 +196,14 @@ pub fn files_changed(kit: &Kit, paths: &[PathBuf]) {
             .chain(owner.iter())
             .collect::<BTreeSet<_>>()
         {
-            record(kit, &mut change, id, &relative, read_into.contains(id));
+            let before = if read_before.contains(id) {
+                Before::Read {
+                    document: read_into.contains(id),
+                }
+            } else {
+                Before::Unread
+            };
+            record(kit, &mut change, id, &relative, before);
         }
     }
     *kit.changes
@@ -197,34 +213,43 @@ pub fn files_changed(kit: &Kit, paths: &[PathBuf]) {
     kit.changes.send(change);
 }
 
+/// What was known of a feature before a change.
+#[derive(Debug, Clone, Copy)]
+enum Before {
+    /// It was read, and the changed file was one of its documents or not.
+    Read { document: bool },
+    /// Never read: no listing has shown its documents, so none that
+    /// appears or goes changes a list a client saw.
+    Unread,
+}
+
 /// Adds to `change` what a change at `relative` does to feature `id`: a
 /// document of it changed, appeared or went; anything else in its folder
 /// (a temporary file, notes) changes nothing.
-fn record(kit: &Kit, change: &mut Change, id: &str, relative: &str, was_document: bool) {
-    let feature = kit.workspace.feature(id).ok();
-    let document = feature.as_ref().and_then(|feature| {
-        feature
-            .documents()
-            .any(|document| &*document.path == relative)
-            .then(|| resource::document_name(feature, relative))
-    });
-    let is_document = document.is_some();
+fn record(kit: &Kit, change: &mut Change, id: &str, relative: &str, before: Before) {
+    let paths = kit.workspace.feature_paths(id).ok();
+    let is_document = paths
+        .as_ref()
+        .is_some_and(|(_, documents)| documents.iter().any(|path| path == relative));
+    let was_document = match before {
+        Before::Read { document } => document,
+        Before::Unread => false,
+    };
     if !is_document && !was_document {
         return;
     }
     change.features.insert(id.to_string());
-    if is_document != was_document {
+    if matches!(before, Before::Read { .. }) && is_document != was_document {
         change.listing = true;
     }
-    let name = match (document, feature) {
-        (Some(name), _) => name,
-        (None, Some(feature)) => resource::document_name(&feature, relative),
-        (None, None) => return,
+    // A feature that is gone tells its subscribers through `vanished`.
+    let Some((dir, _)) = paths else {
+        return;
     };
     change.documents.insert(
         ResourceUri::Document {
             feature: id.to_string(),
-            document: name,
+            document: resource::document_name_in(&dir, relative),
         }
         .to_string(),
     );

@@ -176,7 +176,13 @@ pub fn document_uris(feature: &Feature) -> impl Iterator<Item = (String, &crate:
 /// A document's name in its URI: its path inside the feature's folder, or
 /// its path from the root when it lies elsewhere (a link inside the root).
 pub fn document_name(feature: &Feature, path: &str) -> String {
-    path.strip_prefix(&*feature.dir)
+    document_name_in(&feature.dir, path)
+}
+
+/// [`document_name`] for the feature whose folder is `dir` (relative to
+/// the root).
+pub fn document_name_in(dir: &str, path: &str) -> String {
+    path.strip_prefix(dir)
         .and_then(|rest| rest.strip_prefix('/'))
         .unwrap_or(path)
         .to_string()

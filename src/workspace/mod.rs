@@ -307,6 +307,21 @@ impl Workspace {
         }
     }
 
+    /// The feature's folder and the paths of its documents found inside
+    /// the root, relative to the root, without reading or parsing any: for
+    /// telling whether a changed file is one of its documents.
+    pub fn feature_paths(&self, id: &str) -> Result<(String, Vec<String>), WorkspaceError> {
+        let (located, files) = self.resolve(id, true)?;
+        let documents = files
+            .iter()
+            .filter_map(|(_, state)| match state {
+                FileState::Inside(path) => Some(self.relative(path)),
+                FileState::Missing | FileState::Outside(_) => None,
+            })
+            .collect();
+        Ok((self.relative(&located.dir), documents))
+    }
+
     /// The document questions are appended to: the first present of the
     /// layout's preferred files, resolved for writing. One that resolves
     /// outside the root is refused, never skipped.
