@@ -293,6 +293,10 @@ impl Writer {
         }
         temp.as_file().sync_all().map_err(io_error)?;
 
+        // Locked before it is swapped in, so the file at `path` stays
+        // locked until this write is done: another writer cannot take it
+        // and sweep up the file swapped out as a stale temp.
+        temp.as_file().lock_exclusive().map_err(io_error)?;
         // Someone who does not take the lock (a person in an editor) may
         // have saved since we read: never put our file over their bytes.
         if !install(&mut file, text.as_bytes(), temp, path).map_err(io_error)? {
