@@ -14,6 +14,7 @@ use clap::Args;
 use crate::cli::KitOptions;
 use crate::edit::Writer;
 use crate::model::Layout;
+use crate::service::changes;
 use crate::service::{Defaults, Kit};
 use crate::transport;
 use crate::transport::http::{Access, HttpOptions};
@@ -58,6 +59,11 @@ pub struct ServeArgs {
     /// still has its session.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub session_idle: u64,
+    /// Do not watch the spec root for changes. Answers still never go
+    /// stale (file metadata is checked before each one), but subscribed
+    /// clients hear only of this server's own writes.
+    #[arg(long, env = "SPEC_MCP_NO_WATCH")]
+    pub no_watch: bool,
 }
 
 /// 1 MiB: a question is at most a few kilobytes; nothing a client sends
@@ -66,6 +72,9 @@ const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 
 pub fn run(options: &KitOptions, serve: &ServeArgs) -> anyhow::Result<ExitCode> {
     let kit = Arc::new(open_kit(options)?);
+    if !serve.no_watch {
+        watch(&kit);
+    }
     if let Some(addr) = serve.http {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -104,6 +113,38 @@ pub fn run(options: &KitOptions, serve: &ServeArgs) -> anyhow::Result<ExitCode> 
         .context("starting the async runtime")?;
     runtime.block_on(transport::stdio::serve(kit))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Watches the spec root on a thread of its own, so the first answer
+/// does not wait for the watches to be set up, and tells every session
+/// what changed. A root that cannot be watched is served all the same.
+fn watch(kit: &Arc<Kit>) {
+    let kit = kit.clone();
+    let started = std::thread::Builder::new()
+        .name("spec-watch-start".to_string())
+        .spawn(move || {
+            let for_changes = kit.clone();
+            let watcher = kit
+                .workspace
+                .watch(move |paths| changes::files_changed(&for_changes, &paths));
+            match watcher {
+                Ok(watcher) => {
+                    kit.changes.watching(kit.workspace.feature_ids());
+                    // Held for as long as the server runs.
+                    loop {
+                        std::thread::park();
+                        let _ = &watcher;
+                    }
+                }
+                Err(error) => tracing::warn!(
+                    error = %format!("{error:#}"),
+                    "not watching the spec root: changes show on the next call, and subscribers hear only of this server's own writes"
+                ),
+            }
+        });
+    if let Err(error) = started {
+        tracing::warn!(%error, "not watching the spec root");
+    }
 }
 
 /// Opens the spec root with the command line's defaults.

@@ -3,6 +3,7 @@
 //! The only module that knows rmcp.
 
 pub mod render;
+pub mod resources;
 pub mod schema;
 pub mod server;
 

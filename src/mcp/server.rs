@@ -8,15 +8,18 @@ use std::sync::Arc;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolRequestMethod, CallToolRequestParams, CallToolResult, ConstString, ContentBlock,
-    CustomRequest, CustomResult, ErrorCode, Implementation, ListToolsRequestMethod,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    CallToolRequestMethod, CallToolRequestParams, CallToolResult, CompleteRequestParams,
+    CompleteResult, ConstString, ContentBlock, CustomRequest, CustomResult, ErrorCode,
+    Implementation, ListResourceTemplatesResult, ListResourcesResult, ListToolsRequestMethod,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
+    ServerConfig, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use serde::Serialize;
 
 use crate::lint::Levels;
+use crate::mcp::resources::{self, Subscriptions};
 use crate::mcp::{render, schema};
 use crate::note::{Param, Step, Wording};
 use crate::service::answer::{
@@ -27,7 +30,7 @@ use crate::service::params::{
     AskQuestion, CheckSpec, ConstraintsQuery, CurrentTaskQuery, ListQuestions, ListTasks,
     SetCurrentTask, Target,
 };
-use crate::service::{self, Kit, ServiceError, Session};
+use crate::service::{self, Kit, ServiceError, Session, resource};
 
 /// Steps and parameters as an MCP client knows them: tools and their
 /// arguments.
@@ -65,6 +68,8 @@ pub struct SpecServer {
     /// Whether calls run on the thread that receives them rather than on
     /// the blocking pool.
     inline: bool,
+    /// The resources this session subscribed to.
+    subscriptions: Arc<Subscriptions>,
     tool_router: ToolRouter<SpecServer>,
 }
 
@@ -99,6 +104,7 @@ impl SpecServer {
             kit,
             session: Arc::default(),
             inline: false,
+            subscriptions: Arc::default(),
             tool_router: Self::tool_router(),
         }
     }
@@ -346,17 +352,7 @@ impl SpecServer {
         F: FnOnce(&Kit, &Session) -> Result<T, ServiceError> + Send + 'static,
     {
         let started = std::time::Instant::now();
-        let outcome = if self.inline {
-            call(&self.kit, &self.session)
-        } else {
-            let kit = self.kit.clone();
-            let session = self.session.clone();
-            tokio::task::spawn_blocking(move || call(&kit, &session))
-                .await
-                .map_err(|error| {
-                    ErrorData::internal_error(format!("the call failed: {error}"), None)
-                })?
-        };
+        let outcome = self.blocking(call).await?;
         tracing::debug!(
             tool,
             ok = outcome.is_ok(),
@@ -365,20 +361,139 @@ impl SpecServer {
         );
         reply(outcome, render)
     }
+
+    /// Runs `call` off the async workers (it reads files), or inline for
+    /// a stdio session.
+    async fn blocking<T, F>(&self, call: F) -> Result<T, ErrorData>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Kit, &Session) -> T + Send + 'static,
+    {
+        if self.inline {
+            return Ok(call(&self.kit, &self.session));
+        }
+        let kit = self.kit.clone();
+        let session = self.session.clone();
+        tokio::task::spawn_blocking(move || call(&kit, &session))
+            .await
+            .map_err(|error| ErrorData::internal_error(format!("the call failed: {error}"), None))
+    }
 }
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for SpecServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new("spec-mcp", env!("CARGO_PKG_VERSION")))
-            .with_instructions(
-                "This server serves the project's spec kit. Before coding, call get_current_task: \
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .enable_resources_subscribe()
+                .enable_resources_list_changed()
+                .enable_completions()
+                .build(),
+        )
+        .with_server_info(Implementation::new("spec-mcp", env!("CARGO_PKG_VERSION")))
+        .with_instructions(
+            "This server serves the project's spec kit. Before coding, call get_current_task: \
                  implement only what its acceptance criteria state, respect its constraints, \
                  build nothing out of scope, and meet the Definition of Done. When the spec does \
                  not answer something, call ask_question instead of guessing, then check \
                  list_questions for answers. Every item carries its source as path:line.",
-            )
+        )
+    }
+
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let cursor = request.and_then(|request| request.cursor);
+        let page = self
+            .blocking(move |kit, _| resource::list(kit, cursor.as_deref()))
+            .await?
+            .map_err(|error| ErrorData::invalid_params(error.message(&Tools), None))?;
+        Ok(resources::list_result(page))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        Ok(resources::templates())
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let uri = request.uri;
+        let asked = uri.clone();
+        let outcome = self
+            .blocking(move |kit, _| resource::read(kit, &asked))
+            .await?;
+        resources::read_result(&uri, outcome).map(ReadResourceResponse::from)
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        let Some(asked) = resources::completion_request(&request) else {
+            return Ok(CompleteResult::default());
+        };
+        let completion = self
+            .blocking(move |kit, session| {
+                resource::complete(
+                    kit,
+                    session,
+                    &asked.template,
+                    &asked.argument,
+                    &asked.value,
+                    asked.feature.as_deref(),
+                )
+            })
+            .await?;
+        Ok(resources::complete_result(completion))
+    }
+
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.subscriptions.subscribe(&request.uri)?;
+        self.subscriptions.forward(&self.kit, context.peer);
+        Ok(())
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.subscriptions.unsubscribe(&request.uri);
+        Ok(())
+    }
+
+    /// From the handshake on, the session hears when the resource list
+    /// changes, and what it subscribes to.
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        tracing::info!("client initialized");
+        self.subscriptions.forward(&self.kit, context.peer);
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        Some(resources::accepted_filter(requested))
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        resources::listen(&self.kit, context).await
     }
 
     /// rmcp hands a request for a method it knows here when its params do

@@ -664,3 +664,16 @@ pub struct Check {
     /// Every finding, by file and line.
     pub findings: Vec<Finding>,
 }
+
+/// A task read as a resource (`spec://<feature>/tasks/<id>`): the task,
+/// what it must satisfy, and the questions asked about it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TaskResource {
+    pub feature: FeatureRef,
+    pub task: TaskInfo,
+    /// The task's own criteria, then the feature criteria it links to.
+    pub acceptance_criteria: Vec<SourcedItem>,
+    pub test_plan: Vec<SourcedItem>,
+    /// Questions recorded for this task, open and answered.
+    pub questions: Vec<QuestionInfo>,
+}

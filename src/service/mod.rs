@@ -8,8 +8,10 @@
 //! blocking thread.
 
 pub mod answer;
+pub mod changes;
 pub mod memo;
 pub mod params;
+pub mod resource;
 pub mod select;
 
 use std::path::PathBuf;
@@ -43,6 +45,8 @@ pub struct Kit {
     pub workspace: Workspace,
     pub writer: Writer,
     pub defaults: Defaults,
+    /// What changed on disk, for every session subscribed to resources.
+    pub changes: changes::Changes,
     /// Answers built from the parses the workspace still hands out.
     memo: memo::Memo,
 }
@@ -53,6 +57,7 @@ impl Kit {
             workspace,
             writer,
             defaults,
+            changes: changes::Changes::default(),
             memo: memo::Memo::default(),
         }
     }
@@ -114,6 +119,18 @@ pub enum ServiceError {
     Query(#[from] QueryError),
     #[error(transparent)]
     Edit(#[from] EditError),
+    #[error("not a resource of this server: {reason}")]
+    BadUri { reason: String },
+    #[error("feature {feature} has no document `{document}`; its documents are: {}", known.join(", "))]
+    NoDocument {
+        document: String,
+        feature: String,
+        known: Vec<String>,
+    },
+    #[error("cursor `{cursor}` is not one the resource list gave; omit it to start at the first")]
+    BadResourceCursor { cursor: String },
+    #[error("the answer could not be encoded: {reason}")]
+    Encode { reason: String },
 }
 
 impl ServiceError {
@@ -129,7 +146,11 @@ impl ServiceError {
             ServiceError::Workspace(_)
             | ServiceError::NoSection { .. }
             | ServiceError::UnknownStatus { .. }
-            | ServiceError::Edit(_) => self.to_string(),
+            | ServiceError::Edit(_)
+            | ServiceError::BadUri { .. }
+            | ServiceError::NoDocument { .. }
+            | ServiceError::BadResourceCursor { .. }
+            | ServiceError::Encode { .. } => self.to_string(),
         }
     }
 }
@@ -503,6 +524,11 @@ pub fn ask(
         .writer
         .append_question(&kit.workspace, &feature.id, &question)?;
     tracing::info!(feature = %feature.id, id = %appended.id, created = !appended.existing, "question recorded");
+    if !appended.existing
+        && let Ok(primary) = kit.workspace.primary_path(&feature.id)
+    {
+        changes::written(kit, &primary.path);
+    }
     Ok(Asked {
         id: appended.id,
         created: !appended.existing,

@@ -356,6 +356,13 @@ impl Workspace {
         ids.into_iter().cloned().collect()
     }
 
+    /// Whether the feature `id` was read since the workspace was opened:
+    /// then every file it was read from is known to
+    /// [`Workspace::features_touching`].
+    pub fn feature_was_read(&self, id: &str) -> bool {
+        self.lock().touches.values().any(|ids| ids.contains(id))
+    }
+
     /// The forms of `path` the cache may hold: as given (made absolute),
     /// and resolved, as documents are kept. A file just deleted no longer
     /// resolves, so its folder is resolved instead.

@@ -20,6 +20,7 @@ mod hints;
 mod ids;
 mod paths;
 mod read;
+mod watch;
 
 use std::fs;
 use std::io;
@@ -36,6 +37,7 @@ pub use catalogue::{Catalogue, Located};
 pub use ids::{check_id, check_id_among, is_invisible, list_choices, printable};
 use paths::FileState;
 pub use read::{DEFAULT_MAX_FILE_BYTES, Unreadable, read_text};
+pub use watch::{WatchError, Watcher};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
@@ -61,6 +63,8 @@ pub enum WorkspaceError {
     },
     #[error("{path} resolves outside the spec root; refusing to use it")]
     OutsideRoot { path: String },
+    #[error("{path} was not read: {reason}")]
+    Unreadable { path: String, reason: String },
     #[error("feature `{id}` is ambiguous: more than one layout has a folder of that name; use one of {}", candidates.join(", "))]
     AmbiguousFeature { id: String, candidates: Vec<String> },
     #[error(
@@ -306,6 +310,21 @@ impl Workspace {
         }
     }
 
+    /// The feature's folder and the paths of its documents found inside
+    /// the root, relative to the root, without reading or parsing any: for
+    /// telling whether a changed file is one of its documents.
+    pub fn feature_paths(&self, id: &str) -> Result<(String, Vec<String>), WorkspaceError> {
+        let (located, files) = self.resolve(id, true)?;
+        let documents = files
+            .iter()
+            .filter_map(|(_, state)| match state {
+                FileState::Inside(path) => Some(self.relative(path)),
+                FileState::Missing | FileState::Outside(_) => None,
+            })
+            .collect();
+        Ok((self.relative(&located.dir), documents))
+    }
+
     /// The document questions are appended to: the first present of the
     /// layout's preferred files, resolved for writing. One that resolves
     /// outside the root is refused, never skipped.
@@ -430,6 +449,35 @@ impl Workspace {
             },
         );
         project
+    }
+
+    /// The text of a feature's document, `relative` as the model holds its
+    /// path, read as answers read it: resolved inside the root, within the
+    /// size limit and not binary; bytes that are not UTF-8 are replaced,
+    /// as when it is parsed.
+    pub fn document_text(&self, relative: &str) -> Result<String, WorkspaceError> {
+        let path = self.inside(&self.root.join(relative))?;
+        let io_error = |source| WorkspaceError::Io {
+            path: PathBuf::from(relative),
+            source,
+        };
+        let len = fs::metadata(&path).map_err(io_error)?.len();
+        let refuse = |reason: String| WorkspaceError::Unreadable {
+            path: relative.to_string(),
+            reason,
+        };
+        match read_text(len, self.max_file_bytes, || fs::read(&path)) {
+            Ok(text) => Ok(text),
+            Err(Unreadable::NotUtf8(error)) => {
+                Ok(String::from_utf8_lossy(error.as_bytes()).into_owned())
+            }
+            Err(Unreadable::Io(source)) => Err(io_error(source)),
+            Err(Unreadable::TooLarge(len)) => Err(refuse(format!(
+                "it is {len} bytes, over the {}-byte limit (--max-file-size)",
+                self.max_file_bytes
+            ))),
+            Err(Unreadable::Binary) => Err(refuse("it is binary (it holds NUL bytes)".to_string())),
+        }
     }
 
     /// Reads and parses one file, from the cache when it has not changed.

@@ -1,7 +1,7 @@
 //! The one integration test binary: the CLI, the quality gate (`check`),
 //! parsing fixture kits, the writer, the MCP server driven by real clients
-//! (rmcp's, and the official Python and TypeScript SDKs), and every bad
-//! input of the tech spec's catalogue.
+//! (rmcp's, and the official Python and TypeScript SDKs), resources and
+//! live reload, and every bad input of the tech spec's catalogue.
 
 mod bad_input;
 mod check;
@@ -18,6 +18,7 @@ mod parse;
 mod properties;
 mod reading;
 mod reliability;
+mod resources;
 mod sdk_clients;
 mod support;
 mod targets;

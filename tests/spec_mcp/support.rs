@@ -101,8 +101,9 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// Environment variables that would change what the binary serves: tests
 /// clear them so a developer's shell cannot change their outcome.
-pub const KIT_ENV: [&str; 8] = [
+pub const KIT_ENV: [&str; 9] = [
     "SPEC_MCP_ROOT",
+    "SPEC_MCP_NO_WATCH",
     "SPEC_MCP_FEATURE",
     "SPEC_MCP_TASK",
     "SPEC_MCP_LAYOUT",
