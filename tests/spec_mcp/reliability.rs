@@ -6,7 +6,8 @@
 //! or written twice, that ids stay unique and that every line someone else
 //! wrote survives; the second that a `kill -9` leaves the file as it was
 //! before or after a whole append, and nothing but the writer's temp file
-//! beside it; the third that the next writer removes that temp file.
+//! beside it; the third that the next writer removes that temp file; the
+//! last that someone reading the file meanwhile never finds it half written.
 #![cfg(unix)]
 
 use std::collections::BTreeSet;
@@ -610,4 +611,78 @@ impl HttpSession {
         assert_eq!(reply.status, 200, "{}", reply.body);
         reply.message()["result"].clone()
     }
+}
+
+/// Questions asked while another process reads the file as fast as it can.
+const WATCHED_APPENDS: usize = 150;
+
+/// Someone reading a spec file while questions are appended (an editor
+/// reloading it, a second server, `git diff`) sees it whole: as it was
+/// before an append or after it, never empty and never cut short. Written
+/// in place, a file is empty between the truncate and the write, and a
+/// reader in a tight loop lands there.
+#[test]
+fn a_reader_never_sees_a_spec_file_half_written() {
+    let kit = temp_copy(&fixture("layouts/kiro"));
+    let spec = kit.path().join(KIRO_SPEC);
+    let original = fs::read_to_string(&spec).expect("read the spec");
+    let head = original[..original.find(INTRODUCTION).expect("the introduction")].to_string();
+    let last_line = original
+        .trim_end()
+        .rsplit('\n')
+        .next()
+        .expect("a last line")
+        .to_string();
+    let mut server = StdioServer::start(kit.path(), "reliability-reader");
+
+    let done = Arc::new(AtomicUsize::new(0));
+    let reader = {
+        let (spec, done) = (spec.clone(), done.clone());
+        let last_line = last_line.clone();
+        std::thread::spawn(move || {
+            let (mut reads, mut torn) = (0_usize, Vec::new());
+            while done.load(Ordering::SeqCst) == 0 {
+                let Ok(text) = fs::read(&spec) else {
+                    torn.push("the file was missing".to_string());
+                    continue;
+                };
+                reads += 1;
+                let whole = text.starts_with(head.as_bytes())
+                    && text.ends_with(b"\n")
+                    && std::str::from_utf8(&text)
+                        .is_ok_and(|text| text.contains(last_line.as_str()));
+                if !whole && torn.len() < 5 {
+                    torn.push(format!(
+                        "{} bytes: {:?}",
+                        text.len(),
+                        String::from_utf8_lossy(&text[text.len().saturating_sub(80)..])
+                    ));
+                }
+            }
+            (reads, torn)
+        })
+    };
+    let client = server.client.as_mut().expect("the client");
+    for n in 0..WATCHED_APPENDS {
+        let text = format!("Is reading number {n} safe while we write?");
+        let result = client.tool(
+            "ask_question",
+            &json!({"feature": "login", "question": text}),
+        );
+        assert_eq!(result["isError"], false, "{text}: {result}");
+    }
+    done.store(1, Ordering::SeqCst);
+    let (reads, torn) = reader.join().expect("the reader");
+    assert!(torn.is_empty(), "a reader saw the file torn: {torn:#?}");
+    // Enough reads that the reader was there while files were swapped in.
+    assert!(
+        reads > WATCHED_APPENDS,
+        "only {reads} reads during {WATCHED_APPENDS} appends"
+    );
+    let written = fs::read_to_string(&spec).expect("read the spec");
+    assert_eq!(
+        written.matches("Is reading number ").count(),
+        WATCHED_APPENDS,
+        "every question is in the file once"
+    );
 }
