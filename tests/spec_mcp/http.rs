@@ -454,3 +454,47 @@ fn the_session_limit_is_read_from_the_environment() {
     initialize(authority, &[]);
     assert_refused_for_the_limit(&try_initialize(authority), 1);
 }
+
+#[test]
+fn initializes_racing_for_the_last_slots_get_exactly_the_limit() {
+    const MAX: usize = 4;
+    const CLIENTS: usize = 24;
+    let kit = example();
+    let server = HttpServer::start(kit.path(), &["--max-sessions", &MAX.to_string()]);
+    let authority = server.authority().to_string();
+    let start = std::sync::Arc::new(std::sync::Barrier::new(CLIENTS));
+    let replies: Vec<crate::support::Reply> = (0..CLIENTS)
+        .map(|_| {
+            let authority = authority.clone();
+            let start = start.clone();
+            std::thread::spawn(move || {
+                start.wait();
+                try_initialize(&authority)
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|thread| thread.join().expect("a client"))
+        .collect();
+    let (accepted, refused): (Vec<_>, Vec<_>) =
+        replies.into_iter().partition(|reply| reply.status == 200);
+    assert_eq!(
+        accepted.len(),
+        MAX,
+        "accepted {} of {CLIENTS}",
+        accepted.len()
+    );
+    for reply in &refused {
+        assert_refused_for_the_limit(reply, MAX);
+    }
+    // Each accepted session works, and the limit still holds after them.
+    for (n, reply) in accepted.iter().enumerate() {
+        let session = reply.header("mcp-session-id").expect("an id");
+        let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+        let headers = [JSON, ACCEPT, ("Mcp-Session-Id", session)];
+        let ack = send(&authority, "POST /mcp", &headers, &initialized.to_string());
+        assert_eq!(ack.status, 202, "{}", ack.body);
+        assert_eq!(current_task(&authority, session, n as u64 + 2), "T2");
+    }
+    assert_refused_for_the_limit(&try_initialize(&authority), MAX);
+}
