@@ -59,6 +59,17 @@ pub struct ServeArgs {
     /// still has its session.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub session_idle: u64,
+    /// How many Streamable HTTP sessions may be open at once; an
+    /// `initialize` past it gets 503 until a session ends (`DELETE /mcp`)
+    /// or expires (`--session-idle`).
+    #[arg(
+        long,
+        env = "SPEC_MCP_MAX_SESSIONS",
+        value_name = "N",
+        default_value_t = DEFAULT_MAX_SESSIONS,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub max_sessions: u32,
     /// Do not watch the spec root for changes. Answers still never go
     /// stale (file metadata is checked before each one), but subscribed
     /// clients hear only of this server's own writes.
@@ -69,6 +80,11 @@ pub struct ServeArgs {
 /// 1 MiB: a question is at most a few kilobytes; nothing a client sends
 /// comes near it.
 const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
+/// 128: a team's agents and editors need tens at most; the rest is room
+/// for clients that went away without ending theirs. Each session costs a
+/// handler, a few queues and a task: well under a megabyte.
+const DEFAULT_MAX_SESSIONS: u32 = 128;
 
 pub fn run(options: &KitOptions, serve: &ServeArgs) -> anyhow::Result<ExitCode> {
     let kit = Arc::new(open_kit(options)?);
@@ -89,6 +105,7 @@ pub fn run(options: &KitOptions, serve: &ServeArgs) -> anyhow::Result<ExitCode> 
             },
             max_body: serve.max_body,
             session_idle: (serve.session_idle > 0).then(|| Duration::from_secs(serve.session_idle)),
+            max_sessions: serve.max_sessions as usize,
         };
         tracing::info!(read_only = options.read_only, "serving over HTTP");
         runtime.block_on(transport::http::serve(kit, http))?;

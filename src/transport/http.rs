@@ -26,6 +26,7 @@ use crate::mcp::SpecServer;
 use crate::service::Kit;
 
 mod guard;
+mod limit;
 mod sse;
 
 pub use guard::Access;
@@ -41,6 +42,8 @@ pub struct HttpOptions {
     /// it until the client ends it, so an editor left open is never told
     /// its session is gone.
     pub session_idle: Option<Duration>,
+    /// How many Streamable HTTP sessions may be open at once.
+    pub max_sessions: usize,
 }
 
 /// What the routes share.
@@ -112,13 +115,17 @@ fn router(kit: Arc<Kit>, options: &HttpOptions, shutdown: CancellationToken) -> 
         .with_max_request_body_bytes(options.max_body)
         .with_cancellation_token(shutdown);
     let factory_kit = kit;
+    let limit = Arc::new(limit::Limit::new(options.max_sessions));
     let streamable = StreamableHttpService::new(
         move || Ok(SpecServer::new(factory_kit.clone())),
-        Arc::new(manager),
+        Arc::new(limit::Counted::new(manager, limit.clone())),
         config,
     );
+    let mcp = Router::new()
+        .fallback_service(streamable)
+        .layer(middleware::from_fn_with_state(limit, limit::admit));
     Router::new()
-        .nest_service("/mcp", streamable)
+        .nest("/mcp", mcp)
         .route("/sse", get(sse::open))
         .route("/messages", axum::routing::post(sse::message))
         .route("/healthz", get(health))

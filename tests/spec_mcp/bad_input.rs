@@ -23,6 +23,7 @@
 //! | HTTP body over the limit | `http::a_body_over_the_limit_is_refused_and_the_server_goes_on`; 100 MB streamed: `a_100_mb_body_is_refused_without_being_buffered` |
 //! | HTTP: a dropped SSE connection | `http::clients_that_stall_or_leave_hold_up_no_one_else` |
 //! | HTTP: 1,000 idle SSE connections | `a_thousand_idle_sse_streams_hold_up_no_one` |
+//! | HTTP: more sessions than `--max-sessions` | `http::past_max_sessions_an_initialize_is_refused_until_a_session_ends`, `http::a_session_that_expires_frees_its_slot`; a bad value: `http::a_bad_max_sessions_exits_2_naming_the_option` |
 //! | a read-only spec file | `a_read_only_spec_file_is_never_lost`, `a_read_only_spec_file_is_refused` |
 //! | a read-only folder | `a_read_only_folder_refuses_the_question_and_keeps_the_file`, `a_read_only_folder_refusal_says_why` |
 //! | a full disk | `a_full_disk_refuses_the_question_and_keeps_the_file`, `a_full_disk_refusal_says_why` |

@@ -295,3 +295,206 @@ fn sigterm_ends_open_streams_and_the_server_exits_cleanly() {
     assert!(status.success(), "{status}");
     assert!(server.log().contains("shutting down"), "{}", server.log());
 }
+
+// ---------------------------------------------------------------------------
+// The session limit
+// ---------------------------------------------------------------------------
+
+/// An `initialize` without a session: the reply, whatever its status.
+fn try_initialize(authority: &str) -> crate::support::Reply {
+    let body = json!({
+        "jsonrpc": "2.0", "id": 7, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "one-too-many", "version": "1"}}
+    });
+    send(authority, "POST /mcp", &[JSON, ACCEPT], &body.to_string())
+}
+
+fn assert_refused_for_the_limit(reply: &crate::support::Reply, max: usize) {
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert!(
+        reply.header("mcp-session-id").is_none(),
+        "{:?}",
+        reply.headers
+    );
+    let message: Value = serde_json::from_str(&reply.body).expect("a JSON-RPC error");
+    assert_eq!(message["jsonrpc"], "2.0");
+    assert_eq!(message["id"], 7, "{message}");
+    let text = message["error"]["message"].as_str().expect("a message");
+    assert!(
+        text.contains(&format!("limit of {max} open sessions")),
+        "{text}"
+    );
+    assert!(text.contains("--max-sessions"), "{text}");
+    assert!(text.contains("SPEC_MCP_MAX_SESSIONS"), "{text}");
+    assert!(text.contains("DELETE /mcp"), "{text}");
+}
+
+fn current_task(authority: &str, session: &str, id: u64) -> Value {
+    let call = json!({"name": "get_current_task", "arguments": {"feature": "image-upload"}});
+    let reply = rpc(authority, session, id, "tools/call", &call);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.message()["result"]["structuredContent"]["task"]["id"].clone()
+}
+
+fn delete(authority: &str, session: &str) -> crate::support::Reply {
+    send(
+        authority,
+        "DELETE /mcp",
+        &[
+            ("Mcp-Session-Id", session),
+            ("MCP-Protocol-Version", "2025-06-18"),
+        ],
+        "",
+    )
+}
+
+#[test]
+fn past_max_sessions_an_initialize_is_refused_until_a_session_ends() {
+    let kit = example();
+    let server = HttpServer::start(kit.path(), &["--max-sessions", "2"]);
+    let authority = server.authority();
+    let first = initialize(authority, &[]);
+    let second = initialize(authority, &[]);
+
+    let refused = try_initialize(authority);
+    assert_refused_for_the_limit(&refused, 2);
+    assert_eq!(refused.header("retry-after"), Some("5"));
+    // Refused again: a refusal takes no slot, and frees none.
+    assert_refused_for_the_limit(&try_initialize(authority), 2);
+
+    // The sessions already open are served as before.
+    assert_eq!(current_task(authority, &first, 2), "T2");
+    assert_eq!(current_task(authority, &second, 2), "T2");
+
+    // A request in a session, or one that is not an initialize, is not
+    // counted against the limit.
+    let ping = json!({"jsonrpc": "2.0", "id": 3, "method": "ping"});
+    let reply = send(authority, "POST /mcp", &[JSON, ACCEPT], &ping.to_string());
+    assert_ne!(reply.status, 503, "{}", reply.body);
+
+    let closed = delete(authority, &first);
+    assert!(closed.status < 300, "{}: {}", closed.status, closed.body);
+    // The session is gone, and its slot is free for a new one.
+    let gone = current_task_reply(authority, &first);
+    assert_eq!(gone.status, 404, "{}", gone.body);
+    let third = initialize(authority, &[]);
+    assert_eq!(current_task(authority, &third, 2), "T2");
+    assert_eq!(current_task(authority, &second, 3), "T2");
+    // Two open again: full.
+    assert_refused_for_the_limit(&try_initialize(authority), 2);
+    // Deleting the same session twice frees one slot, not two.
+    delete(authority, &first);
+    assert_refused_for_the_limit(&try_initialize(authority), 2);
+
+    let log = server.log();
+    assert!(log.contains("the session limit is reached"), "{log}");
+}
+
+fn current_task_reply(authority: &str, session: &str) -> crate::support::Reply {
+    let call = json!({"name": "get_current_task", "arguments": {"feature": "image-upload"}});
+    rpc(authority, session, 9, "tools/call", &call)
+}
+
+#[test]
+fn a_session_that_expires_frees_its_slot() {
+    let kit = example();
+    let server = HttpServer::start(kit.path(), &["--max-sessions", "1", "--session-idle", "1"]);
+    let authority = server.authority();
+    let first = initialize(authority, &[]);
+    assert_refused_for_the_limit(&try_initialize(authority), 1);
+    // Idle past --session-idle, rmcp ends the session; the slot follows.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let second = loop {
+        std::thread::sleep(Duration::from_millis(250));
+        let reply = try_initialize(authority);
+        if reply.status == 200 {
+            break reply.header("mcp-session-id").expect("an id").to_string();
+        }
+        assert_refused_for_the_limit(&reply, 1);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the idle session still holds its slot"
+        );
+    };
+    assert_ne!(first, second);
+}
+
+#[test]
+fn a_bad_max_sessions_exits_2_naming_the_option() {
+    let kit = example();
+    for value in ["0", "abc", "-1", ""] {
+        let option = format!("--max-sessions={value}");
+        let output = HttpServer::command(kit.path(), &[&option])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{value:?}: {stderr}");
+        assert!(stderr.contains("--max-sessions"), "{value:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{value:?}");
+    }
+    let output = HttpServer::command(kit.path(), &[])
+        .env("SPEC_MCP_MAX_SESSIONS", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--max-sessions"), "{stderr}");
+}
+
+#[test]
+fn the_session_limit_is_read_from_the_environment() {
+    let kit = example();
+    let mut command = HttpServer::command(kit.path(), &[]);
+    command.env("SPEC_MCP_MAX_SESSIONS", "1");
+    let server = HttpServer::spawn(command);
+    let authority = server.authority();
+    initialize(authority, &[]);
+    assert_refused_for_the_limit(&try_initialize(authority), 1);
+}
+
+#[test]
+fn initializes_racing_for_the_last_slots_get_exactly_the_limit() {
+    const MAX: usize = 4;
+    const CLIENTS: usize = 24;
+    let kit = example();
+    let server = HttpServer::start(kit.path(), &["--max-sessions", &MAX.to_string()]);
+    let authority = server.authority().to_string();
+    let start = std::sync::Arc::new(std::sync::Barrier::new(CLIENTS));
+    let replies: Vec<crate::support::Reply> = (0..CLIENTS)
+        .map(|_| {
+            let authority = authority.clone();
+            let start = start.clone();
+            std::thread::spawn(move || {
+                start.wait();
+                try_initialize(&authority)
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|thread| thread.join().expect("a client"))
+        .collect();
+    let (accepted, refused): (Vec<_>, Vec<_>) =
+        replies.into_iter().partition(|reply| reply.status == 200);
+    assert_eq!(
+        accepted.len(),
+        MAX,
+        "accepted {} of {CLIENTS}",
+        accepted.len()
+    );
+    for reply in &refused {
+        assert_refused_for_the_limit(reply, MAX);
+    }
+    // Each accepted session works, and the limit still holds after them.
+    for (n, reply) in accepted.iter().enumerate() {
+        let session = reply.header("mcp-session-id").expect("an id");
+        let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+        let headers = [JSON, ACCEPT, ("Mcp-Session-Id", session)];
+        let ack = send(&authority, "POST /mcp", &headers, &initialized.to_string());
+        assert_eq!(ack.status, 202, "{}", ack.body);
+        assert_eq!(current_task(&authority, session, n as u64 + 2), "T2");
+    }
+    assert_refused_for_the_limit(&try_initialize(&authority), MAX);
+}

@@ -143,7 +143,10 @@ impl HttpServer {
             .args(["serve", "--http", "127.0.0.1:0", "--root"])
             .arg(root)
             .args(extra);
-        for name in KIT_ENV.iter().chain(["SPEC_MCP_TOKEN"].iter()) {
+        for name in KIT_ENV
+            .iter()
+            .chain(["SPEC_MCP_TOKEN", "SPEC_MCP_MAX_SESSIONS"].iter())
+        {
             command.env_remove(name);
         }
         command
