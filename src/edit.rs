@@ -879,8 +879,16 @@ fn direct_content(
     };
     let next = headings().find(|(next, _)| *next > index);
     let blocks_end = next.map_or(outline.blocks.len(), |(next, _)| next);
-    let text_end = next.map_or(text.len(), |(_, span)| span.start);
-    (all_items(outline, index + 1..blocks_end), text_end)
+    let mut text_end = next.map_or(text.len(), |(_, span)| span.start);
+    let mut items = all_items(outline, index + 1..blocks_end);
+    // An item that holds the next heading (`* # Overview`) is not the
+    // section's: a line after it would land under that heading, so the
+    // section's content ends on the line before it.
+    if let Some(crossing) = items.iter().position(|item| item.span.end > text_end) {
+        text_end = line_start(text, items[crossing].span.start);
+        items.truncate(crossing);
+    }
+    (items, text_end)
 }
 
 /// Start of the last non-whitespace character in `text[range]`, or of the
@@ -1707,6 +1715,43 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_question_goes_before_an_item_that_holds_the_next_heading() {
+        let old = "# Spec\n\n## Open questions\n\n- [ ] Q-1 (2026-01-02): Which sizes?\n* # Overview\n\nText.\n";
+        let question = NewQuestion {
+            text: "Which formats are accepted?".to_string(),
+            date: "2026-01-03".to_string(),
+            ..NewQuestion::default()
+        };
+        let Ok(Plan::Splice(splice)) =
+            plan_append("a/prd.md", DocumentRole::Prd, old, &[], &question, 100)
+        else {
+            panic!("not a splice");
+        };
+        let heading = old.find("* # Overview").unwrap();
+        assert_eq!(splice.at, heading, "{}", splice.new_text);
+        let after = parse::document_in(
+            Layout::Native,
+            Arc::from("a/prd.md"),
+            DocumentRole::Prd,
+            &splice.new_text,
+        );
+        let new = after
+            .questions
+            .iter()
+            .find(|found| found.id.as_deref() == Some(splice.id.as_str()))
+            .expect("the new question");
+        let open = after
+            .sections_of(SectionKind::OpenQuestions)
+            .next()
+            .unwrap();
+        assert!(
+            open.body_span.contains(&new.span.start),
+            "{}",
+            splice.new_text
+        );
+    }
 
     #[test]
     fn dates() {
