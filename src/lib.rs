@@ -9,7 +9,8 @@
 //! front ends present the answers: `mcp` over rmcp, `cli` on the command
 //! line. `lint` holds the rules of the quality gate (`check`), read over
 //! the same model. `edit` is the only way back to disk and `transport` the
-//! only code that talks to clients.
+//! only code that talks to clients. `skill` holds the agent skill that
+//! describes the workflow.
 
 pub mod cli;
 pub mod current;
@@ -22,5 +23,6 @@ pub mod note;
 pub mod parse;
 pub mod query;
 pub mod service;
+pub mod skill;
 pub mod transport;
 pub mod workspace;
