@@ -255,7 +255,13 @@ fn measure_spec_mcp(server: &mut Server, args: &Args) -> Result<Run> {
     let mut calls = Vec::new();
     for (name, arguments) in tools {
         let params = json!({"name": name, "arguments": arguments});
-        calls.push(time_call(server, name, "tools/call", &params, args.calls)?);
+        calls.push(time_call(
+            server,
+            name,
+            "tools/call",
+            |_| &params,
+            args.calls,
+        )?);
     }
     Ok(Run {
         server: "spec-mcp".to_string(),
@@ -290,23 +296,7 @@ fn measure_asks(binary: &Path, args: &Args) -> Result<Timing> {
         }
         json!({"name": "ask_question", "arguments": arguments})
     };
-    let started = Instant::now();
-    let first = server.request("tools/call", &params(0))?;
-    server.check_answer().context("ask_question on spec-mcp")?;
-    let mut times = Vec::with_capacity(args.asks);
-    for n in 1..=args.asks {
-        let started = Instant::now();
-        let answer = server.request("tools/call", &params(n))?;
-        times.push(answer.at - started);
-    }
-    let (p50, p99) = percentiles(&mut times);
-    Ok(Timing {
-        call: "ask_question".to_string(),
-        p50_ms: p50,
-        p99_ms: p99,
-        first_ms: ms(first.at - started),
-        bytes: first.bytes,
-    })
+    time_call(&mut server, "ask_question", "tools/call", params, args.asks)
 }
 
 /// Copies the files and folders under `from` into `to`, leaving out links
@@ -332,27 +322,31 @@ fn time_ping(server: &mut Server, calls: usize) -> Result<Option<Timing>> {
     if server.answer_error().is_some() {
         return Ok(None);
     }
-    time_call(server, "ping", "ping", &json!({}), calls).map(Some)
+    let params = json!({});
+    time_call(server, "ping", "ping", |_| &params, calls).map(Some)
 }
 
-/// Times one request: a first call, checked in full, then `calls` more.
-fn time_call(
+/// Times one request: a first call, checked in full, then `calls` more,
+/// the `n`th with `params(n)` (made before its clock starts).
+fn time_call<P: std::borrow::Borrow<Value>>(
     server: &mut Server,
     label: &str,
     method: &str,
-    params: &Value,
+    params: impl Fn(usize) -> P,
     calls: usize,
 ) -> Result<Timing> {
     // The first call may load and parse the files; the rest are warm.
+    let request = params(0);
     let started = Instant::now();
-    let first = server.request(method, params)?;
+    let first = server.request(method, request.borrow())?;
     server
         .check_answer()
         .with_context(|| format!("{label} on {}", server.name()))?;
     let mut times = Vec::with_capacity(calls);
-    for _ in 0..calls {
+    for n in 1..=calls {
+        let request = params(n);
         let started = Instant::now();
-        let answer = server.request(method, params)?;
+        let answer = server.request(method, request.borrow())?;
         times.push(answer.at - started);
     }
     let (p50, p99) = percentiles(&mut times);
@@ -1944,7 +1938,7 @@ mod alternatives {
             &mut server,
             alternative.call(),
             "tools/call",
-            &params,
+            |_| &params,
             calls,
         )
         .with_context(|| format!("its stderr is in {}", log.display()))?;
