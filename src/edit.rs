@@ -1591,34 +1591,26 @@ fn check_rest_kept(
         return Err(fail("the number of headings changed"));
     }
     if task.is_some() {
-        let questions = |document: &Document| -> Vec<_> {
-            document
-                .questions
-                .iter()
-                .map(question_facts)
-                .map(|facts| format!("{facts:?}"))
-                .collect()
-        };
-        if questions(before) != questions(after) {
+        if !same_facts(&before.questions, &after.questions, question_facts) {
             return Err(fail("a question changed"));
         }
-    } else {
-        let tasks = |document: &Document| -> Vec<_> {
-            document
-                .tasks
-                .iter()
-                .map(task_facts)
-                .map(|facts| format!("{facts:?}"))
-                .collect()
-        };
-        if tasks(before) != tasks(after) {
-            return Err(fail("a task changed"));
-        }
+    } else if !same_facts(&before.tasks, &after.tasks, task_facts) {
+        return Err(fail("a task changed"));
     }
     if !only_edited(old_text, new_text, edits) {
         return Err(fail("bytes outside the edit changed"));
     }
     Ok(())
+}
+
+/// Whether `before` and `after` say the same `facts` of each entry, in
+/// the same order.
+fn same_facts<'a, T, F: PartialEq>(
+    before: &'a [T],
+    after: &'a [T],
+    facts: impl Fn(&'a T) -> F,
+) -> bool {
+    before.iter().map(&facts).eq(after.iter().map(&facts))
 }
 
 /// Agent text made into inert data on one line: control, bidi and
@@ -1715,6 +1707,65 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn native_tasks(text: &str) -> Document {
+        parse::document_in(
+            Layout::Native,
+            Arc::from("a/tasks.md"),
+            DocumentRole::Tasks,
+            text,
+        )
+    }
+
+    #[test]
+    fn a_change_about_one_thing_may_not_change_another() {
+        let old = "# Tasks\n\n- [ ] T1: Upload\n\n## Open questions\n\n- [ ] Q-1 (2026-01-02): Which sizes?\n";
+        let before = native_tasks(old);
+        let task = before.tasks.first().expect("a task").clone();
+        // Each edit rewrites one line, as a status or an answer would.
+        let rewrite = |from: &str, to: &str| {
+            let at = old.find(from).unwrap();
+            let edits = [Edit {
+                range: at..at + from.len(),
+                with: to.to_string(),
+            }];
+            let new_text = apply(old, &edits);
+            let after = native_tasks(&new_text);
+            (new_text, after, edits)
+        };
+
+        let (new_text, after, edits) = rewrite("- [ ] Q-1", "- [x] Q-1");
+        let verdict = check_rest_kept(
+            "a/prd.md",
+            &before,
+            &after,
+            old,
+            &new_text,
+            &edits,
+            Some(&task),
+        );
+        assert!(
+            matches!(&verdict, Err(EditError::Verify { reason, .. }) if reason == "a question changed"),
+            "{verdict:?}"
+        );
+        let (new_text, after, edits) = rewrite("- [ ] T1", "- [x] T1");
+        let verdict = check_rest_kept("a/tasks.md", &before, &after, old, &new_text, &edits, None);
+        assert!(
+            matches!(&verdict, Err(EditError::Verify { reason, .. }) if reason == "a task changed"),
+            "{verdict:?}"
+        );
+        // The change a status makes to its own task passes.
+        let verdict = check_rest_kept(
+            "a/prd.md",
+            &before,
+            &after,
+            old,
+            &new_text,
+            &edits,
+            Some(&task),
+        );
+        assert!(verdict.is_ok(), "{verdict:?}");
+    }
 
     #[test]
     fn a_question_goes_before_an_item_that_holds_the_next_heading() {
