@@ -30,7 +30,7 @@ use spec_mcp::workspace::Workspace;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::support::{KIT_ENV, TASK_TOOLS, TOOLS, repo, snapshot, takes, temp_copy};
+use crate::support::{KIT_ENV, TOOLS, repo, snapshot, takes, task_tools, temp_copy};
 
 /// Upper bound for any one exchange: a hang fails the test instead of
 /// blocking CI. Never used to wait for something to happen.
@@ -1392,7 +1392,7 @@ async fn errors_are_tool_results_and_the_session_survives() {
     let session = Session::in_process(&kit(root, false, Defaults::default()), root).await;
     let files = snapshot(root);
 
-    for tool in TASK_TOOLS {
+    for tool in task_tools() {
         let mut arguments = json!({"feature": "nope", "task": "T1", "question": "Why?"});
         let message = session.refused(tool, arguments.clone()).await;
         assert!(

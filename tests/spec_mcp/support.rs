@@ -27,25 +27,16 @@ pub const TOOLS: [&str; 10] = [
     "set_current_task",
 ];
 
-/// The tools that take a `task` and, without a `feature`, choose the
-/// current one: every tool but `check_spec`, which checks the whole kit
-/// when no feature is named.
-pub const TASK_TOOLS: [&str; 9] = [
-    "ask_question",
-    "get_acceptance_criteria",
-    "get_architecture_constraints",
-    "get_current_task",
-    "get_definition_of_done",
-    "get_out_of_scope",
-    "list_questions",
-    "list_tasks",
-    "set_current_task",
-];
-
-/// Whether `tool` reads `field` of its arguments: `check_spec` takes a
-/// feature only.
+/// Whether `tool` reads `field` of its arguments: every tool takes a
+/// feature and all but `check_spec` a task (without a feature they choose
+/// the current one; `check_spec` checks the whole kit).
 pub fn takes(tool: &str, field: &str) -> bool {
-    field != "task" || TASK_TOOLS.contains(&tool)
+    field != "task" || tool != "check_spec"
+}
+
+/// The tools that take a `task`.
+pub fn task_tools() -> impl Iterator<Item = &'static str> {
+    TOOLS.into_iter().filter(|tool| takes(tool, "task"))
 }
 
 /// The repository's own folder.
