@@ -17,9 +17,10 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use rmcp::model::{
-    ClientCapabilities, ClientConfig, CompletionContext, ErrorCode, Implementation,
-    ProtocolVersion, ReadResourceRequestParams, ResourceContents, ResourceUpdatedNotificationParam,
-    ServerNotification, SubscribeRequestParams, SubscriptionFilter,
+    CallToolRequestParams, ClientCapabilities, ClientConfig, CompletionContext, ErrorCode,
+    Implementation, ProtocolVersion, ReadResourceRequestParams, ResourceContents,
+    ResourceUpdatedNotificationParam, ServerNotification, SubscribeRequestParams,
+    SubscriptionFilter,
 };
 use rmcp::service::{NotificationContext, RunningService};
 use rmcp::transport::TokioChildProcess;
@@ -466,6 +467,102 @@ async fn a_question_asked_through_another_server_reaches_the_subscriber() {
             .expect("questions")
             .iter()
             .any(|question| question["text"] == "Are refunds in scope?"),
+        "{after}"
+    );
+    client.cancel().await.expect("close");
+}
+
+/// The agent's `list_questions` for `feature`, as structured content.
+async fn list_questions(client: &Client, feature: &str) -> Value {
+    let arguments = json!({"feature": feature});
+    let request = CallToolRequestParams::new("list_questions")
+        .with_arguments(arguments.as_object().expect("an object").clone());
+    let result = tokio::time::timeout(TIMEOUT, client.call_tool(request))
+        .await
+        .expect("list_questions in time")
+        .expect("list_questions");
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    result.structured_content.expect("structured content")
+}
+
+/// The question `id` of a `list_questions` answer.
+fn question<'a>(questions: &'a Value, id: &str) -> &'a Value {
+    questions["questions"]
+        .as_array()
+        .expect("questions")
+        .iter()
+        .find(|question| question["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {questions}"))
+}
+
+#[tokio::test]
+async fn a_person_answers_from_the_command_line_or_the_editor_and_the_agent_sees_it() {
+    let temp = example();
+    let root = temp.path();
+    let prd = root.join("image-upload/prd.md");
+    let (client, mut heard) = stdio_client(root, &[]).await;
+    let uri = "spec://image-upload/questions";
+    subscribe(&client, uri).await;
+    let before = list_questions(&client, "image-upload").await;
+    let open = before["questions"]
+        .as_array()
+        .expect("questions")
+        .iter()
+        .filter(|question| question["status"] == "open")
+        .map(|question| question["id"].as_str().expect("an id").to_string())
+        .collect::<Vec<_>>();
+    assert!(open.len() >= 2, "two open questions to answer: {before}");
+
+    // A person answers one with the command, which writes by the verified
+    // path, from a process of its own.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_spec-mcp"))
+        .arg("--root")
+        .arg(root)
+        .args([
+            "--feature",
+            "image-upload",
+            "answer",
+            &open[0],
+            "Yes, 10 MB per file.",
+        ])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run spec-mcp answer");
+    assert!(output.status.success(), "{output:?}");
+    wait_for(&mut heard, &Heard::Updated(uri.into())).await;
+    let after = list_questions(&client, "image-upload").await;
+    let answered = question(&after, &open[0]);
+    assert_eq!(answered["status"], "answered", "{after}");
+    assert!(
+        answered["answer"]
+            .as_str()
+            .is_some_and(|answer| answer.contains("10 MB per file")),
+        "{after}"
+    );
+
+    // Another is answered in the editor: its box ticked, the answer in a
+    // bullet under it.
+    let text = fs::read_to_string(&prd).expect("the PRD");
+    let line = text
+        .lines()
+        .find(|line| line.contains(&format!("] {}", open[1])))
+        .expect("the open question's line");
+    let ticked = line.replacen("[ ]", "[x]", 1);
+    let indent = " ".repeat(line.len() - line.trim_start().len() + 2);
+    let edited = text.replacen(
+        line,
+        &format!("{ticked}\n{indent}- A: Only JPEG and PNG."),
+        1,
+    );
+    fs::write(&prd, edited).expect("save the PRD");
+    wait_for(&mut heard, &Heard::Updated(uri.into())).await;
+    let after = list_questions(&client, "image-upload").await;
+    let answered = question(&after, &open[1]);
+    assert_eq!(answered["status"], "answered", "{after}");
+    assert!(
+        answered["answer"]
+            .as_str()
+            .is_some_and(|answer| answer.contains("Only JPEG and PNG")),
         "{after}"
     );
     client.cancel().await.expect("close");
