@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod check;
+mod checks;
 mod cli;
 mod cli_answers;
 mod edit;
