@@ -22,6 +22,7 @@ pub mod model;
 pub mod note;
 pub mod parse;
 pub mod query;
+pub mod render;
 pub mod service;
 pub mod skill;
 pub mod transport;

@@ -18,6 +18,8 @@ pub enum Step {
     OutOfScope,
     /// List the Definition of Done.
     DefinitionOfDone,
+    /// Record a question for a person to answer.
+    AskQuestion,
 }
 
 /// A parameter the reader can pass.
@@ -180,6 +182,7 @@ mod tests {
                 Step::PinTask => "PIN",
                 Step::OutOfScope => "SCOPE",
                 Step::DefinitionOfDone => "DONE",
+                Step::AskQuestion => "ASK",
             }
         }
         fn param(&self, param: Param) -> &'static str {

@@ -33,6 +33,7 @@ impl Wording for Commands {
             Step::PinTask => "`SPEC_MCP_FEATURE` and `SPEC_MCP_TASK`",
             Step::OutOfScope => "`spec-mcp scope`",
             Step::DefinitionOfDone => "`spec-mcp done`",
+            Step::AskQuestion => "`spec-mcp ask \"…\"`",
         }
     }
 

@@ -1,263 +1,61 @@
 //! Answers as text for a terminal: the same facts as `--json`, each item on
 //! its line with the `path:line` it came from, in the order a person reads
-//! them. Plain text, not markdown: the reader is a shell, not a model.
+//! them. Plain text, not markdown: the reader is a shell, not a model. The
+//! answers the tools also give are walked by `crate::render`; the rest are
+//! written here.
 
 use std::fmt::Write;
 
+use crate::cli::reply::Commands;
+use crate::render::{self, Page, Style};
 use crate::service::answer::{
-    AcceptanceCriteria, Answered, Asked, Constraint, Constraints, CriteriaShown, CurrentTask,
-    DefinitionOfDone, OutOfScope, QuestionInfo, Questions, ScopeItem, SourcedItem, StatusSet,
-    TaskInfo, Tasks,
+    AcceptanceCriteria, Answered, Asked, Constraints, CurrentTask, DefinitionOfDone, OutOfScope,
+    Questions, StatusSet, Tasks,
 };
 
-/// Text being written; `fmt::Write` into a `String` cannot fail.
-#[derive(Default)]
-struct Page(String);
+/// A page of plain text, its steps named as commands.
+fn page() -> Page<'static> {
+    Page::new(Style::Plain, &Commands)
+}
 
-impl Page {
-    fn line(&mut self, text: &str) {
-        self.0.push_str(text);
-        self.0.push('\n');
-    }
-
-    /// A titled block, apart from what comes before it.
-    fn heading(&mut self, text: &str) {
-        if !self.0.is_empty() {
-            self.0.push('\n');
-        }
-        self.line(&format!("{text}:"));
-    }
-
-    fn bullet(&mut self, indent: &str, text: &str, details: &[String], source: &str) {
-        let _ = writeln!(self.0, "{indent}- {text}  ({source})");
-        for detail in details {
-            let _ = writeln!(self.0, "{indent}    {detail}");
-        }
-    }
-
-    fn items(&mut self, title: &str, items: &[SourcedItem], empty: &str) {
-        self.heading(title);
-        if items.is_empty() {
-            let _ = writeln!(self.0, "  {empty}");
-        }
-        let mut group = None;
-        for item in items {
-            if item.group.is_some() && item.group != group {
-                group.clone_from(&item.group);
-                let _ = writeln!(self.0, "  {}", item.group.as_deref().unwrap_or_default());
-            }
-            let indent = if item.group.is_some() { "    " } else { "  " };
-            if item.group.is_none() {
-                group = None;
-            }
-            self.bullet(indent, &item.text, &item.details, &item.source);
-        }
-    }
-
-    fn constraints(&mut self, constraints: &[Constraint]) {
-        self.heading("Architecture constraints");
-        if constraints.is_empty() {
-            self.line("  None stated.");
-        }
-        let mut section = "";
-        for constraint in constraints {
-            if constraint.section != section {
-                section = &constraint.section;
-                let _ = writeln!(self.0, "  {section}");
-            }
-            self.bullet(
-                "    ",
-                &constraint.text,
-                &constraint.details,
-                &constraint.source,
-            );
-        }
-    }
-
-    fn scope(&mut self, items: &[ScopeItem]) {
-        self.heading("Out of scope (do not build)");
-        if items.is_empty() {
-            self.line("  Nothing stated.");
-        }
-        for item in items {
-            let text = format!("[{}] {}", item.kind, item.text);
-            self.bullet("  ", &text, &item.details, &item.source);
-        }
-    }
-
-    fn questions(&mut self, questions: &[QuestionInfo]) {
-        for question in questions {
-            let id = question.id.as_deref().unwrap_or("(no id)");
-            let _ = writeln!(
-                self.0,
-                "  {id} [{}] {}  ({})",
-                question.status, question.text, question.source
-            );
-            if let Some(answer) = &question.answer {
-                let _ = writeln!(self.0, "      A: {answer}");
-            }
-        }
-    }
-
-    fn task(&mut self, task: &TaskInfo) {
-        let _ = writeln!(
-            self.0,
-            "Status: {}  ({})",
-            task.summary.status, task.summary.source
-        );
-        if !task.depends_on.is_empty() {
-            let dependencies: Vec<String> = task
-                .depends_on
-                .iter()
-                .map(|dependency| format!("{} ({})", dependency.id, dependency.status))
-                .collect();
-            let _ = writeln!(self.0, "Depends on: {}", dependencies.join(", "));
-        }
-        if !task.description.is_empty() {
-            self.line("");
-            self.line(&task.description);
-        }
-    }
-
-    fn notes(&mut self, notes: &[String]) {
-        if !notes.is_empty() {
-            self.heading("Notes");
-            for note in notes {
-                let _ = writeln!(self.0, "  - {note}");
-            }
-        }
-    }
+/// Writes an answer the shared walk knows.
+fn walk<T>(answer: &T, write: fn(&T, &mut Page<'_>)) -> String {
+    let mut page = page();
+    write(answer, &mut page);
+    page.text
 }
 
 pub fn current_task(answer: &CurrentTask) -> String {
-    let mut page = Page::default();
-    let _ = writeln!(
-        page.0,
-        "{}: {}  (feature {})",
-        answer.task.summary.id, answer.task.summary.title, answer.feature.id
-    );
-    let _ = writeln!(
-        page.0,
-        "Current because: {}. Feature {}: {}.",
-        answer.chosen_because, answer.feature.id, answer.feature_chosen_because
-    );
-    page.task(&answer.task);
-    page.items(
-        "Acceptance criteria",
-        &answer.acceptance_criteria,
-        "None stated for this task: ask before assuming (spec-mcp ask \"…\").",
-    );
-    page.items("Test plan", &answer.test_plan, "None stated.");
-    page.constraints(&answer.constraints);
-    page.scope(&answer.out_of_scope);
-    if !answer.surface_area.is_empty() {
-        page.items("Surface area (only these exist)", &answer.surface_area, "");
-    }
-    if let Some(done) = &answer.definition_of_done {
-        page.items("Definition of Done", done, "None stated.");
-    }
-    if !answer.open_questions.is_empty() {
-        page.heading("Open questions on this task");
-        page.questions(&answer.open_questions);
-    }
-    page.notes(&answer.notes);
-    page.0
+    walk(answer, render::current_task)
 }
 
 pub fn acceptance_criteria(answer: &AcceptanceCriteria) -> String {
-    let mut page = Page::default();
-    match &answer.task {
-        Some(task) => {
-            let _ = writeln!(
-                page.0,
-                "Acceptance criteria of {}: {}  (feature {})",
-                task.summary.id, task.summary.title, answer.feature.id
-            );
-            page.items(
-                "Task acceptance criteria",
-                &answer.task_criteria,
-                "None stated for this task.",
-            );
-            page.items("Test plan", &answer.test_plan, "None stated.");
-        }
-        None => {
-            let _ = writeln!(
-                page.0,
-                "Acceptance criteria of feature {}",
-                answer.feature.id
-            );
-        }
-    }
-    let heading = match answer.feature_criteria_shown {
-        CriteriaShown::EveryTask => "Feature acceptance criteria (bind every task)",
-        CriteriaShown::All => "Feature acceptance criteria",
-    };
-    page.items(heading, &answer.feature_criteria, "None stated.");
-    page.notes(&answer.notes);
-    page.0
+    walk(answer, render::acceptance_criteria)
 }
 
 pub fn constraints(answer: &Constraints) -> String {
-    let mut page = Page::default();
-    let _ = writeln!(
-        page.0,
-        "Architecture constraints of feature {}",
-        answer.feature.id
-    );
-    page.constraints(&answer.constraints);
-    if !answer.omitted.is_empty() {
-        page.heading("Left out (pass --section to get one)");
-        for omitted in &answer.omitted {
-            let _ = writeln!(
-                page.0,
-                "  {}: {} more, from {}",
-                omitted.section, omitted.count, omitted.at
-            );
-        }
-    }
-    page.notes(&answer.notes);
-    page.0
+    walk(answer, render::constraints)
 }
 
 pub fn out_of_scope(answer: &OutOfScope) -> String {
-    let mut page = Page::default();
-    let _ = writeln!(page.0, "Out of scope of feature {}", answer.feature.id);
-    page.scope(&answer.items);
-    page.0
+    walk(answer, render::out_of_scope)
 }
 
 pub fn definition_of_done(answer: &DefinitionOfDone) -> String {
-    let mut page = Page::default();
-    let _ = writeln!(
-        page.0,
-        "Definition of Done of feature {}",
-        answer.feature.id
-    );
-    page.items("Definition of Done", &answer.items, "None stated.");
-    page.0
+    walk(answer, render::definition_of_done)
 }
 
 pub fn questions(answer: &Questions) -> String {
-    let mut page = Page::default();
-    let _ = writeln!(
-        page.0,
-        "Questions of feature {} ({} open, {} answered)",
-        answer.feature.id, answer.open, answer.answered
-    );
-    if answer.questions.is_empty() {
-        page.line("  No questions match.");
-    }
-    page.questions(&answer.questions);
-    page.0
+    walk(answer, render::questions)
 }
 
 /// A table: one row per task, the current one marked with `>`.
 pub fn tasks(answer: &Tasks) -> String {
-    let mut page = Page::default();
-    let _ = writeln!(page.0, "Tasks of feature {}", answer.feature.id);
+    let mut page = page();
+    let _ = writeln!(page.text, "Tasks of feature {}", answer.feature.id);
     if answer.tasks.is_empty() {
         page.line("  No tasks.");
-        return page.0;
+        return page.text;
     }
     let width = |column: fn(&crate::service::answer::TaskRow) -> usize| {
         answer.tasks.iter().map(column).max().unwrap_or(0)
@@ -265,7 +63,7 @@ pub fn tasks(answer: &Tasks) -> String {
     let id_width = width(|row| row.summary.id.chars().count()).max("ID".len());
     let status_width = width(|row| row.summary.status.to_string().len()).max("STATUS".len());
     let _ = writeln!(
-        page.0,
+        page.text,
         "  {:id_width$}  {:status_width$}  TITLE",
         "ID", "STATUS"
     );
@@ -281,7 +79,7 @@ pub fn tasks(answer: &Tasks) -> String {
             format!(" (waits on {})", row.waiting_on.join(", "))
         };
         let _ = writeln!(
-            page.0,
+            page.text,
             "{current} {:id_width$}  {:status_width$}  {}{waiting}  ({})",
             row.summary.id,
             row.summary.status.to_string(),
@@ -290,11 +88,11 @@ pub fn tasks(answer: &Tasks) -> String {
         );
     }
     if let Some(current) = &answer.current {
-        let _ = writeln!(page.0, "\n> current: {current}");
+        let _ = writeln!(page.text, "\n> current: {current}");
     }
     if let Some(cursor) = &answer.next_cursor {
         let _ = writeln!(
-            page.0,
+            page.text,
             "{} of {} tasks listed; run `spec-mcp tasks --cursor {cursor}` for the next.",
             answer.tasks.len(),
             answer.total
@@ -303,10 +101,10 @@ pub fn tasks(answer: &Tasks) -> String {
     if !answer.problems.is_empty() {
         page.heading("Problems in the spec files");
         for problem in &answer.problems {
-            let _ = writeln!(page.0, "  - {}  ({})", problem.message, problem.source);
+            let _ = writeln!(page.text, "  - {}  ({})", problem.message, problem.source);
         }
     }
-    page.0
+    page.text
 }
 
 pub fn asked(answer: &Asked) -> String {

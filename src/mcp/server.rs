@@ -46,6 +46,7 @@ impl Wording for Tools {
             Step::PinTask => "set_current_task",
             Step::OutOfScope => "get_out_of_scope",
             Step::DefinitionOfDone => "get_definition_of_done",
+            Step::AskQuestion => "ask_question",
         }
     }
 
