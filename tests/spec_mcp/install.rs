@@ -717,3 +717,55 @@ fn claude_code_connects_to_the_http_endpoint_install_wrote() {
     assert!(line.contains(&url), "{line}");
     assert!(line.ends_with("✔ Connected"), "{listing}");
 }
+
+// ---------------------------------------------------------------------------
+// The registry entry
+// ---------------------------------------------------------------------------
+
+/// `server.json`, what the MCP registry lists, must describe this build:
+/// its version, the crate, the command that serves, and the fields the
+/// registry's schema (2025-12-11) requires and bounds.
+#[test]
+fn server_json_describes_this_version() {
+    let server = read_json(&repo().join("server.json"));
+    assert_eq!(
+        server["$schema"],
+        "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
+    );
+    assert_eq!(server["version"], env!("CARGO_PKG_VERSION"));
+    let name = server["name"].as_str().expect("a name");
+    let (namespace, server_name) = name.split_once('/').expect("namespace/name");
+    assert!(
+        !namespace.is_empty()
+            && namespace.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c))
+            && server_name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)),
+        "{name}"
+    );
+    assert_eq!(server_name, env!("CARGO_PKG_NAME"));
+    let description = server["description"].as_str().expect("a description");
+    assert!((1..=100).contains(&description.chars().count()), "{description}");
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    if let Some(path) = repository.strip_prefix("https://github.com/") {
+        let owner = path.split('/').next().expect("an owner");
+        assert_eq!(namespace, format!("io.github.{owner}"));
+        assert_eq!(server["repository"]["url"], repository);
+    }
+    let [package] = server["packages"].as_array().expect("packages").as_slice() else {
+        panic!("one package");
+    };
+    assert_eq!(package["identifier"], env!("CARGO_PKG_NAME"));
+    assert_eq!(package["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(package["transport"], json!({"type": "stdio"}));
+    let arguments: Vec<&str> = package["packageArguments"]
+        .as_array()
+        .expect("arguments")
+        .iter()
+        .map(|argument| {
+            argument["value"]
+                .as_str()
+                .or(argument["name"].as_str())
+                .expect("a value or a name")
+        })
+        .collect();
+    assert_eq!(arguments, ["serve", "--root"]);
+}
