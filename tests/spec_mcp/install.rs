@@ -737,13 +737,20 @@ fn server_json_describes_this_version() {
     let (namespace, server_name) = name.split_once('/').expect("namespace/name");
     assert!(
         !namespace.is_empty()
-            && namespace.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c))
-            && server_name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)),
+            && namespace
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-".contains(c))
+            && server_name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)),
         "{name}"
     );
     assert_eq!(server_name, env!("CARGO_PKG_NAME"));
     let description = server["description"].as_str().expect("a description");
-    assert!((1..=100).contains(&description.chars().count()), "{description}");
+    assert!(
+        (1..=100).contains(&description.chars().count()),
+        "{description}"
+    );
     let repository = env!("CARGO_PKG_REPOSITORY");
     if let Some(path) = repository.strip_prefix("https://github.com/") {
         let owner = path.split('/').next().expect("an owner");
@@ -768,4 +775,43 @@ fn server_json_describes_this_version() {
         })
         .collect();
     assert_eq!(arguments, ["serve", "--root"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_config_stays_a_link_and_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let setup = Setup::new();
+    // Dotfiles kept in a folder of their own, linked into place.
+    let target = setup.home().join("dotfiles/claude.json");
+    fs::create_dir_all(target.parent().expect("a folder")).expect("create dir");
+    fs::write(&target, "{\"numStartups\": 1}\n").expect("write");
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o640)).expect("chmod");
+    let link = setup.home().join(".claude.json");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    setup
+        .install(&["claude", "--scope", "user"])
+        .assert()
+        .success();
+    assert!(
+        fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+    let config = read_json(&target);
+    assert_eq!(config["numStartups"], 1);
+    assert!(config["mcpServers"]["spec-mcp"].is_object());
+    let mode = |path: &Path| fs::metadata(path).expect("metadata").permissions().mode() & 0o777;
+    assert_eq!(mode(&target), 0o640);
+
+    // A new file in the home folder is its owner's alone; one in the
+    // project is readable as the repository's files are.
+    setup
+        .install(&["cursor", "--scope", "user"])
+        .assert()
+        .success();
+    assert_eq!(mode(&setup.home().join(".cursor/mcp.json")), 0o600);
+    setup.install(&["cursor"]).assert().success();
+    assert_eq!(mode(&setup.project().join(".cursor/mcp.json")), 0o644);
 }
