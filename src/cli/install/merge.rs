@@ -275,6 +275,7 @@ fn compact<T: Serialize + ?Sized>(value: &T) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
     use serde_json::{Value, json};
 
     use super::{Dialect, MergeError, Merged, Slot, merge};
@@ -356,6 +357,56 @@ mod tests {
             "{\"mcpServers\": {\n  \"spec-mcp\": {\n    \"command\": \"/bin/spec-mcp\"\n  },\n  \"b\": 2\n}}"
         );
         assert_eq!(merge(&text, CLAUDE, &entry()).unwrap(), Merged::Unchanged);
+    }
+
+    /// Any JSON value, a few levels deep, with keys that sometimes are
+    /// the ones `merge` looks for.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(Value::from),
+            "[a-z\\\\\"é/ ]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec(("mcpServers|spec-mcp|[a-z]{1,4}", inner), 0..4)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_any_text(text in "[{}\\[\\]\":,/* \n\ta-z0-9]{0,64}") {
+            for dialect in [Dialect::Json, Dialect::Jsonc] {
+                let _ = merge(&text, Slot { dialect, ..CLAUDE }, &entry());
+            }
+        }
+
+        #[test]
+        fn keeps_every_other_value_of_any_config(
+            members in prop::collection::vec(("mcpServers|[a-z]{1,4}", any_json()), 0..5),
+            servers in prop::collection::vec(("spec-mcp|[a-z]{1,4}", any_json()), 0..4),
+            pretty: bool,
+        ) {
+            let mut config: serde_json::Map<String, Value> = members.into_iter().collect();
+            config.insert("mcpServers".to_string(), Value::Object(servers.into_iter().collect()));
+            let config = Value::Object(config);
+            let text = if pretty {
+                serde_json::to_string_pretty(&config).unwrap()
+            } else {
+                config.to_string()
+            };
+            let merged = match merge(&text, CLAUDE, &entry()).unwrap() {
+                Merged::Unchanged => text.clone(),
+                Merged::Added { text } | Merged::Replaced { text, .. } => text,
+            };
+            let mut expected = config;
+            expected["mcpServers"]["spec-mcp"] = entry();
+            prop_assert_eq!(serde_json::from_str::<Value>(&merged).unwrap(), expected);
+        }
     }
 
     #[test]
