@@ -7,6 +7,7 @@ mod answers;
 mod ask;
 pub mod check;
 mod init;
+mod install;
 mod reply;
 pub mod serve;
 mod status;
@@ -42,6 +43,9 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Write the example spec kit into a folder, to start your own from.
     Init(init::InitArgs),
+    /// Register spec-mcp with Claude Code, Cursor or VS Code (merging one
+    /// entry into the client's config), and write the agent skill.
+    Install(install::InstallArgs),
     /// The current task with what binds it (`get_current_task`).
     Task(answers::TaskArgs),
     /// A task's acceptance criteria and test plan, with the feature's
@@ -213,6 +217,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => serve::run(&cli.kit, &serve::ServeArgs::default()),
         Some(Command::Serve(args)) => serve::run(&cli.kit, &args),
         Some(Command::Init(args)) => init::run(&args),
+        Some(Command::Install(args)) => Ok(install::run(&cli.kit, &args)),
         Some(Command::Task(args)) => Ok(answers::task(&cli.kit, &args)),
         Some(Command::Criteria(args)) => Ok(answers::criteria(&cli.kit, &args)),
         Some(Command::Constraints(args)) => Ok(answers::constraints(&cli.kit, &args)),

@@ -11,6 +11,7 @@ mod cli_answers;
 mod edit;
 mod fidelity;
 mod http;
+mod install;
 mod interop;
 mod layout_cases;
 mod layouts;
