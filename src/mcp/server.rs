@@ -32,6 +32,7 @@ use crate::service::params::{
     SetCurrentTask, Target,
 };
 use crate::service::{self, Kit, ServiceError, Session, prompt, resource};
+use crate::workspace::printable;
 
 /// Steps and parameters as an MCP client knows them: tools and their
 /// arguments.
@@ -426,11 +427,19 @@ impl ServerHandler for SpecServer {
         request: GetPromptRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
+        let started = std::time::Instant::now();
         let name = request.name;
         let arguments = prompts::arguments(request.arguments)?;
+        let asked = name.clone();
         let outcome = self
-            .blocking(move |kit, session| prompt::get(kit, session, &name, &arguments, &Tools))
+            .blocking(move |kit, session| prompt::get(kit, session, &asked, &arguments, &Tools))
             .await?;
+        tracing::debug!(
+            prompt = %printable(&name),
+            ok = outcome.is_ok(),
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "prompt filled"
+        );
         prompts::get_result(outcome).map(GetPromptResponse::from)
     }
 
