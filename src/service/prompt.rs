@@ -312,7 +312,9 @@ fn start_task(
     Ok(Prompt {
         description: format!(
             "Start task {} of {}: {}",
-            answer.task.summary.id, answer.feature.id, answer.task.summary.title
+            answer.task.summary.id,
+            answer.feature.id,
+            shortened(&answer.task.summary.title, DESCRIPTION_TITLE)
         ),
         messages: vec![text.0],
     })
@@ -399,7 +401,9 @@ fn review_change(
     Ok(Prompt {
         description: format!(
             "Review a change against task {} of {}: {}",
-            answer.task.summary.id, answer.feature.id, answer.task.summary.title
+            answer.task.summary.id,
+            answer.feature.id,
+            shortened(&answer.task.summary.title, DESCRIPTION_TITLE)
         ),
         messages: vec![text.0],
     })
@@ -629,6 +633,9 @@ const TASKS_SHOWN: usize = 40;
 /// Characters of each written task's title it shows: enough to tell what
 /// the task is; the task list has the rest.
 const TITLE_SHOWN: usize = 60;
+
+/// Characters of a task's title a prompt's one-line description shows.
+const DESCRIPTION_TITLE: usize = 80;
 
 /// `text` cut to `limit` characters, with an ellipsis when it was cut.
 fn shortened(text: &str, limit: usize) -> String {

@@ -5,8 +5,11 @@
 //! on these libraries, not through rmcp: each must list the ten tools,
 //! accept every answer under its own output-schema check, get a refusal as
 //! a tool error rather than a protocol error, and have its questions land
-//! in the file the layout keeps them in. The two SDKs also negotiate
-//! different protocol versions, so both of the server's paths are covered.
+//! in the file the layout keeps them in; each also lists the four prompts,
+//! gets them filled from the kit, is refused an unknown feature as a
+//! protocol error, and completes a prompt's arguments. The two SDKs also
+//! negotiate different protocol versions, so both of the server's paths
+//! are covered.
 //!
 //! Each SDK drives the server from a script in `tests/clients/`, run as a
 //! client process that starts the server itself, plays the session the
