@@ -18,8 +18,14 @@ pub enum Step {
     OutOfScope,
     /// List the Definition of Done.
     DefinitionOfDone,
-    /// Record a question for a person to answer.
+    /// Describe the current task with what binds it.
+    CurrentTask,
+    /// List the questions recorded in the spec.
+    ListQuestions,
+    /// Record a question in the spec.
     AskQuestion,
+    /// Check the spec for what it still lacks.
+    Check,
 }
 
 /// A parameter the reader can pass.
@@ -182,7 +188,10 @@ mod tests {
                 Step::PinTask => "PIN",
                 Step::OutOfScope => "SCOPE",
                 Step::DefinitionOfDone => "DONE",
+                Step::CurrentTask => "TASK",
+                Step::ListQuestions => "QUESTIONS",
                 Step::AskQuestion => "ASK",
+                Step::Check => "CHECK",
             }
         }
         fn param(&self, param: Param) -> &'static str {

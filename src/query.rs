@@ -329,6 +329,15 @@ pub fn definition_of_done<'a>(project: &'a Project, feature: &'a Feature) -> Vec
         .collect()
 }
 
+/// The items of the requirements sections of the documents that say what
+/// to build (spec-kit's functional requirements, a PRD's requirements).
+pub fn requirements(feature: &Feature) -> Vec<&Item> {
+    feature
+        .documents_with(DocumentRole::Prd)
+        .flat_map(|document| document.items_of(SectionKind::Requirements))
+        .collect()
+}
+
 /// The PRD's surface area: the screens, actions, roles, objects and
 /// integrations that exist.
 pub fn surface_area(feature: &Feature) -> Vec<&Item> {

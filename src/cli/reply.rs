@@ -33,7 +33,10 @@ impl Wording for Commands {
             Step::PinTask => "`SPEC_MCP_FEATURE` and `SPEC_MCP_TASK`",
             Step::OutOfScope => "`spec-mcp scope`",
             Step::DefinitionOfDone => "`spec-mcp done`",
-            Step::AskQuestion => "`spec-mcp ask \"…\"`",
+            Step::CurrentTask => "`spec-mcp task`",
+            Step::ListQuestions => "`spec-mcp questions`",
+            Step::AskQuestion => "`spec-mcp ask`",
+            Step::Check => "`spec-mcp check`",
         }
     }
 

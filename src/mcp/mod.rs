@@ -2,6 +2,7 @@
 //! the markdown each tool result carries beside its structured content.
 //! The only module that knows rmcp.
 
+pub mod prompts;
 pub mod render;
 pub mod resources;
 pub mod schema;

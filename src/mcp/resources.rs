@@ -1,6 +1,6 @@
 //! The resource shims: `resources/list`, `resources/templates/list`,
-//! `resources/read` and `completion/complete` over the service's
-//! `resource` module, and the two ways a session hears of changes:
+//! `resources/read` and `completion/complete` (of a template's arguments
+//! and a prompt's) over the service's `resource` module, and the two ways a session hears of changes:
 //! `resources/subscribe` (a forwarder task per session, started when the
 //! client is initialized, that relays `notifications/resources/updated`
 //! for the URIs it subscribed and `notifications/resources/list_changed`)
@@ -229,22 +229,32 @@ pub fn read_result(
     }
 }
 
-/// What a completion request asks, when it is about a resource template:
-/// the template, the argument, its value so far, and the feature the
+/// What a completion request asks: whose argument (a resource template's
+/// or a prompt's), the argument, its value so far, and the feature the
 /// client already chose.
 pub struct Asked {
-    pub template: String,
+    pub of: Completing,
     pub argument: String,
     pub value: String,
     pub feature: Option<String>,
 }
 
+/// What holds the argument being completed.
+pub enum Completing {
+    /// A resource template, by its URI template.
+    Template(String),
+    /// A prompt, by name.
+    Prompt(String),
+}
+
 pub fn completion_request(request: &CompleteRequestParams) -> Option<Asked> {
-    let Reference::Resource(reference) = &request.r#ref else {
-        return None;
+    let of = match &request.r#ref {
+        Reference::Resource(reference) => Completing::Template(reference.uri.clone()),
+        Reference::Prompt(reference) => Completing::Prompt(reference.name.clone()),
+        _ => return None,
     };
     Some(Asked {
-        template: reference.uri.clone(),
+        of,
         argument: request.argument.name.clone(),
         value: request.argument.value.clone(),
         feature: request

@@ -10,7 +10,8 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolRequestMethod, CallToolRequestParams, CallToolResult, CompleteRequestParams,
     CompleteResult, ConstString, ContentBlock, CustomRequest, CustomResult, ErrorCode,
-    Implementation, ListResourceTemplatesResult, ListResourcesResult, ListToolsRequestMethod,
+    GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsRequestMethod,
     PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
     ServerConfig, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
 };
@@ -19,8 +20,8 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router
 use serde::Serialize;
 
 use crate::lint::Levels;
-use crate::mcp::resources::{self, Subscriptions};
-use crate::mcp::{render, schema};
+use crate::mcp::resources::{self, Completing, Subscriptions};
+use crate::mcp::{prompts, render, schema};
 use crate::note::{Param, Step, Wording};
 use crate::service::answer::{
     AcceptanceCriteria, Asked, Check, Constraints, CurrentTask, DefinitionOfDone, OutOfScope,
@@ -30,7 +31,8 @@ use crate::service::params::{
     AskQuestion, CheckSpec, ConstraintsQuery, CurrentTaskQuery, ListQuestions, ListTasks,
     SetCurrentTask, Target,
 };
-use crate::service::{self, Kit, ServiceError, Session, resource};
+use crate::service::{self, Kit, ServiceError, Session, prompt, resource};
+use crate::workspace::printable;
 
 /// Steps and parameters as an MCP client knows them: tools and their
 /// arguments.
@@ -46,7 +48,10 @@ impl Wording for Tools {
             Step::PinTask => "set_current_task",
             Step::OutOfScope => "get_out_of_scope",
             Step::DefinitionOfDone => "get_definition_of_done",
+            Step::CurrentTask => "get_current_task",
+            Step::ListQuestions => "list_questions",
             Step::AskQuestion => "ask_question",
+            Step::Check => "check_spec",
         }
     }
 
@@ -391,6 +396,7 @@ impl ServerHandler for SpecServer {
                 .enable_resources_subscribe()
                 .enable_resources_list_changed()
                 .enable_completions()
+                .enable_prompts()
                 .build(),
         )
         .with_server_info(Implementation::new("spec-mcp", env!("CARGO_PKG_VERSION")))
@@ -399,8 +405,42 @@ impl ServerHandler for SpecServer {
                  implement only what its acceptance criteria state, respect its constraints, \
                  build nothing out of scope, and meet the Definition of Done. When the spec does \
                  not answer something, call ask_question instead of guessing, then check \
-                 list_questions for answers. Every item carries its source as path:line.",
+                 list_questions for answers. Call check_spec to see what the spec still lacks \
+                 (tasks without criteria, open questions, unfilled templates) before work \
+                 starts. The prompts start_task, review_change, failure_modes and plan_tasks \
+                 hand you the workflow filled from the kit: starting a task, reviewing a \
+                 change against it, listing what can fail, breaking a feature into tasks. \
+                 Every item carries its source as path:line.",
         )
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(prompts::list_result())
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let started = std::time::Instant::now();
+        let name = request.name;
+        let arguments = prompts::arguments(request.arguments)?;
+        let asked = name.clone();
+        let outcome = self
+            .blocking(move |kit, session| prompt::get(kit, session, &asked, &arguments, &Tools))
+            .await?;
+        tracing::debug!(
+            prompt = %printable(&name),
+            ok = outcome.is_ok(),
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "prompt filled"
+        );
+        prompts::get_result(outcome).map(GetPromptResponse::from)
     }
 
     async fn list_resources(
@@ -447,14 +487,20 @@ impl ServerHandler for SpecServer {
         };
         let completion = self
             .blocking(move |kit, session| {
-                resource::complete(
-                    kit,
-                    session,
-                    &asked.template,
-                    &asked.argument,
-                    &asked.value,
-                    asked.feature.as_deref(),
-                )
+                let feature = asked.feature.as_deref();
+                match &asked.of {
+                    Completing::Template(template) => resource::complete(
+                        kit,
+                        session,
+                        template,
+                        &asked.argument,
+                        &asked.value,
+                        feature,
+                    ),
+                    Completing::Prompt(name) => {
+                        prompt::complete(kit, session, name, &asked.argument, &asked.value, feature)
+                    }
+                }
             })
             .await?;
         Ok(resources::complete_result(completion))

@@ -5,8 +5,8 @@
 //! `.kiro/steering/*.md` bind every spec.
 
 use crate::model::{Criterion, Document, DocumentRole, Layout, Section, SectionKind};
-use crate::parse::Convention;
 use crate::parse::markdown::{Outline, normalize_heading};
+use crate::parse::{Convention, TaskFormat};
 
 pub const CONVENTION: Convention = Convention {
     layout: Layout::Kiro,
@@ -24,6 +24,24 @@ pub const CONVENTION: Convention = Convention {
     project: &[(".kiro/steering/*.md", DocumentRole::Principles)],
     project_in_base: false,
     reference: false,
+};
+
+/// Numbered checklist tasks with steps, linking requirements.
+pub const TASK_FORMAT: TaskFormat = TaskFormat {
+    layout: Layout::Kiro,
+    criteria: "A task's acceptance criteria are the EARS criteria (WHEN ... THEN the system \
+               SHALL ...) of `requirements.md` that its `_Requirements:` line names: `2.1` \
+               is one criterion, `2` every criterion of requirement 2. Write new criteria \
+               there, numbered under their requirement.",
+    example: "\
+- [ ] 3. Export the order list as CSV
+  - Add the export endpoint and the Export button
+  - _Requirements: 2.1, 2.2_
+  - [ ] 3.1 Write tests for the CSV writer: commas, quotes, line breaks
+    - _Requirements: 2.2_
+  - [ ] 3.2 Write one order per row in `src/export/csv.ts`
+    - _Requirements: 2.1_
+",
 };
 
 /// Reads Kiro's conventions in one document.

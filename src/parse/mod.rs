@@ -53,6 +53,29 @@ pub struct Convention {
     pub reference: bool,
 }
 
+/// How a layout writes tasks, for someone asked to write new ones: where
+/// a task's acceptance criteria are written and how it links them, and a
+/// short tasks file in the layout's syntax that reads back as the tasks it
+/// shows (a test holds each to that).
+#[derive(Debug)]
+pub struct TaskFormat {
+    pub layout: Layout,
+    /// Where a task's criteria live, in a sentence or two.
+    pub criteria: &'static str,
+    /// A few tasks as the layout's `tasks.md` writes them.
+    pub example: &'static str,
+}
+
+/// The task format of `layout`.
+pub fn task_format(layout: Layout) -> &'static TaskFormat {
+    match layout {
+        Layout::Native => &native::TASK_FORMAT,
+        Layout::SpecKit => &speckit::TASK_FORMAT,
+        Layout::Kiro => &kiro::TASK_FORMAT,
+        Layout::OpenSpec => &openspec::TASK_FORMAT,
+    }
+}
+
 /// `auth@kiro` into `("auth", Some("kiro"))` when `kiro` is a convention's
 /// qualifier; any other id is a plain folder name.
 pub fn split_qualified(id: &str) -> (&str, Option<&str>) {
@@ -489,5 +512,54 @@ mod tests {
             None
         );
         assert_eq!(phrase("Commits follow [Conventional Commits]"), None);
+    }
+
+    /// The example each layout's task format shows reads back, in that
+    /// layout, as the tasks it means: ids, dependencies, the criteria and
+    /// test plan or the links that give them, and no diagnostic.
+    #[test]
+    fn each_task_format_example_reads_back_as_its_tasks() {
+        let read = |layout: Layout| {
+            let format = task_format(layout);
+            assert_eq!(format.layout, layout);
+            let path: Arc<str> = Arc::from("tasks.md");
+            let document = document_in(layout, path, DocumentRole::Tasks, format.example);
+            assert!(
+                document.diagnostics.is_empty(),
+                "{layout:?}: {:?}",
+                document.diagnostics
+            );
+            document.tasks
+        };
+        let native = read(Layout::Native);
+        assert_eq!(native.len(), 1);
+        assert_eq!(native[0].id, "T5");
+        assert_eq!(native[0].depends_on, ["T4"]);
+        assert_eq!(native[0].acceptance_criteria.len(), 2);
+        assert_eq!(native[0].test_plan.len(), 2);
+
+        let speckit = read(Layout::SpecKit);
+        let ids: Vec<&str> = speckit.iter().map(|task| task.id.as_str()).collect();
+        assert_eq!(ids, ["T010", "T011", "T012"]);
+        assert!(
+            speckit
+                .iter()
+                .all(|task| task.story.as_deref() == Some("US1"))
+        );
+        assert!(speckit[0].parallel);
+        assert_eq!(speckit[2].depends_on, ["T011"]);
+
+        let kiro = read(Layout::Kiro);
+        let ids: Vec<&str> = kiro.iter().map(|task| task.id.as_str()).collect();
+        assert_eq!(ids, ["3", "3.1", "3.2"]);
+        assert_eq!(kiro[0].requirements, ["2.1", "2.2"]);
+        assert_eq!(kiro[1].parent.as_deref(), Some("3"));
+        assert_eq!(kiro[2].requirements, ["2.1"]);
+
+        let openspec = read(Layout::OpenSpec);
+        let ids: Vec<&str> = openspec.iter().map(|task| task.id.as_str()).collect();
+        assert_eq!(ids, ["3.1", "3.2", "3.3"]);
+        assert_eq!(openspec[0].phase.as_deref(), Some("3. Order export"));
+        assert_eq!(openspec[2].depends_on, ["3.2"]);
     }
 }

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use crate::model::{Criterion, Document, DocumentRole, Item, Layout, Section};
-use crate::parse::Convention;
 use crate::parse::markdown::{Block, Outline, collapse_whitespace, normalize_heading};
+use crate::parse::{Convention, TaskFormat};
 
 const PROJECT: &[(&str, DocumentRole)] = &[
     ("openspec/project.md", DocumentRole::Principles),
@@ -55,6 +55,23 @@ pub const SPECS: Convention = Convention {
     project: PROJECT,
     project_in_base: false,
     reference: true,
+};
+
+/// Numbered checklist tasks under numbered groups.
+pub const TASK_FORMAT: TaskFormat = TaskFormat {
+    layout: Layout::OpenSpec,
+    criteria: "A change's acceptance criteria are the `#### Scenario:` headings (WHEN/THEN) \
+               under each `### Requirement:` of its delta specs, \
+               `specs/<capability>/spec.md`, under `## ADDED Requirements` (or MODIFIED, \
+               REMOVED). Tasks do not link criteria: name the requirement a task serves in \
+               its title.",
+    example: "\
+## 3. Order export
+
+- [ ] 3.1 Write tests for the CSV writer: commas, quotes, line breaks
+- [ ] 3.2 Write one order per row in `src/export/csv.ts`
+- [ ] 3.3 Add the Export button to the order list (depends on 3.2)
+",
 };
 
 /// Reads OpenSpec's conventions in one document.

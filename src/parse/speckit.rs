@@ -7,7 +7,7 @@
 
 use crate::model::{Criterion, Document, DocumentRole, Item, Layout, Question, SectionKind};
 use crate::parse::markdown::{Block, Outline, items, list_after, normalize_heading};
-use crate::parse::{Convention, question};
+use crate::parse::{Convention, TaskFormat, question};
 
 pub const CONVENTION: Convention = Convention {
     layout: Layout::SpecKit,
@@ -28,6 +28,22 @@ pub const CONVENTION: Convention = Convention {
     project: &[(".specify/memory/constitution.md", DocumentRole::Principles)],
     project_in_base: false,
     reference: false,
+};
+
+/// Checklist tasks under phases, tagged with the story they serve.
+pub const TASK_FORMAT: TaskFormat = TaskFormat {
+    layout: Layout::SpecKit,
+    criteria: "A task's acceptance criteria are the Acceptance Scenarios (Given/When/Then) \
+               of the user story its `[USn]` tag names, in `spec.md`; edge cases and \
+               success criteria there bind every task. Write new criteria as scenarios of \
+               their story, and tests as tasks of their own, before the tasks they test.",
+    example: "\
+## Phase 3: User Story 1 - Export the order list (Priority: P1)
+
+- [ ] T010 [P] [US1] Write the failing tests for the CSV writer in `tests/unit/test_csv.py`
+- [ ] T011 [US1] Write one order per row in `src/export/csv.py` (depends on T010)
+- [ ] T012 [US1] Add the Export button to the order list (depends on T011)
+",
 };
 
 /// The `meta` of a question read from an inline `[NEEDS CLARIFICATION: …]`

@@ -11,6 +11,7 @@ pub mod answer;
 pub mod changes;
 pub mod memo;
 pub mod params;
+pub mod prompt;
 pub mod resource;
 pub mod select;
 
@@ -131,6 +132,8 @@ pub enum ServiceError {
     BadResourceCursor { cursor: String },
     #[error("the answer could not be encoded: {reason}")]
     Encode { reason: String },
+    #[error(transparent)]
+    Prompt(#[from] prompt::PromptError),
 }
 
 impl ServiceError {
@@ -150,7 +153,8 @@ impl ServiceError {
             | ServiceError::BadUri { .. }
             | ServiceError::NoDocument { .. }
             | ServiceError::BadResourceCursor { .. }
-            | ServiceError::Encode { .. } => self.to_string(),
+            | ServiceError::Encode { .. }
+            | ServiceError::Prompt(_) => self.to_string(),
         }
     }
 }
@@ -163,6 +167,19 @@ pub fn current_task(
     query: &CurrentTaskQuery,
     wording: &dyn Wording,
 ) -> Result<CurrentTask, ServiceError> {
+    let (mut answer, notes) = current_task_with_notes(kit, session, query, wording)?;
+    answer.notes = words(&notes, wording);
+    Ok(answer)
+}
+
+/// [`current_task`]'s answer with its notes still data, for an answer
+/// built on it that words them its own way.
+fn current_task_with_notes(
+    kit: &Kit,
+    session: &Session,
+    query: &CurrentTaskQuery,
+    wording: &dyn Wording,
+) -> Result<(CurrentTask, Vec<Note>), ServiceError> {
     let share = if query.full.unwrap_or(false) {
         select::Share::Full
     } else {
@@ -179,12 +196,12 @@ pub fn current_task(
     let mut notes = built.link_notes.clone();
     notes.extend(current_truth_note(kit, &feature));
     notes.extend(built.cut_notes.iter().cloned());
-    Ok(CurrentTask {
+    let answer = CurrentTask {
         chosen_because: reason.describe(wording),
         feature_chosen_because: feature_reason.describe(wording),
-        notes: words(&notes, wording),
         ..built.answer.clone()
-    })
+    };
+    Ok((answer, notes))
 }
 
 /// What `get_current_task` answers for `task` that follows from the

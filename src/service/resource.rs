@@ -423,6 +423,20 @@ pub fn complete(
     if !TEMPLATES.iter().any(|known| known.uri_template == template) {
         return Completion::default();
     }
+    complete_argument(kit, session, argument, value, feature)
+}
+
+/// Values for an argument named `feature`, `task` or `document` starting
+/// with `value` (ignoring case), wherever it is asked: a template's or a
+/// prompt's. A task or document is of `feature`, else of the current
+/// feature.
+pub fn complete_argument(
+    kit: &Kit,
+    session: &Session,
+    argument: &str,
+    value: &str,
+    feature: Option<&str>,
+) -> Completion {
     let candidates: Vec<String> = match argument {
         "feature" => kit.workspace.feature_ids().to_vec(),
         "task" | "document" => {

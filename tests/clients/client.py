@@ -11,7 +11,9 @@ transport. `SPEC_MCP_TOKEN`, when set, is sent as a bearer token.
 SESSION is a JSON object:
 
     {"calls": [{"tool": NAME, "arguments": {...}}, ...],
-     "drift": {"tool": NAME, "arguments": {...}, "pointer": [KEY, ...], "value": V}}
+     "drift": {"tool": NAME, "arguments": {...}, "pointer": [KEY, ...], "value": V},
+     "prompts": [{"name": NAME, "arguments": {...}}, ...],
+     "completions": [{"prompt": NAME, "argument": NAME, "value": TEXT, "context": {...}}, ...]}
 
 The client connects with the SDK's own transport, lists the tools,
 makes each call in order, and prints one JSON object on stdout: what the
@@ -25,6 +27,11 @@ so an answer that drifts from its schema shows up here as an exception.
 `drift` proves that check runs: its call's answer is altered on the way in
 (the value at `pointer` in the structured content is replaced by `value`),
 and the SDK must reject it.
+
+With `prompts`, the client also lists the prompts and gets each one named,
+printing its description and messages, or the exception the SDK raised (a
+refusal is a protocol error); with `completions`, it completes each prompt
+argument and prints the values.
 """
 
 from __future__ import annotations
@@ -132,6 +139,31 @@ async def call(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str
     }
 
 
+async def get_prompt(client: Client, name: str, arguments: dict[str, str]) -> dict[str, Any]:
+    try:
+        result = await client.get_prompt(name, arguments)
+    except Exception as error:  # what the SDK raised is what the test checks
+        return {"name": name, "description": None, "messages": None, "exception": describe(error)}
+    return {
+        "name": name,
+        "description": result.description,
+        "messages": [message.model_dump(mode="json", by_alias=True, exclude_none=True) for message in result.messages],
+        "exception": None,
+    }
+
+
+async def complete(client: Client, step: dict[str, Any]) -> dict[str, Any]:
+    try:
+        result = await client.complete(
+            mcp_types.PromptReference(type="ref/prompt", name=step["prompt"]),
+            {"name": step["argument"], "value": step["value"]},
+            step.get("context"),
+        )
+    except Exception as error:  # what the SDK raised is what the test checks
+        return {"values": None, "exception": describe(error)}
+    return {"values": result.completion.values, "exception": None}
+
+
 def connect(target: str, args: list[str]) -> Any:
     """The SDK transport `target` names: a URL, `sse:` and a URL, or a command."""
     token = os.environ.get("SPEC_MCP_TOKEN")
@@ -163,6 +195,17 @@ async def run(session: dict[str, Any], command: str, args: list[str]) -> dict[st
         }
         for step in session["calls"]:
             transcript["calls"].append(await call(client, step["tool"], step["arguments"]))
+        if "prompts" in session:
+            listed_prompts = await client.list_prompts()
+            transcript["prompts_listed"] = [
+                {"name": prompt.name, "arguments": [argument.name for argument in prompt.arguments or []]}
+                for prompt in listed_prompts.prompts
+            ]
+            transcript["prompts"] = [
+                await get_prompt(client, step["name"], step["arguments"]) for step in session["prompts"]
+            ]
+        if "completions" in session:
+            transcript["completions"] = [await complete(client, step) for step in session["completions"]]
         drift = session.get("drift")
         if drift is not None:
             transport.drift = drift

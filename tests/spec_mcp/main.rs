@@ -1,7 +1,8 @@
 //! The one integration test binary: the CLI, the quality gate (`check`),
 //! parsing fixture kits, the writer, the MCP server driven by real clients
 //! (rmcp's, and the official Python and TypeScript SDKs), resources and
-//! live reload, and every bad input of the tech spec's catalogue.
+//! live reload, the workflow prompts, and every bad input of the tech
+//! spec's catalogue.
 
 mod bad_input;
 mod check;
@@ -17,6 +18,7 @@ mod layout_cases;
 mod layouts;
 mod mcp;
 mod parse;
+mod prompts;
 mod properties;
 mod reading;
 mod reliability;

@@ -5,8 +5,11 @@
 //! on these libraries, not through rmcp: each must list the ten tools,
 //! accept every answer under its own output-schema check, get a refusal as
 //! a tool error rather than a protocol error, and have its questions land
-//! in the file the layout keeps them in. The two SDKs also negotiate
-//! different protocol versions, so both of the server's paths are covered.
+//! in the file the layout keeps them in; each also lists the four prompts,
+//! gets them filled from the kit, is refused an unknown feature as a
+//! protocol error, and completes a prompt's arguments. The two SDKs also
+//! negotiate different protocol versions, so both of the server's paths
+//! are covered.
 //!
 //! Each SDK drives the server from a script in `tests/clients/`, run as a
 //! client process that starts the server itself, plays the session the
@@ -698,4 +701,136 @@ async fn typescript_sdk_compiles_the_output_schemas_without_warnings() {
     .await;
     assert_eq!(sorted(&transcript["output_schemas"]), TOOLS);
     assert!(!stderr.contains("unknown format"), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------
+// Prompts
+// ---------------------------------------------------------------------------
+
+/// The four prompts through `sdk`'s own client: listed with their
+/// arguments, filled from the spec-kit fixture (the current task, a task
+/// named with a diff, the feature's plan), an unknown feature refused as a
+/// protocol error naming the valid ids, and task ids completed.
+async fn check_prompts(sdk: Sdk) {
+    let Some((interpreter, clients)) = installed(sdk) else {
+        return;
+    };
+    let temp = temp_copy(&fixture("layouts").join("speckit"));
+    let session = json!({
+        "calls": [],
+        "prompts": [
+            {"name": "start_task", "arguments": {}},
+            {"name": "review_change", "arguments": {"task": "T003", "diff": "+fn delete() {}\n"}},
+            {"name": "failure_modes", "arguments": {"feature": "001-upload"}},
+            {"name": "plan_tasks", "arguments": {}},
+            {"name": "start_task", "arguments": {"feature": "nope"}},
+        ],
+        "completions": [
+            {"prompt": "start_task", "argument": "task", "value": "t00", "context": {"feature": "001-upload"}},
+            {"prompt": "review_change", "argument": "feature", "value": "0"},
+        ],
+    });
+    let (transcript, _) = run_client(sdk, &interpreter, &clients, temp.path(), &session).await;
+    check_prompt_listing(sdk, &transcript);
+    check_prompt_texts(sdk, &transcript);
+    let completions = transcript["completions"].as_array().expect("completions");
+    assert_eq!(
+        completions[0]["values"],
+        json!(["T001", "T002", "T003"]),
+        "{sdk:?}"
+    );
+    assert_eq!(completions[1]["values"], json!(["001-upload"]), "{sdk:?}");
+}
+
+/// The four prompts, each with its arguments, in order.
+fn check_prompt_listing(sdk: Sdk, transcript: &Value) {
+    let listed: Vec<(String, Vec<String>)> = transcript["prompts_listed"]
+        .as_array()
+        .expect("prompts listed")
+        .iter()
+        .map(|prompt| {
+            let arguments = prompt["arguments"]
+                .as_array()
+                .expect("arguments")
+                .iter()
+                .map(|argument| argument.as_str().expect("name").to_string())
+                .collect();
+            (
+                prompt["name"].as_str().expect("name").to_string(),
+                arguments,
+            )
+        })
+        .collect();
+    let owned = |names: &[&str]| names.iter().map(ToString::to_string).collect::<Vec<_>>();
+    assert_eq!(
+        listed,
+        [
+            ("start_task".to_string(), owned(&["feature", "task"])),
+            (
+                "review_change".to_string(),
+                owned(&["feature", "task", "diff"])
+            ),
+            ("failure_modes".to_string(), owned(&["feature", "task"])),
+            ("plan_tasks".to_string(), owned(&["feature"])),
+        ],
+        "{sdk:?}"
+    );
+}
+
+/// Each prompt the session got, filled from the kit; the unknown feature
+/// refused.
+fn check_prompt_texts(sdk: Sdk, transcript: &Value) {
+    let prompts = transcript["prompts"].as_array().expect("prompts");
+    let text = |index: usize| -> String {
+        let prompt = &prompts[index];
+        assert!(prompt["exception"].is_null(), "{sdk:?}: {prompt}");
+        let messages = prompt["messages"].as_array().expect("messages");
+        assert_eq!(messages.len(), 1, "{prompt}");
+        assert_eq!(messages[0]["role"], "user");
+        assert_eq!(messages[0]["content"]["type"], "text");
+        messages[0]["content"]["text"]
+            .as_str()
+            .expect("text")
+            .to_string()
+    };
+    let start = text(0);
+    assert!(
+        start.contains("## Task T002: Create model in `src/model.rs` (depends on T001)"),
+        "{start}"
+    );
+    assert!(start.contains("(specs/001-upload/spec.md:16)"), "{start}");
+    assert!(start.contains("write the tests first") || start.contains("Write the tests first"));
+    assert_eq!(
+        prompts[0]["description"],
+        "Start task T002 of 001-upload: Create model in `src/model.rs` (depends on T001)"
+    );
+    let review = text(1);
+    assert!(review.contains("## Task T003"), "{review}");
+    assert!(review.contains("```diff\n+fn delete() {}\n```"), "{review}");
+    let failures = text(2);
+    assert!(
+        failures.contains("List the failure modes of task T002"),
+        "{failures}"
+    );
+    let plan = text(3);
+    assert!(
+        plan.contains("The tasks belong in `specs/001-upload/tasks.md`, which lists 3 tasks now."),
+        "{plan}"
+    );
+    assert!(plan.contains("- [ ] T010 [P] [US1]"), "{plan}");
+    let refused = prompts[4]["exception"].as_str().expect("a refusal");
+    assert!(
+        refused.contains("unknown feature `nope`") && refused.contains("001-upload"),
+        "{sdk:?}: {refused}"
+    );
+}
+
+#[tokio::test]
+async fn python_sdk_lists_gets_and_completes_prompts() {
+    check_prompts(Sdk::Python).await;
+}
+
+#[tokio::test]
+async fn typescript_sdk_lists_gets_and_completes_prompts() {
+    check_prompts(Sdk::TypeScript).await;
 }

@@ -12,7 +12,9 @@
 // SESSION is a JSON object:
 //
 //     {"calls": [{"tool": NAME, "arguments": {...}}, ...],
-//      "drift": {"tool": NAME, "arguments": {...}, "pointer": [KEY, ...], "value": V}}
+//      "drift": {"tool": NAME, "arguments": {...}, "pointer": [KEY, ...], "value": V},
+//      "prompts": [{"name": NAME, "arguments": {...}}, ...],
+//      "completions": [{"prompt": NAME, "argument": NAME, "value": TEXT, "context": {...}}, ...]}
 //
 // The client connects with the SDK's own transport, lists the tools,
 // makes each call in order, and prints one JSON object on stdout: what the
@@ -26,6 +28,11 @@
 // schema shows up here as an exception. `drift` proves that check runs: its
 // call's answer is altered on the way in (the value at `pointer` in the
 // structured content is replaced by `value`), and the SDK must reject it.
+//
+// With `prompts`, the client also lists the prompts and gets each one named,
+// printing its description and messages, or the error the SDK threw (a
+// refusal is a protocol error); with `completions`, it completes each prompt
+// argument and prints the values.
 
 import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -62,6 +69,31 @@ async function call(client, tool, args) {
   } catch (error) {
     // What the SDK threw is what the test checks.
     return { tool, is_error: null, content: null, structured: null, exception: describe(error) };
+  }
+}
+
+async function getPrompt(client, name, args) {
+  try {
+    const result = await client.getPrompt({ name, arguments: args }, { timeout: REQUEST_TIMEOUT_MS });
+    return { name, description: result.description ?? null, messages: result.messages, exception: null };
+  } catch (error) {
+    return { name, description: null, messages: null, exception: describe(error) };
+  }
+}
+
+async function complete(client, step) {
+  try {
+    const params = {
+      ref: { type: 'ref/prompt', name: step.prompt },
+      argument: { name: step.argument, value: step.value },
+    };
+    if (step.context) {
+      params.context = { arguments: step.context };
+    }
+    const result = await client.complete(params, { timeout: REQUEST_TIMEOUT_MS });
+    return { values: result.completion.values, exception: null };
+  } catch (error) {
+    return { values: null, exception: describe(error) };
   }
 }
 
@@ -123,6 +155,23 @@ async function run(session, command, args) {
     };
     for (const step of session.calls) {
       transcript.calls.push(await call(client, step.tool, step.arguments));
+    }
+    if (session.prompts) {
+      const { prompts } = await client.listPrompts(undefined, { timeout: REQUEST_TIMEOUT_MS });
+      transcript.prompts_listed = prompts.map((prompt) => ({
+        name: prompt.name,
+        arguments: (prompt.arguments ?? []).map((argument) => argument.name),
+      }));
+      transcript.prompts = [];
+      for (const step of session.prompts) {
+        transcript.prompts.push(await getPrompt(client, step.name, step.arguments));
+      }
+    }
+    if (session.completions) {
+      transcript.completions = [];
+      for (const step of session.completions) {
+        transcript.completions.push(await complete(client, step));
+      }
     }
     if (session.drift) {
       drift = session.drift;
