@@ -25,6 +25,18 @@ pub enum Style {
     Plain,
 }
 
+/// An answer both front ends print, written onto a page of either style.
+pub trait Walk {
+    fn walk(&self, page: &mut Page<'_>);
+}
+
+/// `answer` written in `style`, its steps named by `wording`.
+pub fn text<T: Walk>(answer: &T, style: Style, wording: &dyn Wording) -> String {
+    let mut page = Page::new(style, wording);
+    answer.walk(&mut page);
+    page.text
+}
+
 /// Text being written; `fmt::Write` into a `String` cannot fail.
 pub struct Page<'a> {
     pub text: String,
@@ -130,10 +142,11 @@ impl<'a> Page<'a> {
         }
     }
 
-    fn constraints(&mut self, constraints: &[Constraint]) {
-        self.heading("Architecture constraints");
+    /// Constraints under `title`, grouped by the section they come from.
+    pub fn constraints(&mut self, title: &str, constraints: &[Constraint], empty: &str) {
+        self.heading(title);
         if constraints.is_empty() {
-            self.remark("None stated.");
+            self.remark(empty);
         }
         let mut section = "";
         for constraint in constraints {
@@ -145,8 +158,9 @@ impl<'a> Page<'a> {
         }
     }
 
-    fn scope(&mut self, items: &[ScopeItem]) {
-        self.heading("Out of scope (do not build)");
+    /// What not to build, under `title`, each item with its kind.
+    pub fn scope(&mut self, title: &str, items: &[ScopeItem]) {
+        self.heading(title);
         if items.is_empty() {
             self.remark("Nothing stated.");
         }
@@ -219,120 +233,137 @@ impl<'a> Page<'a> {
     }
 }
 
-pub fn current_task(answer: &CurrentTask, page: &mut Page<'_>) {
-    let task = &answer.task.summary;
-    page.title(
-        &format!("{}: {}", task.id, task.title),
-        Some(&format!("feature {}", answer.feature.id)),
-    );
-    let _ = writeln!(
-        page.text,
-        "Current because: {}. Feature {}: {}.",
-        answer.chosen_because, answer.feature.id, answer.feature_chosen_because
-    );
-    page.task(&answer.task);
-    let ask = page.wording.step(Step::AskQuestion);
-    page.items(
-        "Acceptance criteria",
-        &answer.acceptance_criteria,
-        &format!("None stated for this task: ask before assuming ({ask})."),
-    );
-    page.items("Test plan", &answer.test_plan, "None stated.");
-    page.constraints(&answer.constraints);
-    page.scope(&answer.out_of_scope);
-    if !answer.surface_area.is_empty() {
-        page.items("Surface area (only these exist)", &answer.surface_area, "");
-    }
-    if let Some(done) = &answer.definition_of_done {
-        page.items("Definition of Done", done, "None stated.");
-    }
-    if !answer.open_questions.is_empty() {
-        page.heading("Open questions on this task");
-        page.questions(&answer.open_questions);
-    }
-    page.notes(&answer.notes);
-}
-
-pub fn acceptance_criteria(answer: &AcceptanceCriteria, page: &mut Page<'_>) {
-    let feature = format!("feature {}", answer.feature.id);
-    match &answer.task {
-        Some(task) => {
-            page.title(
-                &format!(
-                    "Acceptance criteria: {} {}",
-                    task.summary.id, task.summary.title
-                ),
-                Some(&feature),
-            );
-            page.items(
-                "Task acceptance criteria",
-                &answer.task_criteria,
-                "None stated for this task.",
-            );
-            page.items("Test plan", &answer.test_plan, "None stated.");
+impl Walk for CurrentTask {
+    fn walk(&self, page: &mut Page<'_>) {
+        let task = &self.task.summary;
+        page.title(
+            &format!("{}: {}", task.id, task.title),
+            Some(&format!("feature {}", self.feature.id)),
+        );
+        let _ = writeln!(
+            page.text,
+            "Current because: {}. Feature {}: {}.",
+            self.chosen_because, self.feature.id, self.feature_chosen_because
+        );
+        page.task(&self.task);
+        let ask = page.wording.step(Step::AskQuestion);
+        page.items(
+            "Acceptance criteria",
+            &self.acceptance_criteria,
+            &format!("None stated for this task: ask before assuming ({ask})."),
+        );
+        page.items("Test plan", &self.test_plan, "None stated.");
+        page.constraints(
+            "Architecture constraints",
+            &self.constraints,
+            "None stated.",
+        );
+        page.scope("Out of scope (do not build)", &self.out_of_scope);
+        if !self.surface_area.is_empty() {
+            page.items("Surface area (only these exist)", &self.surface_area, "");
         }
-        None => page.title(&format!("Acceptance criteria: {feature}"), None),
-    }
-    let heading = match answer.feature_criteria_shown {
-        CriteriaShown::EveryTask => "Feature acceptance criteria (bind every task)",
-        CriteriaShown::All => "Feature acceptance criteria",
-    };
-    page.items(heading, &answer.feature_criteria, "None stated.");
-    page.notes(&answer.notes);
-}
-
-pub fn constraints(answer: &Constraints, page: &mut Page<'_>) {
-    page.title(
-        &format!("Architecture constraints: feature {}", answer.feature.id),
-        None,
-    );
-    page.constraints(&answer.constraints);
-    if !answer.omitted.is_empty() {
-        let section = page.wording.param(Param::Section);
-        page.heading(&format!("Left out (pass {section} to get one)"));
-        for omitted in &answer.omitted {
-            let line = format!(
-                "{}{}: {} more, from {}",
-                match page.style {
-                    Style::Markdown => "- ",
-                    Style::Plain => "  ",
-                },
-                omitted.section,
-                omitted.count,
-                omitted.at
-            );
-            page.line(&line);
+        if let Some(done) = &self.definition_of_done {
+            page.items("Definition of Done", done, "None stated.");
         }
+        if !self.open_questions.is_empty() {
+            page.heading("Open questions on this task");
+            page.questions(&self.open_questions);
+        }
+        page.notes(&self.notes);
     }
-    page.notes(&answer.notes);
 }
 
-pub fn out_of_scope(answer: &OutOfScope, page: &mut Page<'_>) {
-    page.title(
-        &format!("Out of scope: feature {}", answer.feature.id),
-        None,
-    );
-    page.scope(&answer.items);
-}
-
-pub fn definition_of_done(answer: &DefinitionOfDone, page: &mut Page<'_>) {
-    page.title(
-        &format!("Definition of Done: feature {}", answer.feature.id),
-        None,
-    );
-    page.items("Definition of Done", &answer.items, "None stated.");
-}
-
-pub fn questions(answer: &Questions, page: &mut Page<'_>) {
-    page.title(
-        &format!(
-            "Questions: feature {} ({} open, {} answered)",
-            answer.feature.id, answer.open, answer.answered
-        ),
-        None,
-    );
-    if answer.questions.is_empty() {
-        page.remark("No questions match.");
+impl Walk for AcceptanceCriteria {
+    fn walk(&self, page: &mut Page<'_>) {
+        let feature = format!("feature {}", self.feature.id);
+        match &self.task {
+            Some(task) => {
+                page.title(
+                    &format!(
+                        "Acceptance criteria: {} {}",
+                        task.summary.id, task.summary.title
+                    ),
+                    Some(&feature),
+                );
+                page.items(
+                    "Task acceptance criteria",
+                    &self.task_criteria,
+                    "None stated for this task.",
+                );
+                page.items("Test plan", &self.test_plan, "None stated.");
+            }
+            None => page.title(&format!("Acceptance criteria: {feature}"), None),
+        }
+        let heading = match self.feature_criteria_shown {
+            CriteriaShown::EveryTask => "Feature acceptance criteria (bind every task)",
+            CriteriaShown::All => "Feature acceptance criteria",
+        };
+        page.items(heading, &self.feature_criteria, "None stated.");
+        page.notes(&self.notes);
     }
-    page.questions(&answer.questions);
+}
+
+impl Walk for Constraints {
+    fn walk(&self, page: &mut Page<'_>) {
+        page.title(
+            &format!("Architecture constraints: feature {}", self.feature.id),
+            None,
+        );
+        page.constraints(
+            "Architecture constraints",
+            &self.constraints,
+            "None stated.",
+        );
+        if !self.omitted.is_empty() {
+            let section = page.wording.param(Param::Section);
+            page.heading(&format!("Left out (pass {section} to get one)"));
+            for omitted in &self.omitted {
+                let line = format!(
+                    "{}{}: {} more, from {}",
+                    match page.style {
+                        Style::Markdown => "- ",
+                        Style::Plain => "  ",
+                    },
+                    omitted.section,
+                    omitted.count,
+                    omitted.at
+                );
+                page.line(&line);
+            }
+        }
+        page.notes(&self.notes);
+    }
+}
+
+impl Walk for OutOfScope {
+    fn walk(&self, page: &mut Page<'_>) {
+        page.title(&format!("Out of scope: feature {}", self.feature.id), None);
+        page.scope("Out of scope (do not build)", &self.items);
+    }
+}
+
+impl Walk for DefinitionOfDone {
+    fn walk(&self, page: &mut Page<'_>) {
+        page.title(
+            &format!("Definition of Done: feature {}", self.feature.id),
+            None,
+        );
+        page.items("Definition of Done", &self.items, "None stated.");
+    }
+}
+
+impl Walk for Questions {
+    fn walk(&self, page: &mut Page<'_>) {
+        page.title(
+            &format!(
+                "Questions: feature {} ({} open, {} answered)",
+                self.feature.id, self.open, self.answered
+            ),
+            None,
+        );
+        if self.questions.is_empty() {
+            page.remark("No questions match.");
+        }
+        page.questions(&self.questions);
+    }
 }

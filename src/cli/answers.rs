@@ -126,7 +126,7 @@ pub fn task(options: &KitOptions, args: &TaskArgs) -> ExitCode {
         ..CurrentTaskQuery::default()
     };
     let outcome = service::current_task(&kit, &Session::default(), &query, args.output.wording());
-    reply::print(args.output, outcome, text::current_task, reply::never_empty)
+    reply::print(args.output, outcome, text::plain, reply::never_empty)
 }
 
 pub fn criteria(options: &KitOptions, args: &CriteriaArgs) -> ExitCode {
@@ -136,7 +136,7 @@ pub fn criteria(options: &KitOptions, args: &CriteriaArgs) -> ExitCode {
     };
     let outcome =
         service::acceptance_criteria(&kit, &Session::default(), &target(), args.output.wording());
-    reply::print(args.output, outcome, text::acceptance_criteria, |answer| {
+    reply::print(args.output, outcome, text::plain, |answer| {
         answer.task_criteria.is_empty()
             && answer.test_plan.is_empty()
             && answer.feature_criteria.is_empty()
@@ -153,7 +153,7 @@ pub fn constraints(options: &KitOptions, args: &ConstraintsArgs) -> ExitCode {
         ..ConstraintsQuery::default()
     };
     let outcome = service::constraints(&kit, &Session::default(), &params, args.output.wording());
-    reply::print(args.output, outcome, text::constraints, |answer| {
+    reply::print(args.output, outcome, text::plain, |answer| {
         answer.constraints.is_empty() && answer.omitted.is_empty()
     })
 }
@@ -164,7 +164,7 @@ pub fn scope(options: &KitOptions, args: &ScopeArgs) -> ExitCode {
         Err(code) => return code,
     };
     let outcome = service::out_of_scope(&kit, &Session::default(), &target());
-    reply::print(args.output, outcome, text::out_of_scope, |answer| {
+    reply::print(args.output, outcome, text::plain, |answer| {
         answer.items.is_empty()
     })
 }
@@ -175,7 +175,7 @@ pub fn done(options: &KitOptions, args: &DoneArgs) -> ExitCode {
         Err(code) => return code,
     };
     let outcome = service::definition_of_done(&kit, &Session::default(), &target());
-    reply::print(args.output, outcome, text::definition_of_done, |answer| {
+    reply::print(args.output, outcome, text::plain, |answer| {
         answer.items.is_empty()
     })
 }
@@ -215,7 +215,7 @@ pub fn questions(options: &KitOptions, args: &QuestionsArgs) -> ExitCode {
         status,
     };
     let outcome = service::questions(&kit, &Session::default(), &params);
-    reply::print(args.output, outcome, text::questions, |answer| {
+    reply::print(args.output, outcome, text::plain, |answer| {
         answer.questions.is_empty()
     })
 }

@@ -7,46 +7,17 @@
 use std::fmt::Write;
 
 use crate::cli::reply::Commands;
-use crate::render::{self, Page, Style};
-use crate::service::answer::{
-    AcceptanceCriteria, Answered, Asked, Constraints, CurrentTask, DefinitionOfDone, OutOfScope,
-    Questions, StatusSet, Tasks,
-};
+use crate::render::{self, Page, Style, Walk};
+use crate::service::answer::{Answered, Asked, StatusSet, Tasks};
 
 /// A page of plain text, its steps named as commands.
 fn page() -> Page<'static> {
     Page::new(Style::Plain, &Commands)
 }
 
-/// Writes an answer the shared walk knows.
-fn walk<T>(answer: &T, write: fn(&T, &mut Page<'_>)) -> String {
-    let mut page = page();
-    write(answer, &mut page);
-    page.text
-}
-
-pub fn current_task(answer: &CurrentTask) -> String {
-    walk(answer, render::current_task)
-}
-
-pub fn acceptance_criteria(answer: &AcceptanceCriteria) -> String {
-    walk(answer, render::acceptance_criteria)
-}
-
-pub fn constraints(answer: &Constraints) -> String {
-    walk(answer, render::constraints)
-}
-
-pub fn out_of_scope(answer: &OutOfScope) -> String {
-    walk(answer, render::out_of_scope)
-}
-
-pub fn definition_of_done(answer: &DefinitionOfDone) -> String {
-    walk(answer, render::definition_of_done)
-}
-
-pub fn questions(answer: &Questions) -> String {
-    walk(answer, render::questions)
+/// An answer the tools give too, as plain text.
+pub fn plain<T: Walk>(answer: &T) -> String {
+    render::text(answer, Style::Plain, &Commands)
 }
 
 /// A table: one row per task, the current one marked with `>`.

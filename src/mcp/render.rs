@@ -6,46 +6,17 @@
 use std::fmt::Write;
 
 use crate::mcp::Tools;
-use crate::render::{self, Page, Style};
-use crate::service::answer::{
-    AcceptanceCriteria, Asked, Check, Constraints, CurrentTask, DefinitionOfDone, OutOfScope,
-    Pinned, Questions, Tasks,
-};
+use crate::render::{self, Page, Style, Walk};
+use crate::service::answer::{Asked, Check, Pinned, Tasks};
 
 /// A page of markdown, its steps named as tools.
 fn page() -> Page<'static> {
     Page::new(Style::Markdown, &Tools)
 }
 
-/// Writes an answer the shared walk knows.
-fn walk<T>(answer: &T, write: fn(&T, &mut Page<'_>)) -> String {
-    let mut page = page();
-    write(answer, &mut page);
-    page.text
-}
-
-pub fn current_task(answer: &CurrentTask) -> String {
-    walk(answer, render::current_task)
-}
-
-pub fn acceptance_criteria(answer: &AcceptanceCriteria) -> String {
-    walk(answer, render::acceptance_criteria)
-}
-
-pub fn constraints(answer: &Constraints) -> String {
-    walk(answer, render::constraints)
-}
-
-pub fn out_of_scope(answer: &OutOfScope) -> String {
-    walk(answer, render::out_of_scope)
-}
-
-pub fn definition_of_done(answer: &DefinitionOfDone) -> String {
-    walk(answer, render::definition_of_done)
-}
-
-pub fn questions(answer: &Questions) -> String {
-    walk(answer, render::questions)
+/// An answer the command line prints too, as markdown.
+pub fn markdown<T: Walk>(answer: &T) -> String {
+    render::text(answer, Style::Markdown, &Tools)
 }
 
 pub fn tasks(answer: &Tasks) -> String {

@@ -146,7 +146,7 @@ impl SpecServer {
         self.answer(
             "get_current_task",
             move |kit, session| service::current_task(kit, session, &query, &Tools),
-            render::current_task,
+            render::markdown,
         )
         .await
     }
@@ -166,7 +166,7 @@ impl SpecServer {
         self.answer(
             "get_acceptance_criteria",
             move |kit, session| service::acceptance_criteria(kit, session, &target, &Tools),
-            render::acceptance_criteria,
+            render::markdown,
         )
         .await
     }
@@ -187,7 +187,7 @@ impl SpecServer {
         self.answer(
             "get_architecture_constraints",
             move |kit, session| service::constraints(kit, session, &params, &Tools),
-            render::constraints,
+            render::markdown,
         )
         .await
     }
@@ -207,7 +207,7 @@ impl SpecServer {
         self.answer(
             "get_out_of_scope",
             move |kit, session| service::out_of_scope(kit, session, &target),
-            render::out_of_scope,
+            render::markdown,
         )
         .await
     }
@@ -226,7 +226,7 @@ impl SpecServer {
         self.answer(
             "get_definition_of_done",
             move |kit, session| service::definition_of_done(kit, session, &target),
-            render::definition_of_done,
+            render::markdown,
         )
         .await
     }
@@ -246,7 +246,7 @@ impl SpecServer {
         self.answer(
             "list_questions",
             move |kit, session| service::questions(kit, session, &params),
-            render::questions,
+            render::markdown,
         )
         .await
     }

@@ -15,8 +15,9 @@ use crate::model::Feature;
 use crate::note::{Note, Param, Step, Wording};
 use crate::parse;
 use crate::query;
+use crate::render::{Page, Style};
 use crate::service::answer::{
-    self, Constraint, CurrentTask, OmittedSection, ScopeItem, SourcedItem, TaskInfo,
+    self, Constraint, CurrentTask, OmittedSection, SourcedItem, TaskInfo,
 };
 use crate::service::params::{ConstraintsQuery, CurrentTaskQuery, ListTasks, Target};
 use crate::service::resource::{self, Completion};
@@ -266,22 +267,26 @@ fn start_task(
             other => Some(other),
         })
         .collect();
-    let mut text = Text::default();
+    let mut text = Page::new(Style::Markdown, wording);
     let _ = writeln!(
-        text.0,
+        text.text,
         "Start work on task {} of feature {} ({}). Everything below comes from the spec kit, \
          each item with the `path:line` it is written at.",
         answer.task.summary.id, answer.feature.id, answer.feature.title
     );
-    text.task(&answer.task, Some(&answer.chosen_because));
+    write_task(&mut text, &answer.task, Some(&answer.chosen_because));
     text.items(
         "Acceptance criteria",
         &answer.acceptance_criteria,
         "The task states none of its own; the notes below say where the feature's are.",
     );
     text.items("Test plan", &answer.test_plan, "None stated.");
-    text.constraints("Architecture constraints", &answer.constraints);
-    text.scope(&answer.out_of_scope);
+    text.constraints(
+        "Architecture constraints",
+        &answer.constraints,
+        "None stated.",
+    );
+    text.scope("Out of scope", &answer.out_of_scope);
     text.items("Definition of Done", &done.items, "None stated.");
     if !answer.open_questions.is_empty() {
         text.heading("Open questions about this task");
@@ -290,14 +295,14 @@ fn start_task(
                 .id
                 .as_deref()
                 .map_or(String::new(), |id| format!("{id}: "));
-            let _ = writeln!(text.0, "- {id}{} ({})", question.text, question.source);
+            let _ = writeln!(text.text, "- {id}{} ({})", question.text, question.source);
         }
     }
     text.notes(&words(&notes, wording));
     text.heading("How to work");
     let ask = wording.step(Step::AskQuestion);
     let _ = writeln!(
-        text.0,
+        text.text,
         "1. Only implement what is stated above: the acceptance criteria are the whole task. \
          Build nothing out of scope, and add no endpoint, field, screen or dependency the spec \
          does not name.\n\
@@ -316,7 +321,7 @@ fn start_task(
             answer.feature.id,
             shortened(&answer.task.summary.title, DESCRIPTION_TITLE)
         ),
-        messages: vec![text.0],
+        messages: vec![text.text],
     })
 }
 
@@ -359,17 +364,17 @@ fn review_change(
         ));
     }
     notes.extend(words(&cut, wording));
-    let mut text = Text::default();
+    let mut text = Page::new(Style::Markdown, wording);
     let _ = writeln!(
-        text.0,
+        text.text,
         "Review a change against task {} of feature {} ({}): judge it only by the spec items \
          below, each with the `path:line` it is written at.",
         answer.task.summary.id, answer.feature.id, answer.feature.title
     );
-    text.task(&answer.task, None);
+    write_task(&mut text, &answer.task, None);
     text.heading("The change");
     match arguments.diff.as_deref() {
-        Some(diff) => text.fenced(diff),
+        Some(diff) => fenced(&mut text, diff),
         None => text.line(
             "No diff was given: review the working tree's change, what `git diff HEAD` shows \
              (staged and unstaged), and the new files `git status` lists.",
@@ -380,12 +385,16 @@ fn review_change(
         &all_criteria,
         "None stated: say so, and review against the constraints and scope alone.",
     );
-    text.constraints("Architecture constraints", &answer.constraints);
-    text.scope(&answer.out_of_scope);
+    text.constraints(
+        "Architecture constraints",
+        &answer.constraints,
+        "None stated.",
+    );
+    text.scope("Out of scope", &answer.out_of_scope);
     text.notes(&notes);
     text.heading("What to answer");
     let _ = writeln!(
-        text.0,
+        text.text,
         "1. A verdict for every acceptance criterion above, in order: met, not met, or not shown \
          (the change neither does it nor tests it), with the criterion's `path:line` and the \
          lines of the change that show it.\n\
@@ -405,7 +414,7 @@ fn review_change(
             answer.feature.id,
             shortened(&answer.task.summary.title, DESCRIPTION_TITLE)
         ),
-        messages: vec![text.0],
+        messages: vec![text.text],
     })
 }
 
@@ -516,16 +525,16 @@ fn failure_modes(
         Some(task) => format!("task {task} of feature {feature_id}"),
         None => format!("feature {feature_id}"),
     };
-    let mut text = Text::default();
+    let mut text = Page::new(Style::Markdown, wording);
     let _ = writeln!(
-        text.0,
+        text.text,
         "List the failure modes of {subject} ({}) and how to handle each, from what the spec \
          states below (each item with the `path:line` it is written at) and what it leaves out.",
         criteria.feature.title
     );
     match &criteria.task {
         Some(task) => {
-            text.task(task, None);
+            write_task(&mut text, task, None);
             text.items(
                 "Acceptance criteria",
                 &criteria.task_criteria,
@@ -535,7 +544,7 @@ fn failure_modes(
         None => {
             // Why no task could be chosen, in the words a tool would use.
             if let Err(error) = chosen_task(kit, session, &feature, None) {
-                let _ = writeln!(text.0, "\nNo task: {}.", error.message(wording));
+                let _ = writeln!(text.text, "\nNo task: {}.", error.message(wording));
             }
         }
     }
@@ -544,13 +553,13 @@ fn failure_modes(
         &edge_cases,
         "None stated as such.",
     );
-    text.constraints_or("Error handling the spec states", &errors, "None stated.");
-    text.constraints_or(
+    text.constraints("Error handling the spec states", &errors, "None stated.");
+    text.constraints(
         "Logs, metrics and alerts the spec states",
         &observability,
         "None stated.",
     );
-    text.constraints_or(
+    text.constraints(
         "Auth and security rules the spec states",
         &security,
         "None stated.",
@@ -559,7 +568,7 @@ fn failure_modes(
     failure_questions(&mut text, wording);
     Ok(Prompt {
         description: format!("Failure modes of {subject}"),
-        messages: vec![text.0],
+        messages: vec![text.text],
     })
 }
 
@@ -597,10 +606,10 @@ fn omitted_notes(omitted: &[OmittedSection], wording: &dyn Wording) -> Vec<Strin
 }
 
 /// What a failure-modes prompt asks for.
-fn failure_questions(text: &mut Text, wording: &dyn Wording) {
+fn failure_questions(text: &mut Page<'_>, wording: &dyn Wording) {
     text.heading("What to answer");
     let _ = writeln!(
-        text.0,
+        text.text,
         "For each point: what happens, what the user sees, the mitigation, and the test that \
          shows it; cite the `path:line` of the spec item it rests on, and say where the spec is \
          silent.\n\
@@ -689,9 +698,9 @@ fn plan_tasks(
             wording.step(Step::ListTasks)
         ));
     }
-    let mut text = Text::default();
+    let mut text = Page::new(Style::Markdown, wording);
     let _ = writeln!(
-        text.0,
+        text.text,
         "Break feature {} ({}) into PR-sized tasks, each with acceptance criteria and a test \
          plan, written in this kit's {} tasks format. Everything below comes from the spec kit, \
          each item with the `path:line` it is written at.",
@@ -717,7 +726,7 @@ fn plan_tasks(
     }
     for row in written.tasks.iter().take(TASKS_SHOWN) {
         let _ = writeln!(
-            text.0,
+            text.text,
             "- {} [{}] {} ({})",
             row.summary.id,
             row.summary.status,
@@ -728,20 +737,20 @@ fn plan_tasks(
     text.heading("Task format of this layout");
     text.line(format.criteria);
     text.line("");
-    text.fenced_as("markdown", format.example);
+    fenced_as(&mut text, "markdown", format.example);
     text.notes(&notes);
     plan_instructions(&mut text, &file.path, wording);
     Ok(Prompt {
         description: format!("Plan the tasks of {}: {}", feature.id, feature.title),
-        messages: vec![text.0],
+        messages: vec![text.text],
     })
 }
 
 /// What a planning prompt asks for, the tasks to be added to `path`.
-fn plan_instructions(text: &mut Text, path: &str, wording: &dyn Wording) {
+fn plan_instructions(text: &mut Page<'_>, path: &str, wording: &dyn Wording) {
     text.heading("What to produce");
     let _ = writeln!(
-        text.0,
+        text.text,
         "1. Tasks a reviewer can take in one sitting: one concern each, about a day of work, \
          each leaving the build and the tests green, ordered so that each depends only on \
          earlier ones.\n\
@@ -868,157 +877,72 @@ fn tasks_file(kit: &Kit, feature: &Feature) -> Result<TasksFile, ServiceError> {
     })
 }
 
-/// Markdown being written; `fmt::Write` into a `String` cannot fail.
-#[derive(Default)]
-struct Text(String);
-
-impl Text {
-    fn line(&mut self, text: &str) {
-        self.0.push_str(text);
-        self.0.push('\n');
+/// The task's own fields: what it is, where it stands, what it waits on.
+fn write_task(text: &mut Page<'_>, task: &TaskInfo, chosen_because: Option<&str>) {
+    let summary = &task.summary;
+    text.heading(&format!("Task {}: {}", summary.id, summary.title));
+    let _ = writeln!(
+        text.text,
+        "- Status: {} ({})",
+        summary.status, summary.source
+    );
+    if let Some(reason) = chosen_because {
+        let _ = writeln!(text.text, "- Chosen because: {reason}");
     }
-
-    fn heading(&mut self, title: &str) {
-        let _ = writeln!(self.0, "\n## {title}");
+    if let Some(phase) = &summary.phase {
+        let _ = writeln!(text.text, "- Phase: {phase}");
     }
-
-    fn bullet(&mut self, indent: &str, text: &str, details: &[String], source: &str) {
-        let _ = writeln!(self.0, "{indent}- {text} ({source})");
-        for detail in details {
-            let _ = writeln!(self.0, "{indent}  - {detail}");
-        }
+    if let Some(parent) = &summary.parent {
+        let _ = writeln!(text.text, "- A step of task {parent}");
     }
-
-    /// The task's own fields: what it is, where it stands, what it waits on.
-    fn task(&mut self, task: &TaskInfo, chosen_because: Option<&str>) {
-        let summary = &task.summary;
-        self.heading(&format!("Task {}: {}", summary.id, summary.title));
-        let _ = writeln!(self.0, "- Status: {} ({})", summary.status, summary.source);
-        if let Some(reason) = chosen_because {
-            let _ = writeln!(self.0, "- Chosen because: {reason}");
-        }
-        if let Some(phase) = &summary.phase {
-            let _ = writeln!(self.0, "- Phase: {phase}");
-        }
-        if let Some(parent) = &summary.parent {
-            let _ = writeln!(self.0, "- A step of task {parent}");
-        }
-        if !task.depends_on.is_empty() {
-            let dependencies: Vec<String> = task
-                .depends_on
-                .iter()
-                .map(|dependency| format!("{} ({})", dependency.id, dependency.status))
-                .collect();
-            let _ = writeln!(self.0, "- Depends on: {}", dependencies.join(", "));
-        }
-        if !task.files.is_empty() {
-            let _ = writeln!(self.0, "- Files: {}", task.files.join(", "));
-        }
-        if !task.description.is_empty() {
-            let _ = writeln!(self.0, "\n{}", task.description);
-        }
+    if !task.depends_on.is_empty() {
+        let dependencies: Vec<String> = task
+            .depends_on
+            .iter()
+            .map(|dependency| format!("{} ({})", dependency.id, dependency.status))
+            .collect();
+        let _ = writeln!(text.text, "- Depends on: {}", dependencies.join(", "));
     }
-
-    /// Items under a heading, grouped as the spec groups them.
-    fn items(&mut self, title: &str, items: &[SourcedItem], empty: &str) {
-        self.heading(title);
-        if items.is_empty() {
-            self.line(empty);
-        }
-        let mut group: Option<&str> = None;
-        for item in items {
-            if let Some(name) = item.group.as_deref() {
-                if group != Some(name) {
-                    let _ = writeln!(self.0, "- **{name}**");
-                    group = Some(name);
-                }
-                self.bullet("  ", &item.text, &item.details, &item.source);
-            } else {
-                group = None;
-                self.bullet("", &item.text, &item.details, &item.source);
-            }
-        }
+    if !task.files.is_empty() {
+        let _ = writeln!(text.text, "- Files: {}", task.files.join(", "));
     }
-
-    fn constraints(&mut self, title: &str, constraints: &[Constraint]) {
-        self.constraints_or(title, constraints, "None stated.");
+    if !task.description.is_empty() {
+        let _ = writeln!(text.text, "\n{}", task.description);
     }
+}
 
-    /// Constraints under their headings.
-    fn constraints_or(&mut self, title: &str, constraints: &[Constraint], empty: &str) {
-        self.heading(title);
-        if constraints.is_empty() {
-            self.line(empty);
-        }
-        let mut section = "";
-        for constraint in constraints {
-            if constraint.section != section {
-                section = &constraint.section;
-                let _ = writeln!(self.0, "- **{section}**");
-            }
-            self.bullet(
-                "  ",
-                &constraint.text,
-                &constraint.details,
-                &constraint.source,
-            );
-        }
+/// A diff given by the caller, fenced so that nothing in it can end
+/// the fence.
+fn fenced(text: &mut Page<'_>, diff: &str) {
+    if diff.len() <= DIFF_LIMIT {
+        fenced_as(text, "diff", diff);
+        return;
     }
+    let mut end = DIFF_LIMIT;
+    while !diff.is_char_boundary(end) {
+        end -= 1;
+    }
+    fenced_as(text, "diff", &diff[..end]);
+    let _ = writeln!(
+        text.text,
+        "The diff was cut at {DIFF_LIMIT} bytes of its {}; read the rest of it with `git diff`.",
+        diff.len()
+    );
+}
 
-    fn scope(&mut self, items: &[ScopeItem]) {
-        self.heading("Out of scope");
-        if items.is_empty() {
-            self.line("Nothing stated.");
-        }
-        for item in items {
-            let text = format!("{}: {}", item.kind, item.text);
-            self.bullet("", &text, &item.details, &item.source);
-        }
+fn fenced_as(text: &mut Page<'_>, language: &str, body: &str) {
+    let longest = body
+        .split(|c: char| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let _ = writeln!(text.text, "{fence}{language}");
+    text.text.push_str(body);
+    if !body.ends_with('\n') {
+        text.text.push('\n');
     }
-
-    fn notes(&mut self, notes: &[String]) {
-        if notes.is_empty() {
-            return;
-        }
-        self.heading("Notes");
-        for note in notes {
-            let _ = writeln!(self.0, "- {note}");
-        }
-    }
-
-    /// A diff given by the caller, fenced so that nothing in it can end
-    /// the fence.
-    fn fenced(&mut self, diff: &str) {
-        if diff.len() <= DIFF_LIMIT {
-            self.fenced_as("diff", diff);
-            return;
-        }
-        let mut end = DIFF_LIMIT;
-        while !diff.is_char_boundary(end) {
-            end -= 1;
-        }
-        self.fenced_as("diff", &diff[..end]);
-        let _ = writeln!(
-            self.0,
-            "The diff was cut at {DIFF_LIMIT} bytes of its {}; read the rest of it with `git diff`.",
-            diff.len()
-        );
-    }
-
-    fn fenced_as(&mut self, language: &str, body: &str) {
-        let longest = body
-            .split(|c: char| c != '`')
-            .map(str::len)
-            .max()
-            .unwrap_or(0);
-        let fence = "`".repeat(longest.max(2) + 1);
-        let _ = writeln!(self.0, "{fence}{language}");
-        self.0.push_str(body);
-        if !body.ends_with('\n') {
-            self.0.push('\n');
-        }
-        let _ = writeln!(self.0, "{fence}");
-    }
+    let _ = writeln!(text.text, "{fence}");
 }
 
 #[cfg(test)]
