@@ -10,9 +10,10 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolRequestMethod, CallToolRequestParams, CallToolResult, CompleteRequestParams,
     CompleteResult, ConstString, ContentBlock, CustomRequest, CustomResult, ErrorCode,
-    Implementation, ListResourceTemplatesResult, ListResourcesResult, ListToolsRequestMethod,
-    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
-    ServerConfig, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
+    GetSkillRequestParams, GetSkillResult, Implementation, ListResourceTemplatesResult,
+    ListResourcesResult, ListSkillsResult, ListToolsRequestMethod, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+    SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
 };
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
@@ -390,6 +391,7 @@ impl ServerHandler for SpecServer {
                 .enable_resources_subscribe()
                 .enable_resources_list_changed()
                 .enable_completions()
+                .enable_skills()
                 .build(),
         )
         .with_server_info(Implementation::new("spec-mcp", env!("CARGO_PKG_VERSION")))
@@ -413,6 +415,22 @@ impl ServerHandler for SpecServer {
             .await?
             .map_err(|error| ErrorData::invalid_params(error.message(&Tools), None))?;
         Ok(resources::list_result(page))
+    }
+
+    async fn list_skills(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListSkillsResult, ErrorData> {
+        resources::list_skills(request.and_then(|request| request.cursor).as_deref())
+    }
+
+    async fn get_skill(
+        &self,
+        request: GetSkillRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetSkillResult, ErrorData> {
+        resources::get_skill(&request.uri)
     }
 
     async fn list_resource_templates(

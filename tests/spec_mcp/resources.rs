@@ -17,9 +17,10 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use rmcp::model::{
-    ClientCapabilities, ClientConfig, CompletionContext, ErrorCode, Implementation,
-    ProtocolVersion, ReadResourceRequestParams, ResourceContents, ResourceUpdatedNotificationParam,
-    ServerNotification, SubscribeRequestParams, SubscriptionFilter,
+    ClientCapabilities, ClientConfig, CompletionContext, ErrorCode, GetSkillRequestParams,
+    Implementation, ProtocolVersion, ReadResourceRequestParams, ResourceContents,
+    ResourceUpdatedNotificationParam, ServerNotification, SkillResources, SubscribeRequestParams,
+    SubscriptionFilter,
 };
 use rmcp::service::{NotificationContext, RunningService};
 use rmcp::transport::TokioChildProcess;
@@ -27,6 +28,7 @@ use rmcp::{ClientHandler, ClientServiceExt as _, RoleClient, ServiceExt as _};
 use serde_json::{Value, json};
 use spec_mcp::mcp::SpecServer;
 use spec_mcp::service::Defaults;
+use spec_mcp::skill;
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::sync::mpsc;
 
@@ -499,6 +501,197 @@ async fn without_a_watcher_our_own_write_notifies_and_edits_show_on_the_next_cal
     client.cancel().await.expect("close");
 }
 
+// ---------------------------------------------------------------------------
+// The agent skill (the Skills-over-MCP extension) and the project's files.
+// ---------------------------------------------------------------------------
+
+/// The error a request was refused with.
+fn refusal(error: rmcp::ServiceError) -> rmcp::ErrorData {
+    match error {
+        rmcp::ServiceError::McpError(error) => error,
+        other => panic!("a protocol error: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn the_skill_is_listed_described_and_read_as_built_in() {
+    let temp = example();
+    let (client, _heard) = stdio_client(temp.path(), &[]).await;
+    let capabilities = &client.peer_info().expect("the server's info").capabilities;
+    assert!(
+        capabilities.supports_skills(),
+        "the extension is declared: {:?}",
+        capabilities.extensions
+    );
+
+    let skills = client.list_all_skills().await.expect("skills/list");
+    assert_eq!(skills.len(), 1, "{skills:?}");
+    let listed = &skills[0];
+    assert_eq!(listed.uri, "skill://spec-driven/SKILL.md");
+    assert_eq!(listed.name(), skill::NAME);
+    assert_eq!(listed.frontmatter.description, skill::description());
+    let got = client
+        .get_skill(GetSkillRequestParams::new(skill::URI))
+        .await
+        .expect("skills/get")
+        .skill;
+    assert_eq!(&got, listed);
+    let SkillResources::Files(files) = &got.resources else {
+        panic!("a manifest of files: {got:?}");
+    };
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files[0].uri, skill::URI);
+
+    // The file is the one built in, byte for byte, as its digest says.
+    let (text, mime) = read_text(&client, skill::URI).await;
+    assert_eq!(text, skill::SKILL_MD);
+    assert_eq!(mime.as_deref(), Some("text/markdown"));
+    files[0]
+        .verify(text.as_bytes())
+        .expect("the bytes read are those the manifest describes");
+
+    // Listed beside the kit's resources, not instead of them.
+    let resources = client.list_all_resources().await.expect("resources/list");
+    let entry = resources
+        .iter()
+        .find(|resource| resource.uri == skill::URI)
+        .expect("the skill is listed");
+    assert_eq!(entry.mime_type.as_deref(), Some("text/markdown"));
+    assert_eq!(entry.size, Some(skill::SKILL_MD.len() as u64));
+    assert!(
+        resources
+            .iter()
+            .any(|resource| resource.uri == "spec://image-upload/prd.md"),
+        "{resources:?}"
+    );
+
+    // Another skill, or another file of this one, is not there.
+    let error = refusal(
+        client
+            .get_skill(GetSkillRequestParams::new("skill://other/SKILL.md"))
+            .await
+            .expect_err("no such skill"),
+    );
+    assert_eq!(error.code, ErrorCode::INVALID_PARAMS);
+    assert!(error.message.contains(skill::URI), "{}", error.message);
+    let error = refusal(
+        client
+            .read_resource(ReadResourceRequestParams::new(
+                "skill://spec-driven/notes.md",
+            ))
+            .await
+            .expect_err("no such file"),
+    );
+    assert_eq!(error.code, ErrorCode::RESOURCE_NOT_FOUND);
+    assert!(error.message.contains(skill::URI), "{}", error.message);
+    client.cancel().await.expect("close");
+}
+
+/// A spec-kit project with a constitution and a feature named `project`,
+/// whose URIs must not meet.
+fn speckit_with_a_feature_named_project() -> tempfile::TempDir {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let root = temp.path();
+    for (path, text) in [
+        (
+            ".specify/memory/constitution.md",
+            "# Shop Constitution\n\n## Core Principles\n\n- Every change ships with tests.\n",
+        ),
+        (
+            "specs/project/spec.md",
+            "# Feature Specification: Project page\n\n## Requirements\n\n\
+             - **FR-001**: The page MUST list the projects.\n",
+        ),
+        (
+            "specs/project/tasks.md",
+            "# Tasks\n\n- [ ] T001 Build the page\n",
+        ),
+    ] {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().expect("a folder")).expect("folders");
+        fs::write(path, text).expect("a spec file");
+    }
+    temp
+}
+
+#[tokio::test]
+async fn project_files_are_listed_read_and_heard_of_apart_from_a_feature_named_project() {
+    let temp = speckit_with_a_feature_named_project();
+    let root = temp.path();
+    let constitution_path = root.join(".specify/memory/constitution.md");
+    let (client, mut heard) = stdio_client(root, &[]).await;
+    let constitution = "spec:///.specify/memory/constitution.md";
+
+    let resources = client.list_all_resources().await.expect("resources/list");
+    let uris: Vec<&str> = resources
+        .iter()
+        .map(|resource| resource.uri.as_str())
+        .collect();
+    assert_eq!(
+        uris[..2],
+        [constitution, skill::URI],
+        "the project's files and the skill come first: {uris:?}"
+    );
+    assert!(uris.contains(&"spec://project/spec.md"), "{uris:?}");
+    let entry = &resources[0];
+    assert_eq!(entry.name, ".specify/memory/constitution.md");
+    assert_eq!(entry.title.as_deref(), Some("Shop Constitution"));
+    assert_eq!(entry.mime_type.as_deref(), Some("text/markdown"));
+
+    let (text, mime) = read_text(&client, constitution).await;
+    assert_eq!(text, fs::read_to_string(&constitution_path).expect("read"));
+    assert_eq!(mime.as_deref(), Some("text/markdown"));
+    let (text, _) = read_text(&client, "spec://project/spec.md").await;
+    assert!(
+        text.starts_with("# Feature Specification: Project page"),
+        "{text}"
+    );
+
+    // A URI names only a file the project has, never any path of the root.
+    let error = refusal(
+        client
+            .read_resource(ReadResourceRequestParams::new(
+                "spec:///specs/project/spec.md",
+            ))
+            .await
+            .expect_err("not a project file"),
+    );
+    assert_eq!(error.code, ErrorCode::RESOURCE_NOT_FOUND);
+    assert!(
+        error.message.contains(".specify/memory/constitution.md"),
+        "{}",
+        error.message
+    );
+
+    // An edit reaches the file's subscriber, not the feature's.
+    subscribe(&client, constitution).await;
+    subscribe(&client, "spec://project/spec.md").await;
+    append(&constitution_path, "- Every endpoint is documented.\n");
+    let before = wait_for(&mut heard, &Heard::Updated(constitution.into())).await;
+    assert!(
+        !before.contains(&Heard::Updated("spec://project/spec.md".into())),
+        "{before:?}"
+    );
+    let (text, _) = read_text(&client, constitution).await;
+    assert!(
+        text.ends_with("- Every endpoint is documented.\n"),
+        "{text}"
+    );
+
+    // A project file that goes tells its subscriber, and changes the list.
+    fs::remove_file(&constitution_path).expect("remove the constitution");
+    wait_for(&mut heard, &Heard::Updated(constitution.into())).await;
+    wait_for(&mut heard, &Heard::ListChanged).await;
+    let resources = client.list_all_resources().await.expect("resources/list");
+    assert!(
+        !resources
+            .iter()
+            .any(|resource| resource.uri == constitution),
+        "{resources:?}"
+    );
+    client.cancel().await.expect("close");
+}
+
 #[tokio::test]
 async fn a_client_on_the_2026_07_28_revision_listens_for_updates() {
     let temp = example();
@@ -749,10 +942,12 @@ async fn a_large_kit_is_listed_a_page_of_features_at_a_time() {
         }
     }
     assert_eq!(cursors, ["50", "100"]);
-    // Each feature's PRD and its questions, each once.
-    assert_eq!(uris.len(), 240);
-    assert_eq!(uris[0], "spec://f000/prd.md");
-    assert_eq!(uris[239], "spec://f119/questions");
+    // The skill first (the kit has no project files), then each feature's
+    // PRD and its questions, each once.
+    assert_eq!(uris.len(), 1 + 240);
+    assert_eq!(uris[0], spec_mcp::skill::URI);
+    assert_eq!(uris[1], "spec://f000/prd.md");
+    assert_eq!(uris[240], "spec://f119/questions");
     let refused = client
         .list_resources(Some(
             rmcp::model::PaginatedRequestParams::default().with_cursor(Some("7".into())),
