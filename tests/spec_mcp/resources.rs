@@ -1,10 +1,12 @@
 //! Resources and live reload, driven by real clients against the binary:
 //! the listing, templates, reads and completions over stdio with rmcp's
-//! client; `resources/subscribe` and the notifications that follow an
-//! edit on disk, a new feature folder, or a question asked by another
-//! server process, over stdio and over HTTP (two sessions at once); the
-//! 2026-07-28 revision's `subscriptions/listen`; and a session leaving the
-//! kit's listeners when it closes.
+//! client; the agent skill (`skills/list`, `skills/get`, its digest) and
+//! the project-wide files; `resources/subscribe` and the notifications
+//! that follow an edit on disk, a new feature folder, or a question asked
+//! by another server process, over stdio and over Streamable HTTP (two
+//! sessions at once, in raw requests and with rmcp's HTTP client); the
+//! 2026-07-28 revision's `subscriptions/listen`, over stdio and HTTP; and
+//! a session leaving the kit's listeners when it closes.
 //!
 //! Notifications are waited for with a generous deadline, never a sleep:
 //! a test passes as soon as what it waits for arrives.
@@ -23,7 +25,7 @@ use rmcp::model::{
     SubscriptionFilter,
 };
 use rmcp::service::{NotificationContext, RunningService};
-use rmcp::transport::TokioChildProcess;
+use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
 use rmcp::{ClientHandler, ClientServiceExt as _, RoleClient, ServiceExt as _};
 use serde_json::{Value, json};
 use spec_mcp::mcp::SpecServer;
@@ -840,10 +842,8 @@ impl EventStream {
     }
 }
 
-#[test]
-fn two_http_sessions_subscribed_to_a_document_both_hear_an_edit() {
-    let temp = example();
-    let root = temp.path();
+/// The binary serving `root` over HTTP, once it watches the root.
+fn http_server(root: &Path) -> HttpServer {
     let mut command = HttpServer::command(root, &[]);
     command.env("RUST_LOG", "info");
     let server = HttpServer::spawn(command);
@@ -852,6 +852,14 @@ fn two_http_sessions_subscribed_to_a_document_both_hear_an_edit() {
         assert!(Instant::now() < deadline, "not watching: {}", server.log());
         std::thread::sleep(Duration::from_millis(10));
     }
+    server
+}
+
+#[test]
+fn two_http_sessions_subscribed_to_a_document_both_hear_an_edit() {
+    let temp = example();
+    let root = temp.path();
+    let server = http_server(root);
     let authority = server.authority().to_string();
     let uri = "spec://listing-generator/tech-spec.md";
     let mut streams = Vec::new();
@@ -898,6 +906,162 @@ fn two_http_sessions_subscribed_to_a_document_both_hear_an_edit() {
         text.contains("Cache generated listings for a day."),
         "{text}"
     );
+}
+
+/// rmcp's Streamable HTTP client on `server`, in a session of the
+/// revision before 2026-07-28, and what it hears.
+async fn http_client(server: &HttpServer) -> (Client, mpsc::UnboundedReceiver<Heard>) {
+    let transport = StreamableHttpClientTransport::from_uri(format!("{}/mcp", server.base));
+    let (heard, receiver) = mpsc::unbounded_channel();
+    let client = tokio::time::timeout(TIMEOUT, Listening { heard }.serve(transport))
+        .await
+        .expect("the handshake in time")
+        .expect("the handshake");
+    (client, receiver)
+}
+
+// Multi-threaded: the server is waited for with a blocking poll.
+#[tokio::test(flavor = "multi_thread")]
+async fn rmcp_sessions_over_streamable_http_hear_the_edits_they_subscribed_to() {
+    let temp = example();
+    let root = temp.path();
+    let server = tokio::task::block_in_place(|| http_server(root));
+    let (first, mut first_heard) = http_client(&server).await;
+    let (second, mut second_heard) = http_client(&server).await;
+    let document = "spec://listing-generator/tech-spec.md";
+    let project = "spec:///project.md";
+    subscribe(&first, document).await;
+    subscribe(&second, document).await;
+    subscribe(&second, project).await;
+
+    // One edit on disk, heard in both sessions.
+    append(
+        &root.join("listing-generator/tech-spec.md"),
+        "\n- Cache generated listings for a day.\n",
+    );
+    wait_for(&mut first_heard, &Heard::Updated(document.into())).await;
+    wait_for(&mut second_heard, &Heard::Updated(document.into())).await;
+    let (text, _) = read_text(&first, document).await;
+    assert!(
+        text.contains("Cache generated listings for a day."),
+        "{text}"
+    );
+
+    // The project file, in the one session that subscribed to it: the
+    // other hears the next edit of its document and nothing before it.
+    append(&root.join("project.md"), "\n- Log every upload.\n");
+    wait_for(&mut second_heard, &Heard::Updated(project.into())).await;
+    append(
+        &root.join("listing-generator/tech-spec.md"),
+        "\n- Keep a week of listings.\n",
+    );
+    let before = wait_for(&mut first_heard, &Heard::Updated(document.into())).await;
+    assert!(
+        !before.contains(&Heard::Updated(project.into())),
+        "{before:?}"
+    );
+    first.cancel().await.expect("close");
+    second.cancel().await.expect("close");
+}
+
+/// Waits on a `subscriptions/listen` stream for a notification `wanted`
+/// accepts.
+async fn listened(
+    subscription: &mut rmcp::service::Subscription,
+    wanted: impl Fn(&ServerNotification) -> bool,
+    what: &str,
+) {
+    let deadline = Instant::now() + NOTICE;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let notice = tokio::time::timeout(left, subscription.next())
+            .await
+            .unwrap_or_else(|_| panic!("no {what} within {NOTICE:?}"))
+            .expect("the stream")
+            .unwrap_or_else(|| panic!("the stream ended before {what}"));
+        if wanted(&notice) {
+            return;
+        }
+    }
+}
+
+// Multi-threaded: the server is waited for with a blocking poll.
+#[tokio::test(flavor = "multi_thread")]
+async fn clients_on_the_2026_07_28_revision_listen_over_streamable_http() {
+    let temp = example();
+    let root = temp.path();
+    let server = tokio::task::block_in_place(|| http_server(root));
+    let uri = "spec://image-upload/prd.md";
+    let mut clients = Vec::new();
+    let mut subscriptions = Vec::new();
+    for _ in 0..2 {
+        let transport = StreamableHttpClientTransport::from_uri(format!("{}/mcp", server.base));
+        let client = tokio::time::timeout(
+            TIMEOUT,
+            ().serve_with_lifecycle(
+                transport,
+                rmcp::ClientLifecycleMode::Discover {
+                    preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+                },
+            ),
+        )
+        .await
+        .expect("discover in time")
+        .expect("discover");
+        assert_eq!(
+            client.peer_info().map(|info| info.protocol_version.clone()),
+            Some(ProtocolVersion::V_2026_07_28)
+        );
+        let subscription = client
+            .listen(
+                SubscriptionFilter::builder()
+                    .resources_list_changed()
+                    .resource_subscription(uri)
+                    .resource_subscription(skill::URI)
+                    .build(),
+            )
+            .await
+            .expect("subscriptions/listen");
+        assert_eq!(
+            subscription
+                .acknowledged()
+                .resource_subscriptions
+                .as_deref(),
+            Some(&[uri.to_string(), skill::URI.to_string()][..])
+        );
+        clients.push(client);
+        subscriptions.push(subscription);
+    }
+    append(&root.join("image-upload/prd.md"), "\nEdited.\n");
+    for subscription in &mut subscriptions {
+        listened(
+            subscription,
+            |notice| {
+                matches!(notice, ServerNotification::ResourceUpdatedNotification(update)
+                    if update.params.uri == uri)
+            },
+            "the update",
+        )
+        .await;
+    }
+    fs::create_dir(root.join("search")).expect("a feature folder");
+    fs::write(root.join("search/prd.md"), "# Search\n").expect("its PRD");
+    for subscription in &mut subscriptions {
+        listened(
+            subscription,
+            |notice| {
+                matches!(
+                    notice,
+                    ServerNotification::ResourceListChangedNotification(_)
+                )
+            },
+            "the list change",
+        )
+        .await;
+    }
+    for client in clients {
+        client.cancel().await.expect("close");
+    }
 }
 
 #[tokio::test]
