@@ -11,7 +11,8 @@ transport. `SPEC_MCP_TOKEN`, when set, is sent as a bearer token.
 SESSION is a JSON object:
 
     {"calls": [{"tool": NAME, "arguments": {...}}, ...],
-     "drift": {"tool": NAME, "arguments": {...}, "pointer": [KEY, ...], "value": V}}
+     "drift": {"tool": NAME, "arguments": {...}, "pointer": [KEY, ...], "value": V},
+     "reads": [URI, ...]}
 
 The client connects with the SDK's own transport, lists the tools,
 makes each call in order, and prints one JSON object on stdout: what the
@@ -24,7 +25,9 @@ The SDK checks every non-error result against the tool's output schema in
 so an answer that drifts from its schema shows up here as an exception.
 `drift` proves that check runs: its call's answer is altered on the way in
 (the value at `pointer` in the structured content is replaced by `value`),
-and the SDK must reject it.
+and the SDK must reject it. `reads`, when given, lists the resources
+(the first page) and reads each URI with `resources/read`; the transcript
+then holds the listing and each read's contents or exception.
 """
 
 from __future__ import annotations
@@ -132,6 +135,18 @@ async def call(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str
     }
 
 
+async def read(client: Client, uri: str) -> dict[str, Any]:
+    try:
+        result = await client.read_resource(uri)
+    except Exception as error:  # what the SDK raised is what the test checks
+        return {"uri": uri, "contents": None, "exception": describe(error)}
+    return {
+        "uri": uri,
+        "contents": [content.model_dump(mode="json", by_alias=True, exclude_none=True) for content in result.contents],
+        "exception": None,
+    }
+
+
 def connect(target: str, args: list[str]) -> Any:
     """The SDK transport `target` names: a URL, `sse:` and a URL, or a command."""
     token = os.environ.get("SPEC_MCP_TOKEN")
@@ -163,6 +178,13 @@ async def run(session: dict[str, Any], command: str, args: list[str]) -> dict[st
         }
         for step in session["calls"]:
             transcript["calls"].append(await call(client, step["tool"], step["arguments"]))
+        reads = session.get("reads")
+        if reads is not None:
+            resources = await client.list_resources()
+            transcript["resources"] = [
+                resource.model_dump(mode="json", by_alias=True, exclude_none=True) for resource in resources.resources
+            ]
+            transcript["reads"] = [await read(client, uri) for uri in reads]
         drift = session.get("drift")
         if drift is not None:
             transport.drift = drift
