@@ -30,7 +30,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use crate::model::{Document, DocumentRole, Feature, Layout};
+use crate::model::{Document, DocumentRole, Feature};
 use crate::query::{self, QuestionFilter};
 use crate::service::answer::{self, FeatureRef, QuestionInfo, Questions, TaskInfo, TaskResource};
 use crate::service::params::{ListQuestions, QuestionStatus};
@@ -399,7 +399,9 @@ fn feature_resources(feature: &Feature) -> Vec<ResourceEntry> {
 
 /// The project-wide files, titled as parsed where the tools read them.
 fn project_resources(kit: &Kit) -> Vec<ResourceEntry> {
-    let parsed: Vec<Arc<Document>> = Layout::ALL
+    let parsed: Vec<Arc<Document>> = kit
+        .workspace
+        .layouts()
         .into_iter()
         .flat_map(|layout| kit.workspace.project(layout).documents)
         .collect();
