@@ -146,7 +146,7 @@ fn watch(kit: &Arc<Kit>) {
                 .watch(move |paths| changes::files_changed(&for_changes, &paths));
             match watcher {
                 Ok(watcher) => {
-                    kit.changes.watching(kit.workspace.feature_ids());
+                    kit.changes.watching(&kit.workspace);
                     // Held for as long as the server runs.
                     loop {
                         std::thread::park();

@@ -10,6 +10,12 @@
 //! Both listen on the kit's one [`Changes`](crate::service::changes::Changes)
 //! channel, so every session, over any transport, hears every change; a
 //! session's receiver goes when the session does.
+//!
+//! And the Skills-over-MCP extension (`io.modelcontextprotocol/skills`):
+//! `skills/list` and `skills/get` describe the one skill built into the
+//! binary, whose `SKILL.md` the service lists and reads as a resource like
+//! any other. rmcp's `skills-fs` catalog is not used: it serves skills from
+//! a folder on disk, and this skill has none.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,9 +23,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use rmcp::RoleServer;
 use rmcp::model::{
-    CompleteRequestParams, CompleteResult, CompletionInfo, ErrorData, ListResourceTemplatesResult,
-    ListResourcesResult, Reference, Resource, ResourceContents, ResourceTemplate,
-    ResourceUpdatedNotificationParam, SubscriptionFilter,
+    CompleteRequestParams, CompleteResult, CompletionInfo, ErrorData, GetSkillResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListSkillsResult, Reference, Resource,
+    ResourceContents, ResourceTemplate, ResourceUpdatedNotificationParam, Skill, SkillFrontmatter,
+    SkillResource, SkillResources, SubscriptionFilter,
 };
 use rmcp::service::{Peer, SubscriptionContext, SubscriptionSendError};
 use tokio_util::sync::CancellationToken;
@@ -28,6 +35,8 @@ use crate::mcp::server::Tools;
 use crate::service::changes::{Heard, Listener};
 use crate::service::resource::{self, ResourceEntry, ResourceUri, TEMPLATES};
 use crate::service::{Kit, ServiceError};
+use crate::skill;
+use crate::workspace::printable;
 
 /// A session's resource subscriptions.
 #[derive(Debug, Default)]
@@ -195,7 +204,66 @@ fn entry(entry: ResourceEntry) -> Resource {
     if let Some(title) = entry.title {
         raw = raw.with_title(title);
     }
+    if let Some(size) = entry.size {
+        raw = raw.with_size(size);
+    }
     raw
+}
+
+/// The skill as the extension describes it: its front matter, and its one
+/// file with the digest and size of the bytes `resources/read` serves.
+fn skill_entry() -> Skill {
+    let mut name = skill::NAME;
+    let mut description = "";
+    let mut extra = Vec::new();
+    for (key, value) in skill::front_matter() {
+        match key {
+            "name" => name = value,
+            "description" => description = value,
+            _ => extra.push((key, value)),
+        }
+    }
+    let front_matter = extra.into_iter().fold(
+        SkillFrontmatter::new(name, description),
+        |front_matter, (key, value)| front_matter.with_field(key, value),
+    );
+    Skill::new(
+        skill::URI,
+        front_matter,
+        SkillResources::Files(vec![SkillResource::from_bytes(
+            skill::URI,
+            skill::SKILL_MD.as_bytes(),
+        )]),
+    )
+}
+
+/// `skills/list`: the one skill, on one page.
+pub fn list_skills(cursor: Option<&str>) -> Result<ListSkillsResult, ErrorData> {
+    match cursor {
+        None => Ok(ListSkillsResult::with_all_items(vec![skill_entry()])),
+        Some(cursor) => Err(ErrorData::invalid_params(
+            format!(
+                "cursor `{}` is not one the skill list gave; omit it to start at the first",
+                printable(cursor)
+            ),
+            None,
+        )),
+    }
+}
+
+/// `skills/get`: the skill at `uri`, which must be the one served.
+pub fn get_skill(uri: &str) -> Result<GetSkillResult, ErrorData> {
+    if uri == skill::URI {
+        return Ok(GetSkillResult::new(skill_entry()));
+    }
+    Err(ErrorData::invalid_params(
+        format!(
+            "no skill `{}`; the skill served is {}",
+            printable(uri),
+            skill::URI
+        ),
+        Some(serde_json::json!({ "uri": uri })),
+    ))
 }
 
 pub fn templates() -> ListResourceTemplatesResult {

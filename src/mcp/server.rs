@@ -10,10 +10,11 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolRequestMethod, CallToolRequestParams, CallToolResult, CompleteRequestParams,
     CompleteResult, ConstString, ContentBlock, CustomRequest, CustomResult, ErrorCode,
-    GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
-    ListResourceTemplatesResult, ListResourcesResult, ListToolsRequestMethod,
-    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
-    ServerConfig, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
+    GetPromptRequestParams, GetPromptResponse, GetSkillRequestParams, GetSkillResult,
+    Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
+    ListSkillsResult, ListToolsRequestMethod, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ServerCapabilities, ServerConfig, SubscribeRequestParams,
+    SubscriptionFilter, UnsubscribeRequestParams,
 };
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
@@ -397,6 +398,7 @@ impl ServerHandler for SpecServer {
                 .enable_resources_list_changed()
                 .enable_completions()
                 .enable_prompts()
+                .enable_skills()
                 .build(),
         )
         .with_server_info(Implementation::new("spec-mcp", env!("CARGO_PKG_VERSION")))
@@ -454,6 +456,22 @@ impl ServerHandler for SpecServer {
             .await?
             .map_err(|error| ErrorData::invalid_params(error.message(&Tools), None))?;
         Ok(resources::list_result(page))
+    }
+
+    async fn list_skills(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListSkillsResult, ErrorData> {
+        resources::list_skills(request.and_then(|request| request.cursor).as_deref())
+    }
+
+    async fn get_skill(
+        &self,
+        request: GetSkillRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetSkillResult, ErrorData> {
+        resources::get_skill(&request.uri)
     }
 
     async fn list_resource_templates(

@@ -19,6 +19,7 @@ use tokio::sync::broadcast;
 
 use crate::service::Kit;
 use crate::service::resource::{self, ResourceUri};
+use crate::workspace::Workspace;
 
 /// How many changes a slow session may fall behind before it misses some;
 /// one that does is told everything may have changed.
@@ -30,7 +31,8 @@ pub struct Change {
     /// Features a changed file belongs to: their tasks and questions may
     /// read differently.
     pub features: BTreeSet<String>,
-    /// URIs of the documents that changed, appeared or went.
+    /// URIs of the documents that changed, appeared or went, the
+    /// project-wide files among them.
     pub documents: BTreeSet<String>,
     /// Features that are gone.
     pub vanished: BTreeSet<String>,
@@ -44,20 +46,29 @@ impl Change {
         let Ok(parsed) = ResourceUri::parse(uri) else {
             return false;
         };
-        let feature = parsed.feature();
-        if self.vanished.contains(feature) {
+        if parsed
+            .feature()
+            .is_some_and(|feature| self.vanished.contains(feature))
+        {
             return true;
         }
-        match parsed {
-            ResourceUri::Document { .. } => self.documents.contains(&parsed.to_string()),
-            ResourceUri::Task { .. } | ResourceUri::Questions { .. } => {
+        match &parsed {
+            ResourceUri::Document { .. } | ResourceUri::Project { .. } => {
+                self.documents.contains(&parsed.to_string())
+            }
+            ResourceUri::Task { feature, .. } | ResourceUri::Questions { feature } => {
                 self.features.contains(feature)
             }
+            // Built into the binary: it never changes.
+            ResourceUri::Skill { .. } => false,
         }
     }
 
     fn is_empty(&self) -> bool {
-        self.features.is_empty() && self.vanished.is_empty() && !self.listing
+        self.features.is_empty()
+            && self.documents.is_empty()
+            && self.vanished.is_empty()
+            && !self.listing
     }
 }
 
@@ -75,6 +86,8 @@ pub struct Changes {
     sender: broadcast::Sender<Arc<Change>>,
     /// The feature ids as last seen, to tell when one appears or goes.
     known: Mutex<Option<Arc<Vec<String>>>>,
+    /// The project-wide files as last seen, likewise.
+    known_project: Mutex<Option<Vec<String>>>,
     /// Whether a file watcher reports changes, our own writes included.
     watching: AtomicBool,
 }
@@ -84,6 +97,7 @@ impl Default for Changes {
         Changes {
             sender: broadcast::channel(BACKLOG).0,
             known: Mutex::default(),
+            known_project: Mutex::default(),
             watching: AtomicBool::new(false),
         }
     }
@@ -102,13 +116,17 @@ impl Changes {
         self.sender.receiver_count()
     }
 
-    /// Notes that a watcher now reports changes, and the feature ids it
-    /// starts from.
-    pub fn watching(&self, ids: Arc<Vec<String>>) {
+    /// Notes that a watcher now reports changes, and the feature ids and
+    /// project-wide files it starts from.
+    pub fn watching(&self, workspace: &Workspace) {
         self.known
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .get_or_insert(ids);
+            .get_or_insert_with(|| workspace.feature_ids());
+        self.known_project
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_with(|| workspace.project_paths());
         self.watching.store(true, Ordering::Release);
     }
 
@@ -179,6 +197,13 @@ pub fn files_changed(kit: &Kit, paths: &[PathBuf]) {
     for path in paths {
         workspace.invalidate(path);
     }
+    let project_before = kit
+        .changes
+        .known_project
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    let project_after = workspace.project_paths();
     let after = workspace.feature_ids();
     let mut change = Change {
         listing: *before != *after,
@@ -206,11 +231,44 @@ pub fn files_changed(kit: &Kit, paths: &[PathBuf]) {
             record(kit, &mut change, id, &relative, before);
         }
     }
+    record_project(
+        &mut change,
+        paths.iter().map(|path| workspace.relative(path)),
+        project_before.as_deref(),
+        &project_after,
+    );
     *kit.changes
         .known
         .lock()
         .unwrap_or_else(PoisonError::into_inner) = Some(after);
+    *kit.changes
+        .known_project
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = Some(project_after);
     kit.changes.send(change);
+}
+
+/// Adds to `change` the project-wide files among `changed` (relative to
+/// the root): each changed, appeared or went, the last two changing the
+/// list. Before the first change the files were not yet seen: those
+/// present now are taken as present then.
+fn record_project(
+    change: &mut Change,
+    changed: impl Iterator<Item = String>,
+    before: Option<&[String]>,
+    after: &[String],
+) {
+    for relative in changed {
+        let is_project = after.contains(&relative);
+        let was_project = before.map_or(is_project, |before| before.contains(&relative));
+        if !is_project && !was_project {
+            continue;
+        }
+        change.listing |= is_project != was_project;
+        change
+            .documents
+            .insert(ResourceUri::Project { document: relative }.to_string());
+    }
 }
 
 /// What was known of a feature before a change.
@@ -265,7 +323,46 @@ pub fn written(kit: &Kit, path: &Path) {
 
 #[cfg(test)]
 mod tests {
-    use super::Change;
+    use super::{Change, record_project};
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_project_file_that_changed_appeared_or_went_is_recorded() {
+        let before = strings(&["specs/project.md", ".kiro/steering/old.md"]);
+        let after = strings(&["specs/project.md", ".specify/memory/constitution.md"]);
+        let mut edited = Change::default();
+        record_project(
+            &mut edited,
+            strings(&["specs/project.md", "specs/a/prd.md"]).into_iter(),
+            Some(&before),
+            &after,
+        );
+        assert_eq!(edited.documents, ["spec:///specs/project.md".into()].into());
+        assert!(!edited.listing, "an edit leaves the list as it was");
+        assert!(edited.touches("spec:///specs/project.md"));
+        assert!(!edited.touches("spec://specs/project.md"));
+        assert!(!edited.touches("skill://spec-driven/SKILL.md"));
+
+        let mut moved = Change::default();
+        record_project(
+            &mut moved,
+            strings(&[".specify/memory/constitution.md", ".kiro/steering/old.md"]).into_iter(),
+            Some(&before),
+            &after,
+        );
+        assert_eq!(
+            moved.documents,
+            [
+                "spec:///.kiro/steering/old.md".into(),
+                "spec:///.specify/memory/constitution.md".into()
+            ]
+            .into()
+        );
+        assert!(moved.listing, "one appeared and one went");
+    }
 
     #[test]
     fn a_change_touches_its_documents_and_the_tasks_and_questions_of_its_features() {

@@ -128,6 +128,13 @@ pub enum ServiceError {
         feature: String,
         known: Vec<String>,
     },
+    #[error("the project has no file `{document}`; {}", if known.is_empty() { "it has no project-wide files".to_string() } else { format!("its project-wide files are: {}", known.join(", ")) })]
+    NoProjectFile {
+        document: String,
+        known: Vec<String>,
+    },
+    #[error("no skill file `{uri}`; the skill served is {known}")]
+    NoSkill { uri: String, known: &'static str },
     #[error("cursor `{cursor}` is not one the resource list gave; omit it to start at the first")]
     BadResourceCursor { cursor: String },
     #[error("the answer could not be encoded: {reason}")]
@@ -152,6 +159,8 @@ impl ServiceError {
             | ServiceError::Edit(_)
             | ServiceError::BadUri { .. }
             | ServiceError::NoDocument { .. }
+            | ServiceError::NoProjectFile { .. }
+            | ServiceError::NoSkill { .. }
             | ServiceError::BadResourceCursor { .. }
             | ServiceError::Encode { .. }
             | ServiceError::Prompt(_) => self.to_string(),

@@ -1,10 +1,10 @@
-//! The kit as resources: what `spec://` URIs name, the listing (one page of
+//! The kit as resources: what our URIs name, the listing (one page of
 //! features at a time), the templates, reading a resource, and completing
 //! a template's feature, task and document arguments. Knows no front end:
 //! the MCP handler turns these answers into rmcp's types, and any other
 //! front end may serve the same URIs.
 //!
-//! Three kinds of resource, each of one feature:
+//! Three kinds of resource of one feature:
 //!
 //! - `spec://<feature>/<document>`: a document's markdown, as on disk;
 //!   `<document>` is its path inside the feature's folder
@@ -13,23 +13,36 @@
 //! - `spec://<feature>/questions`: the feature's questions as
 //!   [`Questions`], JSON.
 //!
+//! and two of the whole kit:
+//!
+//! - `spec:///<path>`: a project-wide file (`specs/project.md`, spec-kit's
+//!   `.specify/memory/constitution.md`, a Kiro steering file), by its path
+//!   from the root. The feature is left empty, which no feature id can
+//!   be, so a feature named `project` keeps `spec://project/…`.
+//! - `skill://spec-driven/SKILL.md`: the agent skill built into the binary
+//!   ([`crate::skill`]), as the Skills-over-MCP extension names it.
+//!
 //! Ids and path segments are percent-encoded (an `@` of a qualified id is
-//! `%40`), as RFC 6570 expands the templates. Documents and questions are
-//! listed; tasks, of which a kit may hold tens of thousands, are reached
-//! through their template and completion.
+//! `%40`), as RFC 6570 expands the templates. Documents, questions, the
+//! project files and the skill are listed; tasks, of which a kit may hold
+//! tens of thousands, are reached through their template and completion.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use crate::model::{DocumentRole, Feature};
+use crate::model::{Document, DocumentRole, Feature};
 use crate::query::{self, QuestionFilter};
 use crate::service::answer::{self, FeatureRef, QuestionInfo, Questions, TaskInfo, TaskResource};
 use crate::service::params::{ListQuestions, QuestionStatus};
 use crate::service::{Kit, ServiceError, Session, check_task_id, feature as chosen, questions};
+use crate::skill;
 use crate::workspace::printable;
 
-/// The scheme of every URI served.
+/// The scheme of the kit's URIs.
 pub const SCHEME: &str = "spec://";
+
+/// The scheme of the skill's URIs.
+pub const SKILL_SCHEME: &str = "skill://";
 
 /// How many features one `resources/list` page covers: each gives its
 /// documents and its questions, some five resources, and is parsed to
@@ -41,8 +54,9 @@ pub const COMPLETION_LIMIT: usize = 100;
 
 pub const MARKDOWN: &str = "text/markdown";
 pub const JSON: &str = "application/json";
+pub const YAML: &str = "application/yaml";
 
-/// What a `spec://` URI names.
+/// What one of our URIs names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResourceUri {
     /// A document, by its path inside the feature's folder (or, for one
@@ -58,17 +72,47 @@ pub enum ResourceUri {
     Questions {
         feature: String,
     },
+    /// A project-wide file, by its path from the root.
+    Project {
+        document: String,
+    },
+    /// A file of a skill, by the skill's name and its path in the skill.
+    Skill {
+        skill: String,
+        path: String,
+    },
 }
 
 impl ResourceUri {
     /// Reads a URI, or says why it is not one of ours.
     pub fn parse(uri: &str) -> Result<ResourceUri, String> {
-        let rest = uri
-            .strip_prefix(SCHEME)
-            .ok_or_else(|| format!("`{}` does not start with {SCHEME}", printable(uri)))?;
+        if let Some(rest) = uri.strip_prefix(SKILL_SCHEME) {
+            let (skill, path) = rest
+                .split_once('/')
+                .ok_or_else(|| format!("`{}` names a skill but no file of it", printable(uri)))?;
+            let skill = decode(skill).ok_or_else(|| bad_escape(uri))?;
+            let path = decode_path(path).ok_or_else(|| bad_escape(uri))?;
+            if skill.is_empty() || path.is_empty() {
+                return Err(format!("`{}` needs a skill and a file", printable(uri)));
+            }
+            return Ok(ResourceUri::Skill { skill, path });
+        }
+        let rest = uri.strip_prefix(SCHEME).ok_or_else(|| {
+            format!(
+                "`{}` does not start with {SCHEME} or {SKILL_SCHEME}",
+                printable(uri)
+            )
+        })?;
         let (feature, path) = rest
             .split_once('/')
             .ok_or_else(|| format!("`{}` names a feature but no resource of it", printable(uri)))?;
+        if feature.is_empty() {
+            let document = decode_path(path).ok_or_else(|| bad_escape(uri))?;
+            if document.is_empty() {
+                return Err(format!("`{}` names no project file", printable(uri)));
+            }
+            return document_path(uri, document).map(|document| ResourceUri::Project { document });
+        }
         let feature = decode(feature).ok_or_else(|| bad_escape(uri))?;
         if feature.is_empty() || path.is_empty() {
             return Err(format!(
@@ -86,43 +130,64 @@ impl ResourceUri {
             let task = decode(task).ok_or_else(|| bad_escape(uri))?;
             return Ok(ResourceUri::Task { feature, task });
         }
-        let segments: Option<Vec<String>> = path.split('/').map(decode).collect();
-        let segments = segments.ok_or_else(|| bad_escape(uri))?;
-        // A path is matched against the feature's documents, never opened
-        // as given; these are refused only to say so plainly.
-        if segments
-            .iter()
-            .any(|segment| segment.is_empty() || segment == "." || segment == "..")
-        {
-            return Err(format!("`{}` is not a document path", printable(uri)));
-        }
-        Ok(ResourceUri::Document {
-            feature,
-            document: segments.join("/"),
-        })
+        let document = decode_path(path).ok_or_else(|| bad_escape(uri))?;
+        document_path(uri, document).map(|document| ResourceUri::Document { feature, document })
     }
 
-    pub fn feature(&self) -> &str {
+    /// The feature the resource belongs to; `None` for what belongs to the
+    /// whole kit.
+    pub fn feature(&self) -> Option<&str> {
         match self {
             ResourceUri::Document { feature, .. }
             | ResourceUri::Task { feature, .. }
-            | ResourceUri::Questions { feature } => feature,
+            | ResourceUri::Questions { feature } => Some(feature),
+            ResourceUri::Project { .. } | ResourceUri::Skill { .. } => None,
         }
     }
 }
 
 impl std::fmt::Display for ResourceUri {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{SCHEME}{}/", encode(self.feature()))?;
         match self {
-            ResourceUri::Document { document, .. } => {
-                let segments: Vec<String> = document.split('/').map(encode).collect();
-                f.write_str(&segments.join("/"))
+            ResourceUri::Document { feature, document } => {
+                write!(f, "{SCHEME}{}/{}", encode(feature), encode_path(document))
             }
-            ResourceUri::Task { task, .. } => write!(f, "tasks/{}", encode(task)),
-            ResourceUri::Questions { .. } => f.write_str("questions"),
+            ResourceUri::Task { feature, task } => {
+                write!(f, "{SCHEME}{}/tasks/{}", encode(feature), encode(task))
+            }
+            ResourceUri::Questions { feature } => {
+                write!(f, "{SCHEME}{}/questions", encode(feature))
+            }
+            ResourceUri::Project { document } => write!(f, "{SCHEME}/{}", encode_path(document)),
+            ResourceUri::Skill { skill, path } => {
+                write!(f, "{SKILL_SCHEME}{}/{}", encode(skill), encode_path(path))
+            }
         }
     }
+}
+
+/// A document path, after refusing empty and dot segments. A path is
+/// matched against the documents served, never opened as given; these are
+/// refused only to say so plainly.
+fn document_path(uri: &str, document: String) -> Result<String, String> {
+    if document
+        .split('/')
+        .any(|segment| segment.is_empty() || segment == "." || segment == "..")
+    {
+        return Err(format!("`{}` is not a document path", printable(uri)));
+    }
+    Ok(document)
+}
+
+/// Each `/`-separated segment of `path` decoded; `None` for a bad escape.
+fn decode_path(path: &str) -> Option<String> {
+    let segments: Option<Vec<String>> = path.split('/').map(decode).collect();
+    segments.map(|segments| segments.join("/"))
+}
+
+fn encode_path(path: &str) -> String {
+    let segments: Vec<String> = path.split('/').map(encode).collect();
+    segments.join("/")
 }
 
 fn bad_escape(uri: &str) -> String {
@@ -192,11 +257,14 @@ pub fn document_name_in(dir: &str, path: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceEntry {
     pub uri: String,
-    /// `<feature>/<document>`, or `<feature> questions`.
+    /// `<feature>/<document>`, `<feature> questions`, a project file's
+    /// path, or the skill's name.
     pub name: String,
     pub title: Option<String>,
     pub description: String,
     pub mime_type: &'static str,
+    /// The length in bytes, where it is known without reading the file.
+    pub size: Option<u64>,
 }
 
 /// One page of the listing.
@@ -261,7 +329,8 @@ pub struct Completion {
 }
 
 /// One page of resources: the documents and questions of up to
-/// [`FEATURE_PAGE`] features, from the feature `cursor` gave.
+/// [`FEATURE_PAGE`] features, from the feature `cursor` gave; the first
+/// page starts with the project files and the skill.
 pub fn list(kit: &Kit, cursor: Option<&str>) -> Result<ResourcePage, ServiceError> {
     let ids = kit.workspace.feature_ids();
     let start = match cursor {
@@ -277,6 +346,10 @@ pub fn list(kit: &Kit, cursor: Option<&str>) -> Result<ResourcePage, ServiceErro
     };
     let end = (start + FEATURE_PAGE).min(ids.len());
     let mut resources = Vec::new();
+    if cursor.is_none() {
+        resources.extend(project_resources(kit));
+        resources.push(skill_resource());
+    }
     for id in &ids[start..end] {
         // A feature that vanished or cannot be read since it was listed is
         // left out; the next listing will not name it.
@@ -304,6 +377,7 @@ fn feature_resources(feature: &Feature) -> Vec<ResourceEntry> {
                 document.path
             ),
             mime_type: MARKDOWN,
+            size: None,
         })
         .collect();
     resources.push(ResourceEntry {
@@ -318,8 +392,65 @@ fn feature_resources(feature: &Feature) -> Vec<ResourceEntry> {
             feature.id
         ),
         mime_type: JSON,
+        size: None,
     });
     resources
+}
+
+/// The project-wide files, titled as parsed where the tools read them.
+fn project_resources(kit: &Kit) -> Vec<ResourceEntry> {
+    let parsed: Vec<Arc<Document>> = kit
+        .workspace
+        .layouts()
+        .into_iter()
+        .flat_map(|layout| kit.workspace.project(layout).documents)
+        .collect();
+    kit.workspace
+        .project_paths()
+        .into_iter()
+        .map(|path| {
+            let document = parsed.iter().find(|document| *document.path == *path);
+            ResourceEntry {
+                uri: ResourceUri::Project {
+                    document: path.clone(),
+                }
+                .to_string(),
+                title: document.and_then(|document| document.title.clone()),
+                description: match document {
+                    Some(document) => format!("{} ({path})", role_words(document.role)),
+                    None => format!("Project-wide file included only on request ({path})"),
+                },
+                mime_type: mime_type_of(&path),
+                name: path,
+                size: None,
+            }
+        })
+        .collect()
+}
+
+/// The skill's entry file.
+fn skill_resource() -> ResourceEntry {
+    ResourceEntry {
+        uri: skill::URI.to_string(),
+        name: skill::NAME.to_string(),
+        title: None,
+        description: skill::description().to_string(),
+        mime_type: MARKDOWN,
+        size: Some(skill::SKILL_MD.len() as u64),
+    }
+}
+
+/// A project file's type, by its extension: OpenSpec's `config.yaml` is
+/// YAML, the rest markdown or plain text.
+fn mime_type_of(path: &str) -> &'static str {
+    let extension = path
+        .rsplit_once('.')
+        .map(|(_, extension)| extension.to_ascii_lowercase());
+    match extension.as_deref() {
+        Some("md" | "markdown") => MARKDOWN,
+        Some("yaml" | "yml") => YAML,
+        _ => "text/plain",
+    }
 }
 
 fn role_words(role: DocumentRole) -> &'static str {
@@ -334,11 +465,11 @@ fn role_words(role: DocumentRole) -> &'static str {
 /// Reads a resource from the same workspace the tools answer from.
 pub fn read(kit: &Kit, uri: &str) -> Result<ResourceText, ServiceError> {
     let parsed = ResourceUri::parse(uri).map_err(|reason| ServiceError::BadUri { reason })?;
-    let session = Session::default();
-    let feature = chosen(kit, &session, Some(parsed.feature()))?;
     let uri = parsed.to_string();
+    let session = Session::default();
     match parsed {
-        ResourceUri::Document { document, .. } => {
+        ResourceUri::Document { feature, document } => {
+            let feature = chosen(kit, &session, Some(&feature))?;
             let found = feature
                 .documents()
                 .find(|candidate| document_name(&feature, &candidate.path) == document);
@@ -359,7 +490,8 @@ pub fn read(kit: &Kit, uri: &str) -> Result<ResourceText, ServiceError> {
                 text,
             })
         }
-        ResourceUri::Task { task, .. } => {
+        ResourceUri::Task { feature, task } => {
+            let feature = chosen(kit, &session, Some(&feature))?;
             let answer = task_resource(&feature, &task)?;
             Ok(ResourceText {
                 uri,
@@ -367,9 +499,10 @@ pub fn read(kit: &Kit, uri: &str) -> Result<ResourceText, ServiceError> {
                 text: json(&answer)?,
             })
         }
-        ResourceUri::Questions { feature: id } => {
+        ResourceUri::Questions { feature } => {
+            let feature = chosen(kit, &session, Some(&feature))?;
             let params = ListQuestions {
-                feature: Some(id),
+                feature: Some(feature.id.clone()),
                 task: None,
                 status: Some(QuestionStatus::All),
             };
@@ -380,7 +513,40 @@ pub fn read(kit: &Kit, uri: &str) -> Result<ResourceText, ServiceError> {
                 text: json(&answer)?,
             })
         }
+        ResourceUri::Project { document } => read_project(kit, uri, &document),
+        ResourceUri::Skill { .. } => read_skill(uri),
     }
+}
+
+/// A project-wide file, found among those the kit has; the URI is never
+/// turned into a path.
+fn read_project(kit: &Kit, uri: String, document: &str) -> Result<ResourceText, ServiceError> {
+    let known = kit.workspace.project_paths();
+    if !known.iter().any(|path| path == document) {
+        return Err(ServiceError::NoProjectFile {
+            document: printable(document),
+            known,
+        });
+    }
+    Ok(ResourceText {
+        mime_type: mime_type_of(document),
+        text: kit.workspace.document_text(document)?,
+        uri,
+    })
+}
+
+fn read_skill(uri: String) -> Result<ResourceText, ServiceError> {
+    if uri != skill::URI {
+        return Err(ServiceError::NoSkill {
+            uri: printable(&uri),
+            known: skill::URI,
+        });
+    }
+    Ok(ResourceText {
+        uri,
+        mime_type: MARKDOWN,
+        text: skill::SKILL_MD.to_string(),
+    })
 }
 
 fn json<T: serde::Serialize>(answer: &T) -> Result<String, ServiceError> {
@@ -506,13 +672,48 @@ mod tests {
     }
 
     #[test]
+    fn uris_name_project_files_and_the_skill() {
+        check(
+            "spec:///.specify/memory/constitution.md",
+            &ResourceUri::Project {
+                document: ".specify/memory/constitution.md".into(),
+            },
+        );
+        check(
+            "spec:///prd.md",
+            &ResourceUri::Project {
+                document: "prd.md".into(),
+            },
+        );
+        // A feature named `project` is a feature like any other.
+        check(
+            "spec://project/prd.md",
+            &ResourceUri::Document {
+                feature: "project".into(),
+                document: "prd.md".into(),
+            },
+        );
+        check(
+            "skill://spec-driven/SKILL.md",
+            &ResourceUri::Skill {
+                skill: "spec-driven".into(),
+                path: "SKILL.md".into(),
+            },
+        );
+    }
+
+    #[test]
     fn uris_that_are_not_ours_are_refused() {
         for uri in [
             "file:///etc/passwd",
             "spec://image-upload",
             "spec://image-upload/",
-            "spec:///prd.md",
+            "spec:///",
+            "spec:///specs/../prd.md",
             "spec://a/../b/prd.md",
+            "skill://spec-driven",
+            "skill:///SKILL.md",
+            "skill://spec-driven/",
             "spec://a/%zz",
             "spec://a/%ff.md",
         ] {

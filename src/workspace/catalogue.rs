@@ -41,6 +41,14 @@ impl Workspace {
             .filter(|convention| self.layout.is_none_or(|layout| convention.layout == layout))
     }
 
+    /// The layouts read: all four, or the `--layout` chosen.
+    pub fn layouts(&self) -> Vec<Layout> {
+        Layout::ALL
+            .into_iter()
+            .filter(|layout| self.layout.is_none_or(|chosen| chosen == *layout))
+            .collect()
+    }
+
     pub(super) fn base_dir(&self, convention: &Convention) -> PathBuf {
         if convention.base == "specs" {
             self.specs_dir.clone()

@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex};
 use crate::model::{
     Diagnostic, DiagnosticKind, Document, DocumentRole, Feature, Layout, Project, Source,
 };
-use crate::parse::{self, CONVENTIONS, openspec};
+use crate::parse::{self, CONVENTIONS, Convention, openspec};
 
 use cache::{Cache, FileStamps, Stamp};
 pub use catalogue::{Catalogue, Located};
@@ -412,31 +412,17 @@ impl Workspace {
         {
             return kept.project;
         }
-        let base = if convention.project_in_base {
-            self.specs_dir.clone()
-        } else {
-            self.root.clone()
-        };
-        let mut listed = vec![base.clone()];
+        let mut listed = Vec::new();
         let mut documents = Vec::new();
         let mut files = Vec::new();
-        for (pattern, role) in convention.project {
-            let mut paths = self.paths_noting(&base, pattern, &mut listed);
-            paths.retain(|path| fs::symlink_metadata(path).is_ok());
-            for path in paths {
-                if let Some(parent) = path.parent() {
-                    listed.push(parent.to_path_buf());
-                }
-                if let FileState::Inside(resolved) = self.file_state(&path) {
-                    let stamp = fs::metadata(&resolved)
-                        .ok()
-                        .map(|metadata| Stamp::of(&metadata));
-                    let document = self.document(&resolved, *role, layout);
-                    files.push((resolved, stamp));
-                    if document.front_matter("inclusion") != Some("manual") {
-                        documents.push(document);
-                    }
-                }
+        for (resolved, role) in self.project_files(convention, &mut listed) {
+            let stamp = fs::metadata(&resolved)
+                .ok()
+                .map(|metadata| Stamp::of(&metadata));
+            let document = self.document(&resolved, role, layout);
+            files.push((resolved, stamp));
+            if document.front_matter("inclusion") != Some("manual") {
+                documents.push(document);
             }
         }
         let project = Project { documents };
@@ -451,8 +437,55 @@ impl Workspace {
         project
     }
 
-    /// The text of a feature's document, `relative` as the model holds its
-    /// path, read as answers read it: resolved inside the root, within the
+    /// The project-wide files of `convention` that resolve inside the root,
+    /// resolved, with their roles, in the convention's order; the folders
+    /// listed to find them go in `listed`.
+    fn project_files(
+        &self,
+        convention: &Convention,
+        listed: &mut Vec<PathBuf>,
+    ) -> Vec<(PathBuf, DocumentRole)> {
+        let base = if convention.project_in_base {
+            self.specs_dir.clone()
+        } else {
+            self.root.clone()
+        };
+        listed.push(base.clone());
+        let mut found = Vec::new();
+        for (pattern, role) in convention.project {
+            let mut paths = self.paths_noting(&base, pattern, listed);
+            paths.retain(|path| fs::symlink_metadata(path).is_ok());
+            for path in paths {
+                if let Some(parent) = path.parent() {
+                    listed.push(parent.to_path_buf());
+                }
+                if let FileState::Inside(resolved) = self.file_state(&path) {
+                    found.push((resolved, *role));
+                }
+            }
+        }
+        found
+    }
+
+    /// The project-wide files of every layout read, relative to the root,
+    /// each once, in the layouts' order: what [`Workspace::project`] reads,
+    /// and the Kiro steering files included only on request too. Found
+    /// without reading or parsing any, so a file watcher may ask.
+    pub fn project_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = Vec::new();
+        for convention in self.conventions() {
+            for (resolved, _) in self.project_files(convention, &mut Vec::new()) {
+                let relative = self.relative(&resolved);
+                if !paths.contains(&relative) {
+                    paths.push(relative);
+                }
+            }
+        }
+        paths
+    }
+
+    /// The text of a feature's document or a project-wide file, `relative`
+    /// as the model holds its path, read as answers read it: resolved inside the root, within the
     /// size limit and not binary; bytes that are not UTF-8 are replaced,
     /// as when it is parsed.
     pub fn document_text(&self, relative: &str) -> Result<String, WorkspaceError> {
@@ -815,6 +848,15 @@ mod tests {
             [".kiro/steering/always.md", ".kiro/steering/tech.md"]
         );
         assert!(workspace.project(Layout::Native).documents.is_empty());
+        // Those included on request are project files all the same.
+        assert_eq!(
+            workspace.project_paths(),
+            [
+                ".kiro/steering/always.md",
+                ".kiro/steering/manual.md",
+                ".kiro/steering/tech.md"
+            ]
+        );
     }
 
     #[test]

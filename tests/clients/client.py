@@ -13,7 +13,8 @@ SESSION is a JSON object:
     {"calls": [{"tool": NAME, "arguments": {...}}, ...],
      "drift": {"tool": NAME, "arguments": {...}, "pointer": [KEY, ...], "value": V},
      "prompts": [{"name": NAME, "arguments": {...}}, ...],
-     "completions": [{"prompt": NAME, "argument": NAME, "value": TEXT, "context": {...}}, ...]}
+     "completions": [{"prompt": NAME, "argument": NAME, "value": TEXT, "context": {...}}, ...],
+     "reads": [URI, ...]}
 
 The client connects with the SDK's own transport, lists the tools,
 makes each call in order, and prints one JSON object on stdout: what the
@@ -31,7 +32,9 @@ and the SDK must reject it.
 With `prompts`, the client also lists the prompts and gets each one named,
 printing its description and messages, or the exception the SDK raised (a
 refusal is a protocol error); with `completions`, it completes each prompt
-argument and prints the values.
+argument and prints the values. `reads`, when given, lists the resources
+(the first page) and reads each URI with `resources/read`; the transcript
+then holds the listing and each read's contents or exception.
 """
 
 from __future__ import annotations
@@ -152,6 +155,18 @@ async def get_prompt(client: Client, name: str, arguments: dict[str, str]) -> di
     }
 
 
+async def read(client: Client, uri: str) -> dict[str, Any]:
+    try:
+        result = await client.read_resource(uri)
+    except Exception as error:  # what the SDK raised is what the test checks
+        return {"uri": uri, "contents": None, "exception": describe(error)}
+    return {
+        "uri": uri,
+        "contents": [content.model_dump(mode="json", by_alias=True, exclude_none=True) for content in result.contents],
+        "exception": None,
+    }
+
+
 async def complete(client: Client, step: dict[str, Any]) -> dict[str, Any]:
     try:
         result = await client.complete(
@@ -206,6 +221,13 @@ async def run(session: dict[str, Any], command: str, args: list[str]) -> dict[st
             ]
         if "completions" in session:
             transcript["completions"] = [await complete(client, step) for step in session["completions"]]
+        reads = session.get("reads")
+        if reads is not None:
+            resources = await client.list_resources()
+            transcript["resources"] = [
+                resource.model_dump(mode="json", by_alias=True, exclude_none=True) for resource in resources.resources
+            ]
+            transcript["reads"] = [await read(client, uri) for uri in reads]
         drift = session.get("drift")
         if drift is not None:
             transport.drift = drift

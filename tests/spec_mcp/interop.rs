@@ -17,8 +17,9 @@
 //! and resources, which spec-mcp does not have: those checks are listed,
 //! each with its reason, in `conformance-expected-failures.yml`, and the
 //! suite fails the run when any other check fails or a listed one passes.
-//! Its optional extensions (Tasks, Skills), which spec-mcp does not
-//! declare, are not run.
+//! Of its optional extensions, which `--suite all` leaves out, the Skills
+//! extension's scenarios are run one by one, since spec-mcp declares it
+//! (Tasks it does not).
 //!
 //! `scripts/test` installs both with the Node 22 they need and says where
 //! they are; without them (a plain `cargo test`) these tests say so and
@@ -53,6 +54,16 @@ const QUESTION: &str = "Should a batch over 40 MB be refused before any upload s
 
 /// The file of expected conformance failures, in the clients folder.
 const EXPECTED_FAILURES: &str = "conformance-expected-failures.yml";
+
+/// The conformance scenarios of the Skills extension (SEP-2640): the
+/// listing and `skills/get`, the `SKILL.md` resource, and directory reads
+/// (which spec-mcp does not declare: the skill is one file, so those
+/// checks are skipped, as the extension allows).
+const SKILL_SCENARIOS: [&str; 3] = [
+    "sep-2640-skills-enumeration",
+    "sep-2640-skills-manifest",
+    "sep-2640-skills-directory",
+];
 
 /// The spec revisions the conformance suite runs at, each on its own wire.
 const REVISIONS: [&str; 2] = ["2025-11-25", "2026-07-28"];
@@ -617,4 +628,50 @@ async fn conformance_suite_fails_only_the_listed_fixture_checks() {
         never.is_empty(),
         "{EXPECTED_FAILURES} lists checks that failed at no revision (renamed, or gone): {never:?}"
     );
+}
+
+#[tokio::test]
+async fn conformance_suite_passes_the_skills_extension() {
+    let Some(clients) = Clients::installed() else {
+        return;
+    };
+    let kit = temp_copy(&repo().join("specs-example"));
+    let server = HttpServer::start(kit.path(), &[]);
+    for scenario in SKILL_SCENARIOS {
+        let results = tempfile::tempdir().expect("a results folder");
+        let mut command = clients.command("conformance");
+        command
+            .args(["server", "--url", &format!("{}/mcp", server.base)])
+            .args(["--scenario", scenario])
+            .arg("--output-dir")
+            .arg(results.path())
+            .current_dir(results.path());
+        let run = run(
+            &format!("the conformance scenario {scenario}"),
+            &mut command,
+        )
+        .await;
+        assert_eq!(
+            run.code,
+            Some(0),
+            "{scenario} failed:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+        assert!(
+            run.stdout.contains(" 0 failed, 0 warnings"),
+            "{scenario}: {}",
+            run.stdout
+        );
+        // A scenario that found no skill would skip its checks and pass.
+        if scenario != "sep-2640-skills-directory" {
+            assert!(
+                !run.stdout.contains("SKIPPED"),
+                "{scenario}: {}",
+                run.stdout
+            );
+        }
+    }
+    let log = server.log();
+    assert!(!log.contains("panicked"), "{log}");
 }

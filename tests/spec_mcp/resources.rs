@@ -1,10 +1,12 @@
 //! Resources and live reload, driven by real clients against the binary:
 //! the listing, templates, reads and completions over stdio with rmcp's
-//! client; `resources/subscribe` and the notifications that follow an
-//! edit on disk, a new feature folder, or a question asked by another
-//! server process, over stdio and over HTTP (two sessions at once); the
-//! 2026-07-28 revision's `subscriptions/listen`; and a session leaving the
-//! kit's listeners when it closes.
+//! client; the agent skill (`skills/list`, `skills/get`, its digest) and
+//! the project-wide files; `resources/subscribe` and the notifications
+//! that follow an edit on disk, a new feature folder, or a question asked
+//! by another server process, over stdio and over Streamable HTTP (two
+//! sessions at once, in raw requests and with rmcp's HTTP client); the
+//! 2026-07-28 revision's `subscriptions/listen`, over stdio and HTTP; and
+//! a session leaving the kit's listeners when it closes.
 //!
 //! Notifications are waited for with a generous deadline, never a sleep:
 //! a test passes as soon as what it waits for arrives.
@@ -18,16 +20,18 @@ use std::time::{Duration, Instant};
 
 use rmcp::model::{
     CallToolRequestParams, ClientCapabilities, ClientConfig, CompletionContext, ErrorCode,
-    Implementation, ProtocolVersion, ReadResourceRequestParams, ResourceContents,
-    ResourceUpdatedNotificationParam, ServerNotification, SubscribeRequestParams,
+    GetSkillRequestParams, Implementation, ProtocolVersion, ReadResourceRequestParams,
+    ResourceContents, ResourceUpdatedNotificationParam, ServerNotification, SkillResources,
+    SubscribeRequestParams,
     SubscriptionFilter,
 };
 use rmcp::service::{NotificationContext, RunningService};
-use rmcp::transport::TokioChildProcess;
+use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
 use rmcp::{ClientHandler, ClientServiceExt as _, RoleClient, ServiceExt as _};
 use serde_json::{Value, json};
 use spec_mcp::mcp::SpecServer;
 use spec_mcp::service::Defaults;
+use spec_mcp::skill;
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::sync::mpsc;
 
@@ -596,6 +600,197 @@ async fn without_a_watcher_our_own_write_notifies_and_edits_show_on_the_next_cal
     client.cancel().await.expect("close");
 }
 
+// ---------------------------------------------------------------------------
+// The agent skill (the Skills-over-MCP extension) and the project's files.
+// ---------------------------------------------------------------------------
+
+/// The error a request was refused with.
+fn refusal(error: rmcp::ServiceError) -> rmcp::ErrorData {
+    match error {
+        rmcp::ServiceError::McpError(error) => error,
+        other => panic!("a protocol error: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn the_skill_is_listed_described_and_read_as_built_in() {
+    let temp = example();
+    let (client, _heard) = stdio_client(temp.path(), &[]).await;
+    let capabilities = &client.peer_info().expect("the server's info").capabilities;
+    assert!(
+        capabilities.supports_skills(),
+        "the extension is declared: {:?}",
+        capabilities.extensions
+    );
+
+    let skills = client.list_all_skills().await.expect("skills/list");
+    assert_eq!(skills.len(), 1, "{skills:?}");
+    let listed = &skills[0];
+    assert_eq!(listed.uri, "skill://spec-driven/SKILL.md");
+    assert_eq!(listed.name(), skill::NAME);
+    assert_eq!(listed.frontmatter.description, skill::description());
+    let got = client
+        .get_skill(GetSkillRequestParams::new(skill::URI))
+        .await
+        .expect("skills/get")
+        .skill;
+    assert_eq!(&got, listed);
+    let SkillResources::Files(files) = &got.resources else {
+        panic!("a manifest of files: {got:?}");
+    };
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files[0].uri, skill::URI);
+
+    // The file is the one built in, byte for byte, as its digest says.
+    let (text, mime) = read_text(&client, skill::URI).await;
+    assert_eq!(text, skill::SKILL_MD);
+    assert_eq!(mime.as_deref(), Some("text/markdown"));
+    files[0]
+        .verify(text.as_bytes())
+        .expect("the bytes read are those the manifest describes");
+
+    // Listed beside the kit's resources, not instead of them.
+    let resources = client.list_all_resources().await.expect("resources/list");
+    let entry = resources
+        .iter()
+        .find(|resource| resource.uri == skill::URI)
+        .expect("the skill is listed");
+    assert_eq!(entry.mime_type.as_deref(), Some("text/markdown"));
+    assert_eq!(entry.size, Some(skill::SKILL_MD.len() as u64));
+    assert!(
+        resources
+            .iter()
+            .any(|resource| resource.uri == "spec://image-upload/prd.md"),
+        "{resources:?}"
+    );
+
+    // Another skill, or another file of this one, is not there.
+    let error = refusal(
+        client
+            .get_skill(GetSkillRequestParams::new("skill://other/SKILL.md"))
+            .await
+            .expect_err("no such skill"),
+    );
+    assert_eq!(error.code, ErrorCode::INVALID_PARAMS);
+    assert!(error.message.contains(skill::URI), "{}", error.message);
+    let error = refusal(
+        client
+            .read_resource(ReadResourceRequestParams::new(
+                "skill://spec-driven/notes.md",
+            ))
+            .await
+            .expect_err("no such file"),
+    );
+    assert_eq!(error.code, ErrorCode::RESOURCE_NOT_FOUND);
+    assert!(error.message.contains(skill::URI), "{}", error.message);
+    client.cancel().await.expect("close");
+}
+
+/// A spec-kit project with a constitution and a feature named `project`,
+/// whose URIs must not meet.
+fn speckit_with_a_feature_named_project() -> tempfile::TempDir {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let root = temp.path();
+    for (path, text) in [
+        (
+            ".specify/memory/constitution.md",
+            "# Shop Constitution\n\n## Core Principles\n\n- Every change ships with tests.\n",
+        ),
+        (
+            "specs/project/spec.md",
+            "# Feature Specification: Project page\n\n## Requirements\n\n\
+             - **FR-001**: The page MUST list the projects.\n",
+        ),
+        (
+            "specs/project/tasks.md",
+            "# Tasks\n\n- [ ] T001 Build the page\n",
+        ),
+    ] {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().expect("a folder")).expect("folders");
+        fs::write(path, text).expect("a spec file");
+    }
+    temp
+}
+
+#[tokio::test]
+async fn project_files_are_listed_read_and_heard_of_apart_from_a_feature_named_project() {
+    let temp = speckit_with_a_feature_named_project();
+    let root = temp.path();
+    let constitution_path = root.join(".specify/memory/constitution.md");
+    let (client, mut heard) = stdio_client(root, &[]).await;
+    let constitution = "spec:///.specify/memory/constitution.md";
+
+    let resources = client.list_all_resources().await.expect("resources/list");
+    let uris: Vec<&str> = resources
+        .iter()
+        .map(|resource| resource.uri.as_str())
+        .collect();
+    assert_eq!(
+        uris[..2],
+        [constitution, skill::URI],
+        "the project's files and the skill come first: {uris:?}"
+    );
+    assert!(uris.contains(&"spec://project/spec.md"), "{uris:?}");
+    let entry = &resources[0];
+    assert_eq!(entry.name, ".specify/memory/constitution.md");
+    assert_eq!(entry.title.as_deref(), Some("Shop Constitution"));
+    assert_eq!(entry.mime_type.as_deref(), Some("text/markdown"));
+
+    let (text, mime) = read_text(&client, constitution).await;
+    assert_eq!(text, fs::read_to_string(&constitution_path).expect("read"));
+    assert_eq!(mime.as_deref(), Some("text/markdown"));
+    let (text, _) = read_text(&client, "spec://project/spec.md").await;
+    assert!(
+        text.starts_with("# Feature Specification: Project page"),
+        "{text}"
+    );
+
+    // A URI names only a file the project has, never any path of the root.
+    let error = refusal(
+        client
+            .read_resource(ReadResourceRequestParams::new(
+                "spec:///specs/project/spec.md",
+            ))
+            .await
+            .expect_err("not a project file"),
+    );
+    assert_eq!(error.code, ErrorCode::RESOURCE_NOT_FOUND);
+    assert!(
+        error.message.contains(".specify/memory/constitution.md"),
+        "{}",
+        error.message
+    );
+
+    // An edit reaches the file's subscriber, not the feature's.
+    subscribe(&client, constitution).await;
+    subscribe(&client, "spec://project/spec.md").await;
+    append(&constitution_path, "- Every endpoint is documented.\n");
+    let before = wait_for(&mut heard, &Heard::Updated(constitution.into())).await;
+    assert!(
+        !before.contains(&Heard::Updated("spec://project/spec.md".into())),
+        "{before:?}"
+    );
+    let (text, _) = read_text(&client, constitution).await;
+    assert!(
+        text.ends_with("- Every endpoint is documented.\n"),
+        "{text}"
+    );
+
+    // A project file that goes tells its subscriber, and changes the list.
+    fs::remove_file(&constitution_path).expect("remove the constitution");
+    wait_for(&mut heard, &Heard::Updated(constitution.into())).await;
+    wait_for(&mut heard, &Heard::ListChanged).await;
+    let resources = client.list_all_resources().await.expect("resources/list");
+    assert!(
+        !resources
+            .iter()
+            .any(|resource| resource.uri == constitution),
+        "{resources:?}"
+    );
+    client.cancel().await.expect("close");
+}
+
 #[tokio::test]
 async fn a_client_on_the_2026_07_28_revision_listens_for_updates() {
     let temp = example();
@@ -744,10 +939,8 @@ impl EventStream {
     }
 }
 
-#[test]
-fn two_http_sessions_subscribed_to_a_document_both_hear_an_edit() {
-    let temp = example();
-    let root = temp.path();
+/// The binary serving `root` over HTTP, once it watches the root.
+fn http_server(root: &Path) -> HttpServer {
     let mut command = HttpServer::command(root, &[]);
     command.env("RUST_LOG", "info");
     let server = HttpServer::spawn(command);
@@ -756,6 +949,14 @@ fn two_http_sessions_subscribed_to_a_document_both_hear_an_edit() {
         assert!(Instant::now() < deadline, "not watching: {}", server.log());
         std::thread::sleep(Duration::from_millis(10));
     }
+    server
+}
+
+#[test]
+fn two_http_sessions_subscribed_to_a_document_both_hear_an_edit() {
+    let temp = example();
+    let root = temp.path();
+    let server = http_server(root);
     let authority = server.authority().to_string();
     let uri = "spec://listing-generator/tech-spec.md";
     let mut streams = Vec::new();
@@ -804,6 +1005,162 @@ fn two_http_sessions_subscribed_to_a_document_both_hear_an_edit() {
     );
 }
 
+/// rmcp's Streamable HTTP client on `server`, in a session of the
+/// revision before 2026-07-28, and what it hears.
+async fn http_client(server: &HttpServer) -> (Client, mpsc::UnboundedReceiver<Heard>) {
+    let transport = StreamableHttpClientTransport::from_uri(format!("{}/mcp", server.base));
+    let (heard, receiver) = mpsc::unbounded_channel();
+    let client = tokio::time::timeout(TIMEOUT, Listening { heard }.serve(transport))
+        .await
+        .expect("the handshake in time")
+        .expect("the handshake");
+    (client, receiver)
+}
+
+// Multi-threaded: the server is waited for with a blocking poll.
+#[tokio::test(flavor = "multi_thread")]
+async fn rmcp_sessions_over_streamable_http_hear_the_edits_they_subscribed_to() {
+    let temp = example();
+    let root = temp.path();
+    let server = tokio::task::block_in_place(|| http_server(root));
+    let (first, mut first_heard) = http_client(&server).await;
+    let (second, mut second_heard) = http_client(&server).await;
+    let document = "spec://listing-generator/tech-spec.md";
+    let project = "spec:///project.md";
+    subscribe(&first, document).await;
+    subscribe(&second, document).await;
+    subscribe(&second, project).await;
+
+    // One edit on disk, heard in both sessions.
+    append(
+        &root.join("listing-generator/tech-spec.md"),
+        "\n- Cache generated listings for a day.\n",
+    );
+    wait_for(&mut first_heard, &Heard::Updated(document.into())).await;
+    wait_for(&mut second_heard, &Heard::Updated(document.into())).await;
+    let (text, _) = read_text(&first, document).await;
+    assert!(
+        text.contains("Cache generated listings for a day."),
+        "{text}"
+    );
+
+    // The project file, in the one session that subscribed to it: the
+    // other hears the next edit of its document and nothing before it.
+    append(&root.join("project.md"), "\n- Log every upload.\n");
+    wait_for(&mut second_heard, &Heard::Updated(project.into())).await;
+    append(
+        &root.join("listing-generator/tech-spec.md"),
+        "\n- Keep a week of listings.\n",
+    );
+    let before = wait_for(&mut first_heard, &Heard::Updated(document.into())).await;
+    assert!(
+        !before.contains(&Heard::Updated(project.into())),
+        "{before:?}"
+    );
+    first.cancel().await.expect("close");
+    second.cancel().await.expect("close");
+}
+
+/// Waits on a `subscriptions/listen` stream for a notification `wanted`
+/// accepts.
+async fn listened(
+    subscription: &mut rmcp::service::Subscription,
+    wanted: impl Fn(&ServerNotification) -> bool,
+    what: &str,
+) {
+    let deadline = Instant::now() + NOTICE;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let notice = tokio::time::timeout(left, subscription.next())
+            .await
+            .unwrap_or_else(|_| panic!("no {what} within {NOTICE:?}"))
+            .expect("the stream")
+            .unwrap_or_else(|| panic!("the stream ended before {what}"));
+        if wanted(&notice) {
+            return;
+        }
+    }
+}
+
+// Multi-threaded: the server is waited for with a blocking poll.
+#[tokio::test(flavor = "multi_thread")]
+async fn clients_on_the_2026_07_28_revision_listen_over_streamable_http() {
+    let temp = example();
+    let root = temp.path();
+    let server = tokio::task::block_in_place(|| http_server(root));
+    let uri = "spec://image-upload/prd.md";
+    let mut clients = Vec::new();
+    let mut subscriptions = Vec::new();
+    for _ in 0..2 {
+        let transport = StreamableHttpClientTransport::from_uri(format!("{}/mcp", server.base));
+        let client = tokio::time::timeout(
+            TIMEOUT,
+            ().serve_with_lifecycle(
+                transport,
+                rmcp::ClientLifecycleMode::Discover {
+                    preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+                },
+            ),
+        )
+        .await
+        .expect("discover in time")
+        .expect("discover");
+        assert_eq!(
+            client.peer_info().map(|info| info.protocol_version.clone()),
+            Some(ProtocolVersion::V_2026_07_28)
+        );
+        let subscription = client
+            .listen(
+                SubscriptionFilter::builder()
+                    .resources_list_changed()
+                    .resource_subscription(uri)
+                    .resource_subscription(skill::URI)
+                    .build(),
+            )
+            .await
+            .expect("subscriptions/listen");
+        assert_eq!(
+            subscription
+                .acknowledged()
+                .resource_subscriptions
+                .as_deref(),
+            Some(&[uri.to_string(), skill::URI.to_string()][..])
+        );
+        clients.push(client);
+        subscriptions.push(subscription);
+    }
+    append(&root.join("image-upload/prd.md"), "\nEdited.\n");
+    for subscription in &mut subscriptions {
+        listened(
+            subscription,
+            |notice| {
+                matches!(notice, ServerNotification::ResourceUpdatedNotification(update)
+                    if update.params.uri == uri)
+            },
+            "the update",
+        )
+        .await;
+    }
+    fs::create_dir(root.join("search")).expect("a feature folder");
+    fs::write(root.join("search/prd.md"), "# Search\n").expect("its PRD");
+    for subscription in &mut subscriptions {
+        listened(
+            subscription,
+            |notice| {
+                matches!(
+                    notice,
+                    ServerNotification::ResourceListChangedNotification(_)
+                )
+            },
+            "the list change",
+        )
+        .await;
+    }
+    for client in clients {
+        client.cancel().await.expect("close");
+    }
+}
+
 #[tokio::test]
 async fn a_large_kit_is_listed_a_page_of_features_at_a_time() {
     let temp = tempfile::tempdir().expect("temp dir");
@@ -846,10 +1203,12 @@ async fn a_large_kit_is_listed_a_page_of_features_at_a_time() {
         }
     }
     assert_eq!(cursors, ["50", "100"]);
-    // Each feature's PRD and its questions, each once.
-    assert_eq!(uris.len(), 240);
-    assert_eq!(uris[0], "spec://f000/prd.md");
-    assert_eq!(uris[239], "spec://f119/questions");
+    // The skill first (the kit has no project files), then each feature's
+    // PRD and its questions, each once.
+    assert_eq!(uris.len(), 1 + 240);
+    assert_eq!(uris[0], spec_mcp::skill::URI);
+    assert_eq!(uris[1], "spec://f000/prd.md");
+    assert_eq!(uris[240], "spec://f119/questions");
     let refused = client
         .list_resources(Some(
             rmcp::model::PaginatedRequestParams::default().with_cursor(Some("7".into())),

@@ -9,7 +9,8 @@
 //! gets them filled from the kit, is refused an unknown feature as a
 //! protocol error, and completes a prompt's arguments. The two SDKs also
 //! negotiate different protocol versions, so both of the server's paths
-//! are covered.
+//! are covered. The Python SDK also reads the agent skill and a
+//! project-wide file as resources.
 //!
 //! Each SDK drives the server from a script in `tests/clients/`, run as a
 //! client process that starts the server itself, plays the session the
@@ -27,6 +28,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use spec_mcp::edit::today;
+use spec_mcp::skill;
 
 use crate::support::{HttpServer, KIT_ENV, TOOLS, fixture, repo, temp_copy};
 
@@ -833,4 +835,47 @@ async fn python_sdk_lists_gets_and_completes_prompts() {
 #[tokio::test]
 async fn typescript_sdk_lists_gets_and_completes_prompts() {
     check_prompts(Sdk::TypeScript).await;
+}
+
+/// The agent skill and a project-wide file, read with the SDK's own
+/// `resources/read` on the revision it negotiates: the skill is the text
+/// built into the binary, the constitution the file on disk, and both are
+/// listed under the URIs read.
+#[tokio::test]
+async fn python_sdk_reads_the_skill_and_a_project_file() {
+    let sdk = Sdk::Python;
+    let Some((interpreter, clients)) = installed(sdk) else {
+        return;
+    };
+    let temp = temp_copy(&fixture("layouts/speckit"));
+    let constitution = "spec:///.specify/memory/constitution.md";
+    let (transcript, _) = run_client(
+        sdk,
+        &interpreter,
+        &clients,
+        temp.path(),
+        &json!({"calls": [], "reads": [skill::URI, constitution]}),
+    )
+    .await;
+    let listed: Vec<&str> = transcript["resources"]
+        .as_array()
+        .expect("the listing")
+        .iter()
+        .map(|resource| resource["uri"].as_str().expect("a uri"))
+        .collect();
+    assert_eq!(listed[..2], [constitution, skill::URI], "{listed:?}");
+    let on_disk = fs::read_to_string(temp.path().join(".specify/memory/constitution.md"))
+        .expect("read the constitution");
+    let reads = transcript["reads"].as_array().expect("the reads");
+    for (read, (uri, text)) in reads.iter().zip([
+        (skill::URI, skill::SKILL_MD),
+        (constitution, on_disk.as_str()),
+    ]) {
+        assert_eq!(read["exception"], Value::Null, "{read}");
+        let contents = read["contents"].as_array().expect("contents");
+        assert_eq!(contents.len(), 1, "{read}");
+        assert_eq!(contents[0]["uri"], uri, "{read}");
+        assert_eq!(contents[0]["mimeType"], "text/markdown", "{read}");
+        assert_eq!(contents[0]["text"], text, "{uri}");
+    }
 }
