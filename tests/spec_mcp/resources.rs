@@ -22,8 +22,7 @@ use rmcp::model::{
     CallToolRequestParams, ClientCapabilities, ClientConfig, CompletionContext, ErrorCode,
     GetSkillRequestParams, Implementation, ProtocolVersion, ReadResourceRequestParams,
     ResourceContents, ResourceUpdatedNotificationParam, ServerNotification, SkillResources,
-    SubscribeRequestParams,
-    SubscriptionFilter,
+    SubscribeRequestParams, SubscriptionFilter,
 };
 use rmcp::service::{NotificationContext, RunningService};
 use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
