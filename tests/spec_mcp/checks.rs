@@ -426,15 +426,23 @@ fn lines_kept(
     let (mut at, mut edited, mut inserted) = (0, 0, 0);
     for (index, line) in new.iter().enumerate() {
         let next_is_kept = new.get(index + 1).is_none_or(|next| kept(at, next));
+        let may_change = edited == 0
+            && old
+                .get(at)
+                .is_some_and(|old_line| changed(&bare(old_line), &bare(line)));
+        // A line that may be either the changed one or an inserted one is
+        // the changed one when what follows is then kept.
+        let change_fits = new
+            .get(index + 1)
+            .map_or(at + 1 == old.len(), |next| kept(at + 1, next));
         if kept(at, line) {
+            at += 1;
+        } else if may_change && change_fits {
+            edited += 1;
             at += 1;
         } else if added(line) && next_is_kept {
             inserted += 1;
-        } else if edited == 0
-            && old
-                .get(at)
-                .is_some_and(|old_line| changed(&bare(old_line), &bare(line)))
-        {
+        } else if may_change {
             edited += 1;
             at += 1;
         } else {

@@ -1104,3 +1104,17 @@ fn answers_and_statuses_are_written_to_the_seeds() {
     assert!(answered >= 2, "{answered} answers written");
     assert!(set >= 4, "{set} statuses written");
 }
+
+/// A status on a file's last line, with no newline after it, was taken by
+/// the check for an inserted `Status:` line rather than the changed one,
+/// and the old line for dropped (found by the `edit` fuzz target). The
+/// writer was right; the check now prefers the change when it accounts for
+/// the rest of the text.
+#[test]
+fn a_status_on_the_last_line_without_a_newline_is_changed_in_place() {
+    let target = native("tasks.md", DocumentRole::Tasks);
+    let old = "#\u{fffd}Tasks\n\n## T1: Checkout page\nStatus: in progre";
+    for status in STATUSES {
+        check_status(&target, old, status).unwrap();
+    }
+}
