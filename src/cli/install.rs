@@ -17,6 +17,7 @@ use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -269,10 +270,10 @@ impl ConfigPlan {
                 }
                 report
             }
-            Merged::Replaced { old, .. } => {
+            Merged::Replaced { old, new, .. } => {
                 let mut report = format!("replaced `{SERVER_NAME}` in {path}:\n");
                 let old = format!("\"{SERVER_NAME}\": {old}");
-                let new = merge::render_entry(SERVER_NAME, &self.entry);
+                let new = format!("\"{SERVER_NAME}\": {new}");
                 report.push_str(&line_diff(&old, &new));
                 report
             }
@@ -291,22 +292,31 @@ impl ConfigPlan {
 
     /// Writes the merged text, unless the file changed since it was read
     /// (a client rewrites its own config while it runs): then it merges
-    /// again into what is there now, a few times before giving up.
+    /// again into what is there now, a few times, a little later each
+    /// time, before giving up. The file is compared once more just before
+    /// the rename, after the new text is on disk, so a write by someone
+    /// else is lost only if it lands in the moment between the two.
     fn write_merged(&self) -> Result<(), Stop> {
         let mut original = self.original.clone();
         let mut merged = self.merged.clone();
-        for _ in 0..3 {
+        for attempt in 1..=ATTEMPTS {
             let text = match &merged {
                 Merged::Unchanged => return Ok(()),
                 Merged::Added { text } | Merged::Replaced { text, .. } => text,
             };
             let private = self.scope == Scope::User;
-            let now = read_config(&self.path)?;
-            if now == original {
-                return write_atomically(&self.path, text.as_bytes(), private).map_err(|error| {
-                    Stop::could_not_run(format!("writing {}: {error}", self.path.display()))
-                });
+            let written = write_atomically(&self.path, text.as_bytes(), private, || {
+                let now = read_config(&self.path).map_err(|stop| io::Error::other(stop.message))?;
+                Ok(now == original)
+            })
+            .map_err(|error| {
+                Stop::could_not_run(format!("writing {}: {error}", self.path.display()))
+            })?;
+            if written {
+                return Ok(());
             }
+            std::thread::sleep(Duration::from_millis(10 * u64::from(attempt)));
+            let now = read_config(&self.path)?;
             merged = merge_into(&self.path, &now, self.slot, &self.entry)?;
             original = now;
         }
@@ -316,6 +326,9 @@ impl ConfigPlan {
         )))
     }
 }
+
+/// How many times a config that keeps changing is merged into again.
+const ATTEMPTS: u32 = 10;
 
 fn merge_into(path: &Path, text: &str, slot: Slot<'_>, entry: &Entry) -> Result<Merged, Stop> {
     merge::merge(text, slot, entry).map_err(|error| {
@@ -503,7 +516,7 @@ fn read_config(path: &Path) -> Result<String, Stop> {
     }
 }
 
-/// The lines of `old` and `new`, each marked `-`, `+` or ` ` (kept), in
+/// The lines that differ between `old` and `new`, marked `-` and `+`, in
 /// the order of a shortest edit.
 fn line_diff(old: &str, new: &str) -> String {
     let old: Vec<&str> = old.lines().collect();
@@ -523,7 +536,8 @@ fn line_diff(old: &str, new: &str) -> String {
     let mut diff = String::new();
     while i < old.len() || j < new.len() {
         if i < old.len() && j < new.len() && old[i] == new[j] {
-            let _ = writeln!(diff, "  {}", old[i]);
+            // Lines kept are not shown: they may hold the user's secrets
+            // (an `env` value), which need not reach a terminal or a log.
             i += 1;
             j += 1;
         } else if i < old.len() && (j == new.len() || common[i + 1][j] >= common[i][j + 1]) {
@@ -609,9 +623,9 @@ impl SkillPlan {
             SkillState::Overwrite => "overwrote",
         };
         if self.state != SkillState::Same {
-            write_atomically(&self.path, skill::SKILL_MD.as_bytes(), false).map_err(|error| {
-                Stop::could_not_run(format!("writing {}: {error}", self.path.display()))
-            })?;
+            write_atomically(&self.path, skill::SKILL_MD.as_bytes(), false, || Ok(true)).map_err(
+                |error| Stop::could_not_run(format!("writing {}: {error}", self.path.display())),
+            )?;
         }
         print_stdout(&format!("{done} {}\n", self.path.display()))
     }
@@ -625,7 +639,14 @@ impl SkillPlan {
 /// so a reader sees the old file or the new one and never half of one. An
 /// existing file keeps its permissions; a new one in a home folder is
 /// readable by its owner only (it may come to hold a client's tokens).
-fn write_atomically(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
+/// `still_as_read` is asked last, with the new text on disk: when it says
+/// the file changed, nothing is renamed and the answer is `false`.
+fn write_atomically(
+    path: &Path,
+    bytes: &[u8],
+    private: bool,
+    mut still_as_read: impl FnMut() -> io::Result<bool>,
+) -> io::Result<bool> {
     let folder = path
         .parent()
         .ok_or_else(|| io::Error::other("the file has no folder"))?;
@@ -640,8 +661,12 @@ fn write_atomically(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> 
         Ok(metadata) => temp.as_file().set_permissions(metadata.permissions())?,
         Err(_) => set_new_file_mode(temp.as_file(), private)?,
     }
+    if !still_as_read()? {
+        // The temp file goes when it is dropped.
+        return Ok(false);
+    }
     temp.persist(path).map_err(|error| error.error)?;
-    Ok(())
+    Ok(true)
 }
 
 #[cfg(unix)]
@@ -685,17 +710,34 @@ fn parse_url(text: &str) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{line_diff, parse_url};
+    use super::{line_diff, parse_url, write_atomically};
 
     #[test]
-    fn diffs_show_kept_removed_and_added_lines() {
+    fn diffs_show_the_removed_and_added_lines_only() {
         assert_eq!(
             line_diff(
                 "{\n  \"a\": 1,\n  \"b\": 2\n}",
                 "{\n  \"a\": 1,\n  \"b\": 3\n}"
             ),
-            "  {\n    \"a\": 1,\n-   \"b\": 2\n+   \"b\": 3\n  }\n"
+            "-   \"b\": 2\n+   \"b\": 3\n"
         );
+    }
+
+    #[test]
+    fn a_file_changed_just_before_the_rename_is_not_replaced() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let path = folder.path().join("mcp.json");
+        std::fs::write(&path, "{}").expect("write");
+        let written = write_atomically(&path, b"{\"new\": 1}", false, || {
+            // Another program saves the file while ours is being synced.
+            std::fs::write(&path, "{\"theirs\": 1}")?;
+            Ok(false)
+        })
+        .expect("no error");
+        assert!(!written);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"theirs\": 1}");
+        let left: Vec<_> = std::fs::read_dir(folder.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "the temp file is gone: {left:?}");
     }
 
     #[test]

@@ -283,12 +283,71 @@ fn another_entry_of_our_name_is_replaced_and_the_change_shown() {
         let report = stdout(&output);
         assert!(report.starts_with("replaced `spec-mcp` in "), "{report}");
         assert!(
-            report.contains("- \"spec-mcp\": {\"command\": \"/old/spec-mcp\"}"),
+            report.contains("-   \"command\": \"/old/spec-mcp\""),
             "{report}"
         );
         assert!(
             report.contains(&format!("+   \"command\": \"{}\"", binary())),
             "{report}"
+        );
+    }
+}
+
+#[test]
+fn the_users_own_settings_in_our_entry_survive_a_new_install() {
+    for client in CLIENTS {
+        let setup = Setup::new();
+        let stale = format!(
+            "{{\"{}\": {{\"spec-mcp\": {{\"command\": \"/old/spec-mcp\", \"args\": [], \
+             \"env\": {{\"API_TOKEN\": \"secret123\"}}, \"timeout\": 5000}}}}}}",
+            client.servers
+        );
+        let path = setup.write(client.config, &stale);
+        let output = setup
+            .install(&[client.name])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let entry = &client.read(&path)[client.servers]["spec-mcp"];
+        let wanted = client.stdio_entry(&setup.project());
+        assert_eq!(
+            entry["command"], wanted["command"],
+            "{}: {entry}",
+            client.name
+        );
+        assert_eq!(entry["args"], wanted["args"], "{}: {entry}", client.name);
+        assert_eq!(
+            entry["env"]["API_TOKEN"], "secret123",
+            "{}: {entry}",
+            client.name
+        );
+        assert_eq!(entry["timeout"], 5000, "{}: {entry}", client.name);
+        let report = stdout(&output);
+        assert!(!report.contains("secret123"), "{report}");
+
+        // Switched to a team server, the command goes; the rest stays.
+        setup
+            .install(&[client.name, "--http", "http://127.0.0.1:9/mcp"])
+            .assert()
+            .success();
+        let entry = &client.read(&path)[client.servers]["spec-mcp"];
+        assert_eq!(entry["url"], "http://127.0.0.1:9/mcp", "{entry}");
+        assert!(
+            entry.get("command").is_none() && entry.get("args").is_none(),
+            "{entry}"
+        );
+        assert_eq!(entry["timeout"], 5000, "{entry}");
+        let output = setup
+            .install(&[client.name, "--http", "http://127.0.0.1:9/mcp"])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        assert!(
+            stdout(&output).starts_with("unchanged"),
+            "{}",
+            stdout(&output)
         );
     }
 }

@@ -80,6 +80,12 @@ pub fn parse(text: &str, dialect: Dialect) -> Result<Node, ParseError> {
         at: 0,
         dialect,
     };
+    if text.starts_with('\u{feff}') {
+        return Err(reader.error(
+            "the file starts with a byte-order mark (U+FEFF), which JSON does not allow; \
+             save it without one",
+        ));
+    }
     let node = reader.value(0)?;
     reader.skip_blank()?;
     if reader.at < reader.bytes.len() {
@@ -341,7 +347,18 @@ impl Reader<'_> {
     }
 
     fn decode(&self, span: Range<usize>) -> Result<Value, ParseError> {
-        serde_json::from_str(&self.text[span.clone()]).map_err(|error| {
+        let raw = &self.text[span.clone()];
+        if let Ok(value) = serde_json::from_str(raw) {
+            return Ok(value);
+        }
+        // Valid JSON that a `Value` cannot hold: a lone surrogate escaped in
+        // a string (JavaScript writes one for an emoji cut in half) or a
+        // number past `f64`. It is kept as its own text: such a value is
+        // only ever compared, never written again, so nothing is lost.
+        if grammatical(raw) {
+            return Ok(Value::String(raw.to_string()));
+        }
+        serde_json::from_str::<Value>(raw).map_err(|error| {
             let message = error.to_string();
             // serde_json says where in the fragment; the span says where in
             // the file, which is what the user needs.
@@ -355,11 +372,75 @@ impl Reader<'_> {
     }
 }
 
+/// Whether `raw` is a JSON string (every escape one JSON allows) or number
+/// by the grammar alone.
+fn grammatical(raw: &str) -> bool {
+    if let Some(inner) = raw.strip_prefix('"').and_then(|raw| raw.strip_suffix('"')) {
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => match chars.next() {
+                    Some('"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't') => {}
+                    Some('u') => {
+                        if !(0..4).all(|_| chars.next().is_some_and(|c| c.is_ascii_hexdigit())) {
+                            return false;
+                        }
+                    }
+                    _ => return false,
+                },
+                '"' => return false,
+                c if c < ' ' => return false,
+                _ => {}
+            }
+        }
+        return true;
+    }
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = raw.strip_prefix('-').unwrap_or(raw);
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
+        None => (unsigned, None),
+    };
+    let (whole, fraction) = match mantissa.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (mantissa, None),
+    };
+    digits(whole)
+        && (whole == "0" || !whole.starts_with('0'))
+        && fraction.is_none_or(digits)
+        && exponent
+            .is_none_or(|exponent| digits(exponent.strip_prefix(['+', '-']).unwrap_or(exponent)))
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::{Dialect, parse};
+
+    #[test]
+    fn valid_json_a_value_cannot_hold_is_kept_as_its_text() {
+        let text = r#"{"history": "\ud83d", "size": 1e400, "mcpServers": {}}"#;
+        let node = parse(text, Dialect::Json).expect("valid JSON");
+        assert_eq!(
+            node.to_value(),
+            json!({"history": r#""\ud83d""#, "size": "1e400", "mcpServers": {}})
+        );
+        for invalid in [
+            r#"{"a": "\x"}"#,
+            r#"{"a": "\u12"}"#,
+            r#"{"a": 01}"#,
+            r#"{"a": 1.}"#,
+        ] {
+            assert!(parse(invalid, Dialect::Json).is_err(), "{invalid}");
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_refused_by_name() {
+        let error = parse("\u{feff}{}", Dialect::Json).expect_err("refused");
+        assert!(error.to_string().contains("byte-order mark"), "{error}");
+    }
 
     fn check(text: &str, dialect: Dialect, expected: &serde_json::Value) {
         let node = parse(text, dialect).unwrap_or_else(|error| panic!("{text:?}: {error}"));

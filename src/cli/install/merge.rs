@@ -7,7 +7,6 @@
 //! Pure: text in, text out; `install` does the reading and writing.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -32,9 +31,15 @@ pub enum Merged {
     Unchanged,
     /// The entry is new; `text` is the whole new file.
     Added { text: String },
-    /// Another entry of that name was there; `old` is it as the file
-    /// wrote it, `text` the whole new file.
-    Replaced { text: String, old: String },
+    /// Another entry of that name was there; `old` is it as it was and
+    /// `new` as it is now (the user's own keys in it kept), both laid out
+    /// alike for showing, with environment values hidden; `text` is the
+    /// whole new file.
+    Replaced {
+        text: String,
+        old: String,
+        new: String,
+    },
 }
 
 #[derive(Debug, Error)]
@@ -74,11 +79,10 @@ pub fn merge<E: Serialize>(text: &str, slot: Slot<'_>, entry: &E) -> Result<Merg
     let unit = indent_unit(text, &root);
     let servers_name = format!("`{}`", slot.servers);
     check_once(&root, slot.servers, &servers_name)?;
-    let (spliced, old) = match root.member(slot.servers) {
+    let spliced = match root.member(slot.servers) {
         None => {
             let value = BTreeMap::from([(slot.name, entry)]);
-            let spliced = insert(text, &root, slot.servers, &value, &unit, newline);
-            (spliced, None)
+            insert(text, &root, slot.servers, &value, &unit, newline)
         }
         Some(servers) => {
             let servers = &servers.value;
@@ -94,32 +98,108 @@ pub fn merge<E: Serialize>(text: &str, slot: Slot<'_>, entry: &E) -> Result<Merg
                 &format!("`{}` in {servers_name}", slot.name),
             )?;
             match servers.member(slot.name) {
-                None => {
-                    let spliced = insert(text, servers, slot.name, entry, &unit, newline);
-                    (spliced, None)
-                }
-                Some(existing) if existing.value.to_value() == wanted => {
-                    return Ok(Merged::Unchanged);
-                }
+                None => insert(text, servers, slot.name, entry, &unit, newline),
                 Some(existing) => {
+                    let updated = updated_entry(&existing.value, &wanted);
+                    if existing.value.to_value() == updated.value() {
+                        return Ok(Merged::Unchanged);
+                    }
                     let span = existing.value.span.clone();
                     let replacement = match own_line_indent(text, existing.key_span.start) {
-                        Some(base) => render(entry, &unit, base, newline),
-                        None => compact(entry),
+                        Some(base) => render(&updated, &unit, base, newline),
+                        None => compact(&updated),
                     };
-                    let old = dedent(&text[span.clone()], existing.key_span.start, text);
+                    let old = shown(existing.value.to_value());
                     let mut spliced = text.to_string();
                     spliced.replace_range(span, &replacement);
-                    (spliced, Some(old))
+                    let new = shown(updated.value());
+                    verify(text, &spliced, slot, &updated.value())?;
+                    return Ok(Merged::Replaced {
+                        text: spliced,
+                        old,
+                        new,
+                    });
                 }
             }
         }
     };
     verify(text, &spliced, slot, &wanted)?;
-    Ok(match old {
-        None => Merged::Added { text: spliced },
-        Some(old) => Merged::Replaced { text: spliced, old },
-    })
+    Ok(Merged::Added { text: spliced })
+}
+
+/// An entry laid out for a person to compare, each environment variable's
+/// value hidden: it may be a token.
+fn shown(mut entry: Value) -> String {
+    if let Some(Value::Object(env)) = entry.get_mut("env") {
+        for value in env.values_mut() {
+            *value = Value::String("…".to_string());
+        }
+    }
+    render(&entry, "  ", "", "\n")
+}
+
+/// An entry's members in the order they are written.
+struct Ordered(Vec<(String, Value)>);
+
+impl Ordered {
+    fn value(&self) -> Value {
+        Value::Object(self.0.iter().cloned().collect())
+    }
+}
+
+impl Serialize for Ordered {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// The keys of a server entry that say how to reach it, by transport: an
+/// entry switched from one to the other loses the other's.
+const STDIO_KEYS: [&str; 2] = ["command", "args"];
+const HTTP_KEYS: [&str; 1] = ["url"];
+
+/// What an existing entry becomes: `wanted`'s keys set, where they were in
+/// the file, the user's other keys (a timeout, an `alwaysAllow` list,
+/// headers) kept, and the user's environment variables kept under ours.
+/// Only the keys of the transport no longer used go.
+fn updated_entry(existing: &Node, wanted: &Value) -> Ordered {
+    let Value::Object(wanted) = wanted else {
+        unreachable!("an entry is an object");
+    };
+    let Kind::Object(members) = &existing.kind else {
+        return Ordered(wanted.clone().into_iter().collect());
+    };
+    let stale: &[&str] = if wanted.contains_key("url") {
+        &STDIO_KEYS
+    } else {
+        &HTTP_KEYS
+    };
+    let mut updated: Vec<(String, Value)> = Vec::new();
+    for member in members {
+        if stale.contains(&member.key.as_str()) && !wanted.contains_key(&member.key) {
+            continue;
+        }
+        let value = match (wanted.get(&member.key), member.value.to_value()) {
+            (Some(Value::Object(ours)), Value::Object(mut theirs)) if member.key == "env" => {
+                theirs.extend(ours.clone());
+                Value::Object(theirs)
+            }
+            (Some(ours), _) => ours.clone(),
+            (None, theirs) => theirs,
+        };
+        updated.push((member.key.clone(), value));
+    }
+    for (key, value) in wanted {
+        if !updated.iter().any(|(kept, _)| kept == key) {
+            updated.push((key.clone(), value.clone()));
+        }
+    }
+    Ordered(updated)
 }
 
 /// The entry as `merge` writes it into a new file, for showing it.
@@ -242,20 +322,6 @@ fn line_indent(text: &str, at: usize) -> &str {
     &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
 }
 
-/// A value's text with the indentation of the line it starts on taken off
-/// its other lines, and `\n` line ends, to show beside a new rendering.
-fn dedent(value: &str, key_at: usize, text: &str) -> String {
-    let indent = line_indent(text, key_at);
-    let mut out = String::new();
-    for (index, line) in value.lines().enumerate() {
-        if index > 0 {
-            out.push('\n');
-        }
-        let _ = write!(out, "{}", line.strip_prefix(indent).unwrap_or(line));
-    }
-    out
-}
-
 /// Pretty JSON, `unit` per level, every line after the first starting at
 /// `base`.
 fn render<T: Serialize + ?Sized>(value: &T, unit: &str, base: &str, newline: &str) -> String {
@@ -348,10 +414,10 @@ mod tests {
     #[test]
     fn replaces_only_the_entry_and_says_what_it_was() {
         let text = "{\"mcpServers\": {\n  \"spec-mcp\": {\"command\": \"old\"},\n  \"b\": 2\n}}";
-        let Ok(Merged::Replaced { text, old }) = merge(text, CLAUDE, &entry()) else {
+        let Ok(Merged::Replaced { text, old, .. }) = merge(text, CLAUDE, &entry()) else {
             panic!("replaced");
         };
-        assert_eq!(old, "{\"command\": \"old\"}");
+        assert_eq!(old, "{\n  \"command\": \"old\"\n}");
         assert_eq!(
             text,
             "{\"mcpServers\": {\n  \"spec-mcp\": {\n    \"command\": \"/bin/spec-mcp\"\n  },\n  \"b\": 2\n}}"
@@ -403,8 +469,19 @@ mod tests {
                 Merged::Unchanged => text.clone(),
                 Merged::Added { text } | Merged::Replaced { text, .. } => text,
             };
+            // An entry of ours that was there keeps the user's own keys,
+            // losing only the other transport's `url`.
+            let ours = match config["mcpServers"].get("spec-mcp") {
+                Some(Value::Object(theirs)) => {
+                    let mut kept = theirs.clone();
+                    kept.remove("url");
+                    kept.extend(entry().as_object().unwrap().clone());
+                    Value::Object(kept)
+                }
+                _ => entry(),
+            };
             let mut expected = config;
-            expected["mcpServers"]["spec-mcp"] = entry();
+            expected["mcpServers"]["spec-mcp"] = ours;
             prop_assert_eq!(serde_json::from_str::<Value>(&merged).unwrap(), expected);
         }
     }
