@@ -314,15 +314,21 @@ fn start_task(
          each shows, criterion by criterion, and check each item of the Definition of Done.",
         wording.step(Step::ListQuestions)
     );
-    Ok(Prompt {
+    Ok(about_task("Start task", &answer, text))
+}
+
+/// A prompt about `answer`'s task, described as `what` (`Start task`)
+/// the task of its feature.
+fn about_task(what: &str, answer: &CurrentTask, text: Page<'_>) -> Prompt {
+    Prompt {
         description: format!(
-            "Start task {} of {}: {}",
+            "{what} {} of {}: {}",
             answer.task.summary.id,
             answer.feature.id,
             shortened(&answer.task.summary.title, DESCRIPTION_TITLE)
         ),
         messages: vec![text.text],
-    })
+    }
 }
 
 /// Bytes of criteria (text, details and sources) a review prompt holds
@@ -407,15 +413,7 @@ fn review_change(
          the question with {}.",
         wording.step(Step::AskQuestion)
     );
-    Ok(Prompt {
-        description: format!(
-            "Review a change against task {} of {}: {}",
-            answer.task.summary.id,
-            answer.feature.id,
-            shortened(&answer.task.summary.title, DESCRIPTION_TITLE)
-        ),
-        messages: vec![text.text],
-    })
+    Ok(about_task("Review a change against task", &answer, text))
 }
 
 /// Words of a constraint heading that say it is about how failures are
