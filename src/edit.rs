@@ -1734,37 +1734,25 @@ mod tests {
             (new_text, after, edits)
         };
 
-        let (new_text, after, edits) = rewrite("- [ ] Q-1", "- [x] Q-1");
-        let verdict = check_rest_kept(
-            "a/prd.md",
-            &before,
-            &after,
-            old,
-            &new_text,
-            &edits,
-            Some(&task),
+        // What the change was about: a task (a status) or a question.
+        let verdict = |from: &str, to: &str, about: Option<&Task>| {
+            let (new_text, after, edits) = rewrite(from, to);
+            check_rest_kept("a/tasks.md", &before, &after, old, &new_text, &edits, about)
+        };
+        let refused = |verdict: Result<(), EditError>, why: &str| {
+            assert!(
+                matches!(&verdict, Err(EditError::Verify { reason, .. }) if reason == why),
+                "{verdict:?}"
+            );
+        };
+        refused(
+            verdict("- [ ] Q-1", "- [x] Q-1", Some(&task)),
+            "a question changed",
         );
-        assert!(
-            matches!(&verdict, Err(EditError::Verify { reason, .. }) if reason == "a question changed"),
-            "{verdict:?}"
-        );
-        let (new_text, after, edits) = rewrite("- [ ] T1", "- [x] T1");
-        let verdict = check_rest_kept("a/tasks.md", &before, &after, old, &new_text, &edits, None);
-        assert!(
-            matches!(&verdict, Err(EditError::Verify { reason, .. }) if reason == "a task changed"),
-            "{verdict:?}"
-        );
+        refused(verdict("- [ ] T1", "- [x] T1", None), "a task changed");
         // The change a status makes to its own task passes.
-        let verdict = check_rest_kept(
-            "a/prd.md",
-            &before,
-            &after,
-            old,
-            &new_text,
-            &edits,
-            Some(&task),
-        );
-        assert!(verdict.is_ok(), "{verdict:?}");
+        let kept = verdict("- [ ] T1", "- [x] T1", Some(&task));
+        assert!(kept.is_ok(), "{kept:?}");
     }
 
     #[test]
