@@ -575,11 +575,13 @@ fn skill_plans(project: &Path, force: bool) -> Result<Vec<SkillPlan>, Stop> {
     let mut plans = Vec::new();
     let mut differing = Vec::new();
     for base in [".claude", ".agents"] {
-        let path = project
-            .join(base)
-            .join("skills")
-            .join(skill::NAME)
-            .join("SKILL.md");
+        let path = resolve_link(
+            &project
+                .join(base)
+                .join("skills")
+                .join(skill::NAME)
+                .join("SKILL.md"),
+        )?;
         let state = match fs::read(&path) {
             Ok(bytes) if bytes == skill::SKILL_MD.as_bytes() => SkillState::Same,
             Ok(_) if force => SkillState::Overwrite,

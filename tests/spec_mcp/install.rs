@@ -838,6 +838,47 @@ fn server_json_describes_this_version() {
 
 #[cfg(unix)]
 #[test]
+#[cfg(unix)]
+fn a_linked_skill_file_is_written_through_and_a_dangling_link_refused() {
+    let setup = Setup::new();
+    let [claude, agents] = SKILL_FILES.map(|file| setup.project().join(file));
+    // One copy of the skill, linked from the other folder.
+    fs::create_dir_all(agents.parent().expect("a folder")).expect("create dir");
+    std::os::unix::fs::symlink("../../../.claude/skills/spec-driven/SKILL.md", &agents)
+        .expect("symlink");
+    // The link dangles until `.claude`'s copy is there: refused, untouched.
+    let refused = setup
+        .install(&["--skill"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(
+        stderr(&refused).contains("following the link"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!claude.exists(), "nothing was written");
+    assert!(
+        fs::symlink_metadata(&agents)
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+
+    fs::create_dir_all(claude.parent().expect("a folder")).expect("create dir");
+    fs::write(&claude, skill::SKILL_MD).expect("write");
+    setup.install(&["--skill"]).assert().success();
+    assert!(
+        fs::symlink_metadata(&agents)
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read_to_string(&agents).expect("read"), skill::SKILL_MD);
+}
+
+#[test]
 fn a_linked_config_stays_a_link_and_keeps_its_mode() {
     use std::os::unix::fs::PermissionsExt as _;
     let setup = Setup::new();
