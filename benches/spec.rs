@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use rmcp::model::{CallToolResult, ContentBlock};
 use spec_mcp::edit::{NewQuestion, Writer};
-use spec_mcp::mcp::Tools;
+use spec_mcp::mcp::{Tools, render};
 use spec_mcp::model::{DocumentRole, Layout};
 use spec_mcp::service::params::{ConstraintsQuery, CurrentTaskQuery, ListTasks, Target};
 use spec_mcp::service::{self, Defaults, Kit, Session};
@@ -115,6 +116,18 @@ fn answers(c: &mut Criterion) {
         b.iter(|| {
             let answer = service::current_task(&kit, &session, &current, &Tools).expect("answer");
             serde_json::to_vec(&answer).expect("encode")
+        });
+    });
+    // What a tool call adds to the answer before the transport writes it:
+    // the markdown, the structured content as a JSON value, and the
+    // result serialized, as the server's `reply` makes it.
+    group.bench_function("get_current_task as a tool result", |b| {
+        b.iter(|| {
+            let answer = service::current_task(&kit, &session, &current, &Tools).expect("answer");
+            let mut result =
+                CallToolResult::success(vec![ContentBlock::text(render::markdown(&answer))]);
+            result.structured_content = Some(serde_json::to_value(&answer).expect("a value"));
+            serde_json::to_vec(&result).expect("encode")
         });
     });
     group.finish();
