@@ -8,6 +8,7 @@ mod ask;
 pub mod check;
 mod init;
 mod install;
+mod prompt;
 mod reply;
 pub mod serve;
 mod status;
@@ -72,6 +73,10 @@ pub enum Command {
     /// criteria, open questions, broken dependencies, template text left):
     /// exits 1 when a finding is an error, for CI.
     Check(check::CheckArgs),
+    /// A workflow prompt filled from the kit (`start_task`,
+    /// `review_change`, `failure_modes`, `plan_tasks`), as the server's
+    /// prompts give it.
+    Prompt(prompt::PromptArgs),
 }
 
 /// Where the kit is and what is current.
@@ -229,6 +234,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Answer(args)) => Ok(answer::run(&cli.kit, &args)),
         Some(Command::Status(args)) => Ok(status::run(&cli.kit, &args)),
         Some(Command::Check(args)) => Ok(check::run(&cli.kit, &args)),
+        Some(Command::Prompt(args)) => Ok(prompt::run(&cli.kit, &args)),
     }
 }
 

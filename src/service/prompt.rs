@@ -100,7 +100,7 @@ pub const PROMPTS: [PromptInfo; 4] = [
 ];
 
 /// A prompt filled from the kit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Prompt {
     /// One line saying what this prompt is about.
     pub description: String,

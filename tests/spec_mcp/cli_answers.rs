@@ -684,6 +684,72 @@ fn what_cannot_run_exits_2() {
 }
 
 #[test]
+fn prompt_json_is_what_prompts_get_gives_for_every_kit() {
+    let diff = tempfile::NamedTempFile::new().expect("a temp file");
+    fs::write(diff.path(), "+fn charge() {}\n").expect("write the diff");
+    let diff_path = diff.path().to_str().expect("a UTF-8 path");
+    let mut compared = 0;
+    for kit in kits() {
+        let mut server = StdioServer::spawn(stdio_command(&kit.root, &kit.options), "cli-test");
+        for name in ["start_task", "review_change", "failure_modes", "plan_tasks"] {
+            let mut arguments = json!({});
+            let mut args: Vec<&str> = kit.options.clone();
+            args.extend(["prompt", name, "--json"]);
+            if name == "review_change" {
+                arguments["diff"] = json!("+fn charge() {}\n");
+                args.extend(["--diff", diff_path]);
+            }
+            let answer = server
+                .client()
+                .request(
+                    "prompts/get",
+                    &json!({"name": name, "arguments": arguments}),
+                )
+                .expect("an answer");
+            let cli = run(&kit.root, &args);
+            let context = format!("{} {args:?}", kit.root.display());
+            if let Some(error) = answer.get("error") {
+                assert_eq!(cli.code, 1, "{context}: {}", cli.stderr);
+                let message = cli
+                    .stderr
+                    .trim_end()
+                    .trim_start_matches("spec-mcp: error: ");
+                assert_eq!(message, error["message"], "{context}");
+                continue;
+            }
+            assert_eq!(cli.code, 0, "{context}: {}", cli.stderr);
+            let printed: Value = serde_json::from_str(&cli.stdout)
+                .unwrap_or_else(|error| panic!("{context}: {error}: {}", cli.stdout));
+            let result = &answer["result"];
+            assert_eq!(printed["description"], result["description"], "{context}");
+            let messages: Vec<&Value> = result["messages"]
+                .as_array()
+                .expect("messages")
+                .iter()
+                .map(|message| &message["content"]["text"])
+                .collect();
+            let printed_messages: Vec<&Value> = printed["messages"]
+                .as_array()
+                .expect("messages")
+                .iter()
+                .collect();
+            assert_eq!(printed_messages, messages, "{context}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 12, "only {compared} prompts compared");
+    // Text words the steps as commands.
+    let text = ok(
+        &example(),
+        &["--feature", "image-upload", "prompt", "start_task"],
+    );
+    assert!(
+        text.contains("`spec-mcp ask`") && !text.contains("ask_question"),
+        "{text}"
+    );
+}
+
+#[test]
 fn every_command_has_help_with_an_example() {
     for command in [
         "task",
@@ -696,6 +762,7 @@ fn every_command_has_help_with_an_example() {
         "ask",
         "answer",
         "status",
+        "prompt",
     ] {
         let help = ok(&example(), &[command, "--help"]);
         assert!(help.contains("--json"), "{command}: {help}");
