@@ -25,6 +25,16 @@ pub enum Style {
     Plain,
 }
 
+/// What `task` waits on, each with its status: `T1 (done), T2 (todo)`.
+pub fn dependencies(task: &TaskInfo) -> String {
+    let dependencies: Vec<String> = task
+        .depends_on
+        .iter()
+        .map(|dependency| format!("{} ({})", dependency.id, dependency.status))
+        .collect();
+    dependencies.join(", ")
+}
+
 /// An answer both front ends print, written onto a page of either style.
 pub trait Walk {
     fn walk(&self, page: &mut Page<'_>);
@@ -204,17 +214,12 @@ impl<'a> Page<'a> {
         }
         .ok();
         if !task.depends_on.is_empty() {
-            let dependencies: Vec<String> = task
-                .depends_on
-                .iter()
-                .map(|dependency| format!("{} ({})", dependency.id, dependency.status))
-                .collect();
             let end = if self.style == Style::Markdown {
                 "."
             } else {
                 ""
             };
-            let _ = writeln!(self.text, "Depends on: {}{end}", dependencies.join(", "));
+            let _ = writeln!(self.text, "Depends on: {}{end}", dependencies(task));
         }
         if !task.description.is_empty() {
             self.line("");

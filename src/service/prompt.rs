@@ -15,7 +15,7 @@ use crate::model::Feature;
 use crate::note::{Note, Param, Step, Wording};
 use crate::parse;
 use crate::query;
-use crate::render::{Page, Style};
+use crate::render::{self, Page, Style};
 use crate::service::answer::{
     self, Constraint, CurrentTask, OmittedSection, SourcedItem, TaskInfo,
 };
@@ -894,12 +894,7 @@ fn write_task(text: &mut Page<'_>, task: &TaskInfo, chosen_because: Option<&str>
         let _ = writeln!(text.text, "- A step of task {parent}");
     }
     if !task.depends_on.is_empty() {
-        let dependencies: Vec<String> = task
-            .depends_on
-            .iter()
-            .map(|dependency| format!("{} ({})", dependency.id, dependency.status))
-            .collect();
-        let _ = writeln!(text.text, "- Depends on: {}", dependencies.join(", "));
+        let _ = writeln!(text.text, "- Depends on: {}", render::dependencies(task));
     }
     if !task.files.is_empty() {
         let _ = writeln!(text.text, "- Files: {}", task.files.join(", "));

@@ -168,6 +168,19 @@ fn block_start(block: &Block) -> usize {
     }
 }
 
+/// The writer's plan for appending `question` to `old` as `target`.
+fn plan_append(target: &Target, old: &str, question: &NewQuestion) -> Result<Plan, EditError> {
+    plan_append_in(
+        target.layout,
+        &target.path,
+        target.role,
+        old,
+        &[],
+        question,
+        DEFAULT_MAX_TEXT_CHARS,
+    )
+}
+
 /// What the append of `question` to `old` may do: refuse, find it already
 /// recorded, or splice in one line (and a heading, when there was no open
 /// questions section) that keeps every old byte and reads back as exactly
@@ -176,15 +189,7 @@ fn block_start(block: &Block) -> usize {
 pub fn check_append(target: &Target, old: &str, question: &NewQuestion) -> Result<(), Broken> {
     let body = sanitize(&question.text, DEFAULT_MAX_TEXT_CHARS);
     let before = parse_as(target, old);
-    let splice = match plan_append_in(
-        target.layout,
-        &target.path,
-        target.role,
-        old,
-        &[],
-        question,
-        DEFAULT_MAX_TEXT_CHARS,
-    ) {
+    let splice = match plan_append(target, old, question) {
         Err(EditError::EmptyQuestion) => {
             ensure!(body.is_empty(), "refused as empty: {body:?}");
             return Ok(());
@@ -214,15 +219,7 @@ pub fn check_append_keeps_meaning(
     old: &str,
     question: &NewQuestion,
 ) -> Result<(), Broken> {
-    let Ok(Plan::Splice(splice)) = plan_append_in(
-        target.layout,
-        &target.path,
-        target.role,
-        old,
-        &[],
-        question,
-        DEFAULT_MAX_TEXT_CHARS,
-    ) else {
+    let Ok(Plan::Splice(splice)) = plan_append(target, old, question) else {
         return Ok(());
     };
     let before = parse_as(target, old);

@@ -256,15 +256,8 @@ impl Reader<'_> {
                 key_span,
                 value,
             });
-            self.skip_blank()?;
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => {
-                    self.at += 1;
-                    break;
-                }
-                None => return Err(self.error_at(start, "an object is never closed")),
-                Some(_) => return Err(self.error("expected `,` or `}` after a value")),
+            if self.closed_after_value(start, b'}', "an object")? {
+                break;
             }
         }
         Ok(Node {
@@ -289,21 +282,40 @@ impl Reader<'_> {
                 Some(_) => {}
             }
             items.push(self.value(depth + 1)?);
-            self.skip_blank()?;
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b']') => {
-                    self.at += 1;
-                    break;
-                }
-                None => return Err(self.error_at(start, "an array is never closed")),
-                Some(_) => return Err(self.error("expected `,` or `]` after a value")),
+            if self.closed_after_value(start, b']', "an array")? {
+                break;
             }
         }
         Ok(Node {
             span: start..self.at,
             kind: Kind::Array(items),
         })
+    }
+
+    /// After a member or an item of the object or array that opened at
+    /// `start`: a `,` (more to come, `false`) or its `close` (`true`).
+    fn closed_after_value(
+        &mut self,
+        start: usize,
+        close: u8,
+        what: &str,
+    ) -> Result<bool, ParseError> {
+        self.skip_blank()?;
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                Ok(false)
+            }
+            Some(byte) if byte == close => {
+                self.at += 1;
+                Ok(true)
+            }
+            None => Err(self.error_at(start, &format!("{what} is never closed"))),
+            Some(_) => Err(self.error(&format!(
+                "expected `,` or `{}` after a value",
+                char::from(close)
+            ))),
+        }
     }
 
     /// The span of the string starting here, quotes included; what is
