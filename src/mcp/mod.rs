@@ -7,5 +7,7 @@ pub mod render;
 pub mod resources;
 pub mod schema;
 pub mod server;
+pub mod splice;
 
 pub use server::{SpecServer, Tools};
+pub use splice::Splices;

@@ -3,7 +3,7 @@
 //! service's function off the async workers and turns its answer into a
 //! tool result. Knows no transport; `transport` hands it a connection.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::lint::Levels;
 use crate::mcp::resources::{self, Completing, Subscriptions};
+use crate::mcp::splice::Splices;
 use crate::mcp::{prompts, render, schema};
 use crate::note::{Param, Step, Wording};
 use crate::service::answer::{
@@ -75,33 +76,59 @@ pub struct SpecServer {
     /// Whether calls run on the thread that receives them rather than on
     /// the blocking pool.
     inline: bool,
+    /// Where results go serialized, when the transport splices them in.
+    splices: Option<Arc<Splices>>,
+    /// `get_current_task` results serialized, when results are spliced.
+    kept: Arc<Mutex<Vec<KeptResult>>>,
     /// The resources this session subscribed to.
     subscriptions: Arc<Subscriptions>,
     tool_router: ToolRouter<SpecServer>,
 }
 
-/// Turns an answer into a tool result: markdown text for people and models,
-/// structured content for programs; a failure into an `isError` result.
-fn reply<T: Serialize>(
-    outcome: Result<T, ServiceError>,
-    render: fn(&T) -> String,
+/// How many `get_current_task` results a session keeps serialized. An
+/// agent works on a task or two at a time; past this the keep starts
+/// again.
+const KEPT_RESULTS: usize = 16;
+
+/// A `get_current_task` result serialized, and the parts it was made of.
+#[derive(Debug)]
+struct KeptResult {
+    parts: service::CurrentTaskParts,
+    text: Arc<[u8]>,
+    structured: Arc<[u8]>,
+}
+
+/// A tool result with nothing in it but its two pieces, serialized; made
+/// of values again when too many pieces wait to be written.
+fn spliced(
+    splices: &Splices,
+    text: &Arc<[u8]>,
+    structured: &Arc<[u8]>,
 ) -> Result<CallToolResult, ErrorData> {
-    match outcome {
-        Ok(answer) => {
-            let value = serde_json::to_value(&answer)
-                .map_err(|error| ErrorData::internal_error(error.to_string(), None))?;
-            // Not `CallToolResult::structured`, which would also print the
-            // whole value as text only for it to be replaced.
-            let mut result = CallToolResult::success(vec![ContentBlock::text(render(&answer))]);
-            result.structured_content = Some(value);
-            Ok(result)
-        }
-        Err(error) => {
-            let message = error.message(&Tools);
-            tracing::info!(error = %message, "tool call refused");
-            Ok(CallToolResult::error(vec![ContentBlock::text(message)]))
-        }
-    }
+    let (text, structured) = match splices.placeholders(text.clone(), structured.clone()) {
+        Some(placeholders) => placeholders,
+        None => (decode(text)?, decode(structured)?),
+    };
+    let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
+    result.structured_content = Some(structured);
+    Ok(result)
+}
+
+fn decode<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, ErrorData> {
+    serde_json::from_slice(json).map_err(|error| ErrorData::internal_error(error.to_string(), None))
+}
+
+fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Arc<[u8]>, ErrorData> {
+    serde_json::to_vec(value)
+        .map(Arc::from)
+        .map_err(|error| ErrorData::internal_error(error.to_string(), None))
+}
+
+/// A failure as an `isError` result, worded for the tools.
+fn refused(error: &ServiceError) -> CallToolResult {
+    let message = error.message(&Tools);
+    tracing::info!(error = %message, "tool call refused");
+    CallToolResult::error(vec![ContentBlock::text(message)])
 }
 
 #[tool_router]
@@ -111,6 +138,8 @@ impl SpecServer {
             kit,
             session: Arc::default(),
             inline: false,
+            splices: None,
+            kept: Arc::default(),
             subscriptions: Arc::default(),
             tool_router: Self::tool_router(),
         }
@@ -121,9 +150,15 @@ impl SpecServer {
     /// to another thread and back costs more than most calls do. A call
     /// holds up the session's other messages while it runs, which one
     /// client sending one request at a time never sees.
-    pub fn inline(kit: Arc<Kit>) -> SpecServer {
+    ///
+    /// Its results carry placeholders for their text and structured
+    /// content, which the transport replaces with `splices`' pieces as it
+    /// writes them (see [`Splices`]): a `get_current_task` answer kept
+    /// ready is written as it was serialized the first time.
+    pub fn inline(kit: Arc<Kit>, splices: Arc<Splices>) -> SpecServer {
         SpecServer {
             inline: true,
+            splices: Some(splices),
             ..SpecServer::new(kit)
         }
     }
@@ -144,10 +179,10 @@ impl SpecServer {
         &self,
         Parameters(query): Parameters<CurrentTaskQuery>,
     ) -> Result<CallToolResult, ErrorData> {
-        self.answer(
+        self.answer_with(
             "get_current_task",
-            move |kit, session| service::current_task(kit, session, &query, &Tools),
-            render::markdown,
+            move |kit, session| service::current_task_parts(kit, session, &query, &Tools),
+            |parts| self.current_task_result(parts),
         )
         .await
     }
@@ -358,6 +393,22 @@ impl SpecServer {
         T: Serialize + Send + 'static,
         F: FnOnce(&Kit, &Session) -> Result<T, ServiceError> + Send + 'static,
     {
+        self.answer_with(tool, call, |answer| self.success(render(&answer), &answer))
+            .await
+    }
+
+    /// Runs a service call as [`Self::answer`] does, and makes its answer
+    /// into a result with `finish`.
+    async fn answer_with<T, F>(
+        &self,
+        tool: &'static str,
+        call: F,
+        finish: impl FnOnce(T) -> Result<CallToolResult, ErrorData>,
+    ) -> Result<CallToolResult, ErrorData>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Kit, &Session) -> Result<T, ServiceError> + Send + 'static,
+    {
         let started = std::time::Instant::now();
         let outcome = self.blocking(call).await?;
         tracing::debug!(
@@ -366,7 +417,57 @@ impl SpecServer {
             ms = started.elapsed().as_secs_f64() * 1000.0,
             "tool answered"
         );
-        reply(outcome, render)
+        match outcome {
+            Ok(answer) => finish(answer),
+            Err(error) => Ok(refused(&error)),
+        }
+    }
+
+    /// An answer as a tool result: markdown text for people and models,
+    /// structured content for programs.
+    fn success<T: Serialize>(&self, text: String, answer: &T) -> Result<CallToolResult, ErrorData> {
+        if let Some(splices) = &self.splices {
+            return spliced(splices, &encode(&text)?, &encode(answer)?);
+        }
+        let value = serde_json::to_value(answer)
+            .map_err(|error| ErrorData::internal_error(error.to_string(), None))?;
+        // Not `CallToolResult::structured`, which would also print the
+        // whole value as text only for it to be replaced.
+        let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
+        result.structured_content = Some(value);
+        Ok(result)
+    }
+
+    /// `get_current_task`'s result: when results are spliced, the one
+    /// serialized for the same parts if this session made it before.
+    fn current_task_result(
+        &self,
+        parts: service::CurrentTaskParts,
+    ) -> Result<CallToolResult, ErrorData> {
+        let Some(splices) = &self.splices else {
+            let answer = parts.answer(&Tools);
+            return self.success(render::markdown(&answer), &answer);
+        };
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(result) = kept.iter().find(|result| result.parts.same(&parts)) {
+            return spliced(splices, &result.text, &result.structured);
+        }
+        let answer = parts.answer(&Tools);
+        let text = encode(&render::markdown(&answer))?;
+        let structured = encode(&answer)?;
+        // Results built from parses the workspace no longer hands out
+        // would never match again.
+        kept.retain(|result| Arc::strong_count(&result.parts.built) > 1);
+        if kept.len() >= KEPT_RESULTS {
+            kept.clear();
+        }
+        let result = spliced(splices, &text, &structured);
+        kept.push(KeptResult {
+            parts,
+            text,
+            structured,
+        });
+        result
     }
 
     /// Runs `call` off the async workers (it reads files), or inline for
@@ -598,5 +699,34 @@ fn params_problem<T: serde::de::DeserializeOwned>(
         Err(error) => Some(error.to_string()),
         Ok(None) if needed => Some("params are missing".to_string()),
         Ok(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn with_too_many_pieces_waiting_a_result_is_made_of_values() {
+        let splices = Splices::default();
+        let text = encode("# T1\nline").expect("text");
+        let structured = encode(&json!({"task": {"id": "T1"}})).expect("structured");
+        let mut placeholders = 0;
+        loop {
+            let result = spliced(&splices, &text, &structured).expect("result");
+            let written = result.content[0].as_text().expect("text").text.clone();
+            if written == "# T1\nline" {
+                assert_eq!(
+                    result.structured_content,
+                    Some(json!({"task": {"id": "T1"}}))
+                );
+                break;
+            }
+            assert!(written.starts_with("spec-mcp-piece-"), "{written}");
+            placeholders += 1;
+        }
+        assert!(placeholders > 0, "placeholders while there is room");
     }
 }

@@ -176,9 +176,49 @@ pub fn current_task(
     query: &CurrentTaskQuery,
     wording: &dyn Wording,
 ) -> Result<CurrentTask, ServiceError> {
-    let (mut answer, notes) = current_task_with_notes(kit, session, query, wording)?;
-    answer.notes = words(&notes, wording);
-    Ok(answer)
+    Ok(current_task_parts(kit, session, query, wording)?.answer(wording))
+}
+
+/// [`current_task`]'s answer in its two parts: what the documents alone
+/// make, kept until one of them changes, and what this call decided. A
+/// front end that keeps its rendering of an answer may reuse it for as
+/// long as both parts are the same ([`CurrentTaskParts::same`]).
+#[derive(Debug, Clone)]
+pub struct CurrentTaskParts {
+    pub built: Arc<memo::BuiltTask>,
+    /// Why the task is the current one.
+    pub chosen_because: String,
+    /// Why the feature is the current one.
+    pub feature_chosen_because: String,
+    /// Every note, in the order the answer gives them, still data.
+    pub notes: Vec<Note>,
+}
+
+impl CurrentTaskParts {
+    /// The whole answer, its notes worded.
+    pub fn answer(&self, wording: &dyn Wording) -> CurrentTask {
+        CurrentTask {
+            notes: words(&self.notes, wording),
+            ..self.answer_without_notes()
+        }
+    }
+
+    fn answer_without_notes(&self) -> CurrentTask {
+        CurrentTask {
+            chosen_because: self.chosen_because.clone(),
+            feature_chosen_because: self.feature_chosen_because.clone(),
+            ..self.built.answer.clone()
+        }
+    }
+
+    /// Whether `other` makes the very same answer: built from the same
+    /// parses, chosen for the same reasons, with the same notes.
+    pub fn same(&self, other: &CurrentTaskParts) -> bool {
+        Arc::ptr_eq(&self.built, &other.built)
+            && self.chosen_because == other.chosen_because
+            && self.feature_chosen_because == other.feature_chosen_because
+            && self.notes == other.notes
+    }
 }
 
 /// [`current_task`]'s answer with its notes still data, for an answer
@@ -189,6 +229,17 @@ fn current_task_with_notes(
     query: &CurrentTaskQuery,
     wording: &dyn Wording,
 ) -> Result<(CurrentTask, Vec<Note>), ServiceError> {
+    let parts = current_task_parts(kit, session, query, wording)?;
+    Ok((parts.answer_without_notes(), parts.notes))
+}
+
+/// [`current_task`]'s answer, not yet put together.
+pub fn current_task_parts(
+    kit: &Kit,
+    session: &Session,
+    query: &CurrentTaskQuery,
+    wording: &dyn Wording,
+) -> Result<CurrentTaskParts, ServiceError> {
     let share = if query.full.unwrap_or(false) {
         select::Share::Full
     } else {
@@ -205,12 +256,12 @@ fn current_task_with_notes(
     let mut notes = built.link_notes.clone();
     notes.extend(current_truth_note(kit, &feature));
     notes.extend(built.cut_notes.iter().cloned());
-    let answer = CurrentTask {
+    Ok(CurrentTaskParts {
         chosen_because: reason.describe(wording),
         feature_chosen_because: feature_reason.describe(wording),
-        ..built.answer.clone()
-    };
-    Ok((answer, notes))
+        notes,
+        built,
+    })
 }
 
 /// What `get_current_task` answers for `task` that follows from the

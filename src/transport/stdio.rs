@@ -24,10 +24,11 @@ use rmcp::transport::async_rw::{
 use rmcp::{RoleServer, ServiceExt};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
 use tokio::sync::Mutex;
-use tokio_util::bytes::BytesMut;
+use tokio_util::bytes::{BufMut, BytesMut};
+use tokio_util::codec::Encoder;
 use tokio_util::codec::{Decoder, FramedWrite};
 
-use crate::mcp::SpecServer;
+use crate::mcp::{SpecServer, Splices};
 use crate::service::Kit;
 
 /// Serves one session over stdin/stdout until the client closes it.
@@ -36,8 +37,20 @@ pub async fn serve(kit: Arc<Kit>) -> anyhow::Result<()> {
     // `stdio_pipes`; other kinds of stdin fall back to tokio's blocking
     // handles), so a message wakes no other thread.
     let (input, output) = rmcp::transport::stdio_pipes();
-    let transport = LineTransport::new(input, output);
-    let running = SpecServer::inline(kit)
+    serve_on(kit, input, output).await
+}
+
+/// Serves one session over `input` and `output` as over stdio: each call
+/// answered on the thread that reads it, its result's pieces spliced in as
+/// it is written.
+pub async fn serve_on<R, W>(kit: Arc<Kit>, input: R, output: W) -> anyhow::Result<()>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let splices = Arc::new(Splices::default());
+    let transport = LineTransport::new(input, output).splicing(splices.clone());
+    let running = SpecServer::inline(kit, splices)
         .serve(transport)
         .await
         .map_err(|error| anyhow::anyhow!("MCP handshake over stdio failed: {error}"))?;
@@ -50,7 +63,36 @@ pub async fn serve(kit: Arc<Kit>) -> anyhow::Result<()> {
 /// message over it is refused here rather than dropped there.
 const MAX_LINE: usize = DEFAULT_MAX_LINE_LENGTH;
 
-type Output<W> = FramedWrite<W, JsonRpcMessageCodec<TxJsonRpcMessage<RoleServer>>>;
+type Output<W> = FramedWrite<W, Encode>;
+
+/// Writes a message as rmcp's codec does, one line of JSON, with the
+/// pieces of its result spliced in.
+#[derive(Debug, Default)]
+pub struct Encode {
+    splices: Option<Arc<Splices>>,
+}
+
+impl Encoder<TxJsonRpcMessage<RoleServer>> for Encode {
+    type Error = io::Error;
+
+    fn encode(
+        &mut self,
+        message: TxJsonRpcMessage<RoleServer>,
+        buffer: &mut BytesMut,
+    ) -> io::Result<()> {
+        let start = buffer.len();
+        serde_json::to_writer((&mut *buffer).writer(), &message)?;
+        if let Some(splices) = &self.splices
+            && splices.any_waiting()
+            && let Some(spliced) = splices.splice(&buffer[start..])
+        {
+            buffer.truncate(start);
+            buffer.extend_from_slice(&spliced);
+        }
+        buffer.put_u8(b'\n');
+        Ok(())
+    }
+}
 
 /// Newline-delimited JSON-RPC over a reader and a writer, answering the
 /// lines that are not messages.
@@ -93,10 +135,22 @@ where
             codec: JsonRpcMessageCodec::default(),
             output: Arc::new(Mutex::new(Some(FramedWrite::new(
                 output,
-                JsonRpcMessageCodec::default(),
+                Encode::default(),
             )))),
             refusals: VecDeque::new(),
         }
+    }
+
+    /// Splices the pieces of `splices` into the messages it writes.
+    #[must_use]
+    pub fn splicing(self, splices: Arc<Splices>) -> Self {
+        // Not yet shared: nothing has been sent.
+        if let Ok(mut output) = self.output.try_lock()
+            && let Some(writer) = output.as_mut()
+        {
+            writer.encoder_mut().splices = Some(splices);
+        }
+        self
     }
 
     /// Reads up to the next newline into `line`, never holding more than
@@ -166,7 +220,7 @@ where
         let output = self.output.clone();
         async move {
             match output.lock().await.as_mut() {
-                Some(writer) => writer.send(item).await.map_err(io::Error::from),
+                Some(writer) => writer.send(item).await,
                 None => Err(io::Error::new(
                     io::ErrorKind::NotConnected,
                     "the transport is closed",

@@ -17,7 +17,7 @@ use spec_mcp::service::Defaults;
 use spec_mcp::workspace::Workspace;
 
 use crate::mcp::{Session, kit, strings as column};
-use crate::support::{fixture, temp_copy};
+use crate::support::{fixture, settle, temp_copy};
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -1560,23 +1560,6 @@ fn a_project_root_without_specs_lists_only_real_features() {
     write(specs.path(), ".git", "gitdir: ../.git/modules/specs\n");
     let workspace = Workspace::open(specs.path()).expect("open");
     assert_eq!(*workspace.feature_ids(), ["upload"]);
-}
-
-/// Sets the modification time of every file and folder under `root` (the
-/// root too) an hour back: settled, as far as the caches can tell.
-fn settle(root: &Path) {
-    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(path) = pending.pop() {
-        if path.is_dir() {
-            for entry in fs::read_dir(&path).expect("read dir") {
-                pending.push(entry.expect("entry").path());
-            }
-        }
-        fs::File::open(&path)
-            .and_then(|file| file.set_modified(past))
-            .expect("set the modification time");
-    }
 }
 
 /// The feature list is kept while nothing it was listed from changes, even

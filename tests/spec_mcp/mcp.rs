@@ -26,11 +26,12 @@ use serde_json::{Value, json};
 use spec_mcp::edit::Writer;
 use spec_mcp::mcp::SpecServer;
 use spec_mcp::service::{Defaults, Kit};
+use spec_mcp::transport::stdio;
 use spec_mcp::workspace::Workspace;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::support::{KIT_ENV, TOOLS, repo, snapshot, takes, task_tools, temp_copy};
+use crate::support::{KIT_ENV, TOOLS, repo, settle, snapshot, takes, task_tools, temp_copy};
 
 /// Upper bound for any one exchange: a hang fails the test instead of
 /// blocking CI. Never used to wait for something to happen.
@@ -91,8 +92,27 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// A new `SpecServer` session on `kit`, over an in-memory pipe.
+    /// A new session on `kit` served as over stdio (each result's pieces
+    /// spliced in as it is written), over an in-memory pipe.
     pub(crate) async fn in_process(kit: &Arc<Kit>, root: &Path) -> Session {
+        let (server_io, client_io) = tokio::io::duplex(1 << 20);
+        let kit = kit.clone();
+        let handle = tokio::spawn(async move {
+            let (input, output) = tokio::io::split(server_io);
+            stdio::serve_on(kit, input, output)
+                .await
+                .expect("the session");
+        });
+        let client = bounded("the client handshake", client_config().serve(client_io))
+            .await
+            .expect("client handshake");
+        Session::with_client(client, Some(handle), root).await
+    }
+
+    /// A new session on `kit` served as over HTTP (each call on the
+    /// blocking pool, its result made of values that rmcp serializes),
+    /// over an in-memory pipe.
+    pub(crate) async fn valued(kit: &Arc<Kit>, root: &Path) -> Session {
         let (server_io, client_io) = tokio::io::duplex(1 << 20);
         let server = SpecServer::new(kit.clone());
         let handle = tokio::spawn(async move {
@@ -1355,6 +1375,77 @@ async fn edits_made_while_serving_are_seen() {
     assert_eq!(strings(&after["questions"], "id"), ["Q-1", "Q-2"]);
     assert_eq!(after["questions"][1]["answer"], "Yes, to JPEG.");
     session.close().await;
+}
+
+/// Over stdio a result's text and structured content are serialized by
+/// the server and spliced into rmcp's message, and `get_current_task`'s
+/// are kept and written again while nothing changes. A client must see
+/// exactly what the values rmcp serializes itself (HTTP's way) say: for
+/// every read tool, for a kept answer, after a pin changes why the task was
+/// chosen, and after an edit changes the answer.
+#[tokio::test]
+async fn stdio_results_are_the_results_rmcp_would_write() {
+    let temp = temp_copy(&example());
+    let root = temp.path();
+    // Files changed in the last seconds are read again on every call:
+    // these must be kept.
+    settle(root);
+    let kit = kit(root, false, Defaults::default());
+    let spliced = Session::in_process(&kit, root).await;
+    let valued = Session::valued(&kit, root).await;
+    let same = async |tool: &str, arguments: Value| {
+        let expected = valued.call(tool, arguments.clone()).await;
+        let got = spliced.call(tool, arguments.clone()).await;
+        assert_eq!(got, expected, "{tool} {arguments}");
+        assert_ne!(got.is_error, Some(true), "{tool} {arguments}");
+        got
+    };
+    let task = json!({"feature": "image-upload", "task": "T2"});
+    for tool in TOOLS
+        .into_iter()
+        .filter(|tool| !CHANGING_TOOLS.contains(tool))
+    {
+        let mut arguments = json!({"feature": "image-upload"});
+        if takes(tool, "task") {
+            arguments["task"] = json!("T2");
+        }
+        same(tool, arguments).await;
+    }
+    let first = same("get_current_task", task.clone()).await;
+    let kept = same("get_current_task", task.clone()).await;
+    assert_eq!(kept, first);
+    same(
+        "get_current_task",
+        json!({"feature": "image-upload", "task": "T2", "full": true}),
+    )
+    .await;
+
+    let unpinned = same("get_current_task", json!({"feature": "image-upload"})).await;
+    for session in [&spliced, &valued] {
+        session.ok("set_current_task", task.clone()).await;
+    }
+    let pinned = same("get_current_task", json!({"feature": "image-upload"})).await;
+    assert_ne!(
+        pinned
+            .structured_content
+            .as_ref()
+            .map(|answer| &answer["chosen_because"]),
+        unpinned
+            .structured_content
+            .as_ref()
+            .map(|answer| &answer["chosen_because"]),
+        "the pin is why the task is chosen now"
+    );
+
+    let tasks = root.join("image-upload").join("tasks.md");
+    let text = fs::read_to_string(&tasks).expect("read");
+    let edited = text.replacen("## T2:", "## T2: (renamed while serving)", 1);
+    assert_ne!(edited, text, "the example's T2 heading");
+    fs::write(&tasks, edited).expect("write");
+    let after = same("get_current_task", task.clone()).await;
+    assert_ne!(after, first, "the edit shows");
+    spliced.close().await;
+    valued.close().await;
 }
 
 #[tokio::test]

@@ -35,7 +35,9 @@ use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::sync::mpsc;
 
 use crate::mcp::kit;
-use crate::support::{HttpServer, StdioServer, initialize, repo, rpc, stdio_command, temp_copy};
+use crate::support::{
+    HttpServer, StdioServer, initialize, repo, rpc, settle, stdio_command, temp_copy,
+};
 
 /// How long a notification may take to arrive: the watcher waits for the
 /// disk to be quiet for a moment first, and CI machines are slow.
@@ -1215,21 +1217,6 @@ async fn a_large_kit_is_listed_a_page_of_features_at_a_time() {
         .await;
     assert!(refused.is_err(), "a cursor the list never gave");
     client.cancel().await.expect("close");
-}
-
-/// Sets the modification time of everything under `path` to a fixed time
-/// long past, folders last: stamps from then are trusted as cache keys.
-fn settle(path: &Path) {
-    let long_ago = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-    if path.is_dir() {
-        for entry in fs::read_dir(path).expect("read dir") {
-            settle(&entry.expect("entry").path());
-        }
-    }
-    fs::File::open(path)
-        .expect("open")
-        .set_modified(long_ago)
-        .expect("set the time");
 }
 
 #[tokio::test]

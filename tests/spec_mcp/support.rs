@@ -49,6 +49,23 @@ pub fn fixture(name: &str) -> PathBuf {
     repo().join("tests").join("fixtures").join(name)
 }
 
+/// Sets the modification time of every file and folder under `root` (the
+/// root too) an hour back: settled, as far as the caches can tell.
+pub fn settle(root: &Path) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("read dir") {
+                pending.push(entry.expect("entry").path());
+            }
+        }
+        std::fs::File::open(&path)
+            .and_then(|file| file.set_modified(past))
+            .expect("set the modification time");
+    }
+}
+
 /// Copies a folder tree into a fresh temporary directory.
 pub fn temp_copy(source: &Path) -> tempfile::TempDir {
     let temp = tempfile::tempdir().expect("temp dir");
