@@ -251,18 +251,13 @@ fn measure_spec_mcp(server: &mut Server, args: &Args) -> Result<Run> {
         ("list_tasks", &target),
         ("list_questions", &target),
     ];
-    let ping = time_ping(server, args.calls)?;
-    let mut calls = Vec::new();
-    for (name, arguments) in tools {
-        let params = json!({"name": name, "arguments": arguments});
-        calls.push(time_call(
-            server,
-            name,
-            "tools/call",
-            |_| &params,
-            args.calls,
-        )?);
-    }
+    let params = tools.map(|(name, arguments)| json!({"name": name, "arguments": arguments}));
+    let requests = tools
+        .iter()
+        .zip(&params)
+        .map(|(&(name, _), params)| (name, "tools/call", params))
+        .collect::<Vec<_>>();
+    let (ping, calls) = time_beside_ping(server, &requests, args.calls)?;
     Ok(Run {
         server: "spec-mcp".to_string(),
         version: server.version().to_string(),
@@ -316,14 +311,65 @@ fn copy_kit(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Times `ping`; `None` when the server answers it with an error.
-fn time_ping(server: &mut Server, calls: usize) -> Result<Option<Timing>> {
+/// Whether the server answers `ping` (it is timed beside the calls).
+fn answers_ping(server: &mut Server) -> Result<bool> {
     server.request("ping", &json!({}))?;
-    if server.answer_error().is_some() {
-        return Ok(None);
+    Ok(server.answer_error().is_none())
+}
+
+/// One request to time: its label, method and params.
+type Request<'a> = (&'a str, &'a str, &'a Value);
+
+/// Times `ping` (when the server answers it) and each of `requests`,
+/// interleaved: a first call of each, checked in full, then `calls` rounds
+/// of one call of each in turn, so that a slower minute of a shared
+/// machine falls on all of them alike and their ratios hold.
+fn time_beside_ping(
+    server: &mut Server,
+    requests: &[Request<'_>],
+    calls: usize,
+) -> Result<(Option<Timing>, Vec<Timing>)> {
+    let empty = json!({});
+    let ping = answers_ping(server)?;
+    let mut all: Vec<Request<'_>> = Vec::with_capacity(requests.len() + 1);
+    if ping {
+        all.push(("ping", "ping", &empty));
     }
-    let params = json!({});
-    time_call(server, "ping", "ping", |_| &params, calls).map(Some)
+    all.extend_from_slice(requests);
+    let mut firsts = Vec::with_capacity(all.len());
+    for &(label, method, params) in &all {
+        let started = Instant::now();
+        let first = server.request(method, params)?;
+        server
+            .check_answer()
+            .with_context(|| format!("{label} on {}", server.name()))?;
+        firsts.push((ms(first.at - started), first.bytes));
+    }
+    let mut times = vec![Vec::with_capacity(calls); all.len()];
+    for _ in 0..calls {
+        for (&(_, method, params), times) in all.iter().zip(&mut times) {
+            let started = Instant::now();
+            let answer = server.request(method, params)?;
+            times.push(answer.at - started);
+        }
+    }
+    let mut timings = all
+        .iter()
+        .zip(firsts)
+        .zip(&mut times)
+        .map(|((&(label, ..), (first_ms, bytes)), times)| {
+            let (p50_ms, p99_ms) = percentiles(times);
+            Timing {
+                call: label.to_string(),
+                p50_ms,
+                p99_ms,
+                first_ms,
+                bytes,
+            }
+        })
+        .collect::<Vec<_>>();
+    let ping = ping.then(|| timings.remove(0));
+    Ok((ping, timings))
 }
 
 /// Times one request: a first call, checked in full, then `calls` more,
@@ -1659,7 +1705,7 @@ mod alternatives {
 
     use crate::kit::{Kit, Task};
     use crate::rpc::{Launch, Server};
-    use crate::{Outcome, Run, Transport, time_call, time_ping};
+    use crate::{Outcome, Run, Transport, time_beside_ping};
 
     /// The pinned `foundry-mcp`; the npm packages are pinned in
     /// `benches/alternatives/package.json` and its lock.
@@ -1932,13 +1978,10 @@ mod alternatives {
         };
         let mut server = Server::start(&launch, Transport::Stdio)
             .with_context(|| format!("starting it (its stderr is in {})", log.display()))?;
-        let ping = time_ping(&mut server, calls)?;
         let params = json!({"name": alternative.call(), "arguments": arguments});
-        let call = time_call(
+        let (ping, calls) = time_beside_ping(
             &mut server,
-            alternative.call(),
-            "tools/call",
-            |_| &params,
+            &[(alternative.call(), "tools/call", &params)],
             calls,
         )
         .with_context(|| format!("its stderr is in {}", log.display()))?;
@@ -1949,7 +1992,7 @@ mod alternatives {
             initialize: server.initialized(),
             peak_rss_kib: server.peak_rss_kib(),
             ping,
-            calls: vec![call],
+            calls,
         })
     }
 
